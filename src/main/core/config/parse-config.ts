@@ -1,0 +1,255 @@
+// Reads config.json: upstream servers in the mcpServers shape Claude Desktop and Cursor use,
+// grant names and settings. Problems come back with pointer, line and column, like policies.
+import type { ValidateFunction } from 'ajv';
+import { DAY_MS, parseDuration } from '../durations';
+import {
+  ajvProblems,
+  compileDocumentSchema,
+  locateProblems,
+  parseJsonDocument,
+  pointer,
+} from '../json-problems';
+import type { RawProblem } from '../json-problems';
+import type { Parsed } from '../ports';
+import { NAME_PATTERN, NAME_RULE } from './names';
+import { DEFAULT_SETTINGS } from './types';
+import type { AirlockConfig, GrantEntry, ServerConfig, Settings } from './types';
+
+/** Names clients use for transports; "streamable-http" and friends all mean Streamable HTTP. */
+const TRANSPORTS: Record<string, ServerConfig['transport']> = {
+  stdio: 'stdio',
+  http: 'http',
+  'streamable-http': 'http',
+  streamableHttp: 'http',
+  sse: 'sse',
+};
+
+/** Longest `upstreamTimeout`; timers cannot even hold much more than 24 days. */
+export const MAX_UPSTREAM_TIMEOUT_MS = DAY_MS;
+
+const stringMap = { type: 'object', additionalProperties: { type: 'string' } };
+const transport = {
+  enum: Object.keys(TRANSPORTS),
+  description: 'Inferred when absent: "command" means stdio, "url" means Streamable HTTP.',
+};
+
+export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'Airlock configuration',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    mcpServers: {
+      type: 'object',
+      description: 'Upstream MCP servers by id; the id names the policy file policies/<id>.json.',
+      propertyNames: {
+        pattern: NAME_PATTERN,
+        patternErrorMessage: `invalid server id: ${NAME_RULE}`,
+      },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          command: { type: 'string', minLength: 1, description: 'Program to start (stdio).' },
+          args: { type: 'array', items: { type: 'string' } },
+          env: stringMap,
+          cwd: { type: 'string', minLength: 1 },
+          url: { type: 'string', minLength: 1, description: 'http:// or https:// endpoint.' },
+          headers: stringMap,
+          transport,
+          type: transport,
+        },
+      },
+    },
+    grants: {
+      type: 'object',
+      description: 'Client identities by name.',
+      propertyNames: {
+        pattern: NAME_PATTERN,
+        patternErrorMessage: `invalid grant name: ${NAME_RULE}`,
+      },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['created'],
+        properties: { created: { type: 'string', format: 'date-time' } },
+      },
+    },
+    settings: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        maxBodyBytes: { type: 'integer', minimum: 1024 },
+        upstreamTimeout: {
+          type: ['string', 'number'],
+          description: 'A number of seconds or a duration such as "90s" or "2m".',
+        },
+      },
+    },
+  },
+};
+
+let validateConfigShape: ValidateFunction | undefined;
+
+/** Empty text is an empty config, so a fresh install needs no file. */
+export function parseConfig(text: string): Parsed<AirlockConfig> {
+  if (text.replace(/^\uFEFF/, '').trim() === '') {
+    return { ok: true, value: { servers: [], grants: [], settings: { ...DEFAULT_SETTINGS } } };
+  }
+  const parsed = parseJsonDocument(text);
+  if (!parsed.ok) return { ok: false, errors: parsed.errors };
+  const { doc } = parsed;
+  validateConfigShape ??= compileDocumentSchema(CONFIG_JSON_SCHEMA);
+  const problems: RawProblem[] = [...doc.duplicateKeys];
+  if (!validateConfigShape(doc.value)) problems.push(...ajvProblems(validateConfigShape.errors));
+  const root = asObject(doc.value) ?? {};
+  const servers: ServerConfig[] = [];
+  for (const [id, entry] of entries(root['mcpServers'])) {
+    const server = readServer(id, asObject(entry), problems);
+    if (server !== undefined) servers.push(server);
+  }
+  const grants: GrantEntry[] = entries(root['grants']).map(([name, grant]) => ({
+    name,
+    created: String(asObject(grant)?.['created']),
+  }));
+  const settings = readSettings(asObject(root['settings']) ?? {}, problems);
+  if (problems.length > 0) return { ok: false, errors: locateProblems(doc, problems) };
+  return { ok: true, value: { servers, grants, settings } };
+}
+
+function readServer(
+  id: string,
+  entry: Record<string, unknown> | undefined,
+  problems: RawProblem[],
+): ServerConfig | undefined {
+  if (entry === undefined) return undefined;
+  const path = pointer('mcpServers', id);
+  const { command, url } = entry;
+  const declared = declaredTransport(entry, path, problems);
+  if (command !== undefined && url !== undefined) {
+    problems.push({ path, message: 'give either "command" (stdio) or "url" (HTTP), not both' });
+    return undefined;
+  }
+  if (command === undefined && url === undefined) {
+    problems.push({
+      path,
+      message: 'missing "command" (for a stdio server) or "url" (for an HTTP server)',
+    });
+    return undefined;
+  }
+  const transport = declared ?? (command !== undefined ? 'stdio' : 'http');
+  const misplaced = (keys: readonly string[], kind: string): boolean => {
+    let found = false;
+    for (const key of keys) {
+      if (entry[key] === undefined) continue;
+      problems.push({
+        path: `${path}/${key}`,
+        message: `"${key}" applies only to ${kind} servers`,
+      });
+      found = true;
+    }
+    return found;
+  };
+  if (transport === 'stdio') {
+    if (url !== undefined) {
+      problems.push({
+        path: `${path}/url`,
+        message: 'a stdio server is started with "command", not "url"',
+      });
+      return undefined;
+    }
+    if (misplaced(['headers'], 'HTTP') || typeof command !== 'string') return undefined;
+    return {
+      id,
+      transport,
+      command,
+      args: stringArray(entry['args']),
+      env: stringRecord(entry['env']),
+      ...(typeof entry['cwd'] === 'string' ? { cwd: entry['cwd'] } : {}),
+    };
+  }
+  if (command !== undefined) {
+    problems.push({
+      path: `${path}/command`,
+      message: `a ${transport === 'sse' ? 'SSE' : 'Streamable HTTP'} server is reached by "url", not "command"`,
+    });
+    return undefined;
+  }
+  if (misplaced(['args', 'env', 'cwd'], 'stdio') || typeof url !== 'string') return undefined;
+  if (!isHttpUrl(url)) {
+    problems.push({
+      path: `${path}/url`,
+      message: `must be an http:// or https:// URL (got ${JSON.stringify(url)})`,
+    });
+    return undefined;
+  }
+  return { id, transport, url, headers: stringRecord(entry['headers']) };
+}
+
+/** The transport named by "transport" or "type" (Claude Code writes "type"); both must agree. */
+function declaredTransport(
+  entry: Record<string, unknown>,
+  path: string,
+  problems: RawProblem[],
+): ServerConfig['transport'] | undefined {
+  const named = (key: string): ServerConfig['transport'] | undefined => {
+    const value = entry[key];
+    return typeof value === 'string' && Object.hasOwn(TRANSPORTS, value)
+      ? TRANSPORTS[value]
+      : undefined;
+  };
+  const transport = named('transport');
+  const type = named('type');
+  if (transport !== undefined && type !== undefined && transport !== type) {
+    problems.push({
+      path: `${path}/type`,
+      message: `"type" (${JSON.stringify(entry['type'])}) contradicts "transport" (${JSON.stringify(entry['transport'])})`,
+    });
+  }
+  return transport ?? type;
+}
+
+function readSettings(value: Record<string, unknown>, problems: RawProblem[]): Settings {
+  const settings: Settings = { ...DEFAULT_SETTINGS };
+  if (typeof value['port'] === 'number') settings.port = value['port'];
+  if (typeof value['maxBodyBytes'] === 'number') settings.maxBodyBytes = value['maxBodyBytes'];
+  const timeout = value['upstreamTimeout'];
+  if (typeof timeout === 'string' || typeof timeout === 'number') {
+    const parsed = parseDuration(timeout, { maxMs: MAX_UPSTREAM_TIMEOUT_MS });
+    if (parsed.ok) settings.upstreamTimeoutMs = parsed.ms;
+    else problems.push({ path: '/settings/upstreamTimeout', message: parsed.message });
+  }
+  return settings;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function asObject(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function entries(value: unknown): Array<[string, unknown]> {
+  const object = asObject(value);
+  return object === undefined ? [] : Object.entries(object);
+}
+
+function stringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+// Object.fromEntries keeps a "__proto__" key as data instead of setting the prototype.
+function stringRecord(value: unknown): Record<string, string> {
+  return Object.fromEntries(
+    entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
+}

@@ -1,0 +1,276 @@
+// Sliding-window rate limits over named counters. Owns the in-memory index of recent counter
+// events; the CounterStore passed in keeps them across restarts.
+import { MAX_WINDOW_MS } from '../durations';
+import type { Clock, CounterEvent, CounterStore } from '../ports';
+
+export type LimitScope = 'grant' | 'session' | 'global';
+export type OnExceed = 'deny' | 'require_approval';
+
+/** One limit as the limiter sees it: at most `max` events of `counter` within any `windowMs`. */
+export interface RateLimit {
+  counter: string;
+  windowMs: number;
+  max: number;
+  scope: LimitScope;
+  onExceed: OnExceed;
+}
+
+/**
+ * Who a call is counted for: its grant (client identity), MCP session and upstream server. Each
+ * server has its own policy, so its counters are its own: "writes" in two policies are two budgets.
+ */
+export interface Caller {
+  grant: string;
+  session: string;
+  /** The upstream server whose policy names the counters; "" when there is only one. */
+  server?: string;
+}
+
+export type LimitCheck<L extends RateLimit = RateLimit> =
+  { ok: true } | { ok: false; limit: L; retryAfterMs: number };
+
+const OK: LimitCheck<never> = { ok: true };
+
+/**
+ * Event times of one counter for one scope key, oldest first. A plain array with a moving head, so
+ * dropping old events is O(1) amortised and counting a window is a binary search.
+ */
+class Series {
+  private times: number[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.times.length - this.head;
+  }
+
+  push(at: number): void {
+    const last = this.times[this.times.length - 1];
+    // The wall clock can step back; keeping times sorted (and counting such an event a little
+    // later than it happened) keeps the binary search valid and only ever errs towards refusing.
+    this.times.push(last !== undefined && at < last ? last : at);
+  }
+
+  /** How many events happened strictly after `since`. */
+  countAfter(since: number): number {
+    let lo = this.head;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.times[mid] as number) > since) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.times.length - lo;
+  }
+
+  /** Time of the n-th most recent event (n = 1 is the newest). */
+  nthNewest(n: number): number {
+    return this.times[this.times.length - n] as number;
+  }
+
+  /** Forgets events at or before `cutoff`. */
+  dropThrough(cutoff: number): void {
+    while (this.head < this.times.length && (this.times[this.head] as number) <= cutoff)
+      this.head++;
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+/** Every event of one counter, indexed three ways so each scope counts only its own events. */
+interface CounterIndex {
+  all: Series;
+  byGrant: Map<string, Series>;
+  bySession: Map<string, Series>;
+}
+
+/**
+ * CounterEvent has no server field, so the store keeps "<server>/<counter>". Server ids cannot
+ * contain "/", so the first "/" separates them; a counter name may contain more.
+ */
+export function storedCounterName(server: string, counter: string): string {
+  return `${server}/${counter}`;
+}
+
+function splitStoredCounter(stored: string): [server: string, counter: string] {
+  const slash = stored.indexOf('/');
+  return slash < 0 ? ['', stored] : [stored.slice(0, slash), stored.slice(slash + 1)];
+}
+
+export class RateLimiter {
+  /** server → counter → events. */
+  private readonly servers = new Map<string, Map<string, CounterIndex>>();
+
+  constructor(
+    private readonly store: CounterStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Replaces memory with the stored events that can still fall in a window (the last 31 days). */
+  load(): void {
+    const since = this.clock.now() - MAX_WINDOW_MS;
+    const events = this.store.loadSince(since);
+    this.servers.clear();
+    const sorted = isSortedByTime(events) ? events : [...events].sort((a, b) => a.at - b.at);
+    for (const event of sorted) {
+      if (event.at <= since) continue;
+      const [server, counter] = splitStoredCounter(event.counter);
+      this.index(server, counter, event.grant, event.session, event.at);
+    }
+  }
+
+  /**
+   * Whether one more call fits every limit, without counting it. When several limits are
+   * exceeded, a refusing one wins over one that escalates to a person (a person cannot lift a
+   * hard limit), and among those the one that clears last, so its retry time is a real answer.
+   */
+  check<L extends RateLimit>(limits: readonly L[], who: Caller): LimitCheck<L> {
+    if (limits.length === 0) return OK;
+    const now = this.clock.now();
+    let worst: L | undefined;
+    let worstRetry = 0;
+    for (const limit of limits) {
+      const series = this.seriesFor(limit, who);
+      if (series === undefined) continue;
+      if (series.countAfter(now - limit.windowMs) < limit.max) continue;
+      // The window has room again once the max-th newest event has left it.
+      const retryAfterMs = series.nthNewest(limit.max) + limit.windowMs - now;
+      if (
+        worst === undefined ||
+        (limit.onExceed === 'deny' && worst.onExceed !== 'deny') ||
+        (limit.onExceed === worst.onExceed && retryAfterMs > worstRetry)
+      ) {
+        worst = limit;
+        worstRetry = retryAfterMs;
+      }
+    }
+    return worst === undefined
+      ? OK
+      : { ok: false, limit: worst, retryAfterMs: Math.max(1, worstRetry) };
+  }
+
+  /**
+   * Checks every limit and, only if all have room, counts the call against each distinct counter.
+   * Atomic because nothing yields in between; a refused call counts nothing. Throws if the store
+   * cannot record the call, leaving memory as it was, so the caller refuses the call.
+   */
+  tryConsume<L extends RateLimit>(limits: readonly L[], who: Caller): LimitCheck<L> {
+    const result = this.check(limits, who);
+    if (result.ok) this.consume(limits, who);
+    return result;
+  }
+
+  /**
+   * Counts a call without checking, once per distinct counter among `limits`: for a call a person
+   * approved past its limit, which did run. The store is written first; if it throws, memory is
+   * untouched and the error propagates.
+   */
+  consume(limits: readonly RateLimit[], who: Caller): void {
+    if (limits.length === 0) return;
+    const at = this.clock.now();
+    const server = who.server ?? '';
+    const counters: string[] = [];
+    const events: CounterEvent[] = [];
+    for (let i = 0; i < limits.length; i++) {
+      const counter = (limits[i] as RateLimit).counter;
+      if (hasCounterBefore(limits, i, counter)) continue;
+      counters.push(counter);
+      events.push({
+        counter: storedCounterName(server, counter),
+        grant: who.grant,
+        session: who.session,
+        at,
+      });
+    }
+    this.store.append(events);
+    for (const counter of counters) this.index(server, counter, who.grant, who.session, at);
+  }
+
+  /** How many events currently count against `limit` for `who` (for showing usage). */
+  count(limit: RateLimit, who: Caller): number {
+    return this.seriesFor(limit, who)?.countAfter(this.clock.now() - limit.windowMs) ?? 0;
+  }
+
+  /** Forgets events older than the longest window, in memory and in the store. */
+  prune(): void {
+    const cutoff = this.clock.now() - MAX_WINDOW_MS;
+    for (const [server, counters] of this.servers) {
+      for (const [counter, index] of counters) {
+        index.all.dropThrough(cutoff);
+        if (index.all.size === 0) {
+          counters.delete(counter);
+          continue;
+        }
+        pruneMap(index.byGrant, cutoff);
+        pruneMap(index.bySession, cutoff);
+      }
+      if (counters.size === 0) this.servers.delete(server);
+    }
+    this.store.pruneBefore(cutoff);
+  }
+
+  private seriesFor(limit: RateLimit, who: Caller): Series | undefined {
+    const index = this.servers.get(who.server ?? '')?.get(limit.counter);
+    if (index === undefined) return undefined;
+    switch (limit.scope) {
+      case 'grant':
+        return index.byGrant.get(who.grant);
+      case 'session':
+        return index.bySession.get(who.session);
+      case 'global':
+        return index.all;
+    }
+  }
+
+  private index(server: string, counter: string, grant: string, session: string, at: number): void {
+    let counters = this.servers.get(server);
+    if (counters === undefined) {
+      counters = new Map();
+      this.servers.set(server, counters);
+    }
+    let index = counters.get(counter);
+    if (index === undefined) {
+      index = { all: new Series(), byGrant: new Map(), bySession: new Map() };
+      counters.set(counter, index);
+    }
+    // Drop what can no longer count on the way, so a busy counter stays bounded between prunes.
+    const cutoff = at - MAX_WINDOW_MS;
+    appendTo(index.all, at, cutoff);
+    appendTo(seriesIn(index.byGrant, grant), at, cutoff);
+    appendTo(seriesIn(index.bySession, session), at, cutoff);
+  }
+}
+
+function appendTo(series: Series, at: number, cutoff: number): void {
+  series.dropThrough(cutoff);
+  series.push(at);
+}
+
+function seriesIn(map: Map<string, Series>, key: string): Series {
+  let series = map.get(key);
+  if (series === undefined) {
+    series = new Series();
+    map.set(key, series);
+  }
+  return series;
+}
+
+function pruneMap(map: Map<string, Series>, cutoff: number): void {
+  for (const [key, series] of map) {
+    series.dropThrough(cutoff);
+    if (series.size === 0) map.delete(key);
+  }
+}
+
+function hasCounterBefore(limits: readonly RateLimit[], end: number, counter: string): boolean {
+  for (let i = 0; i < end; i++) if ((limits[i] as RateLimit).counter === counter) return true;
+  return false;
+}
+
+function isSortedByTime(events: readonly CounterEvent[]): boolean {
+  for (let i = 1; i < events.length; i++) {
+    if ((events[i] as CounterEvent).at < (events[i - 1] as CounterEvent).at) return false;
+  }
+  return true;
+}

@@ -1,0 +1,193 @@
+// Compiles a rule's `args` JSON Schema into a validator for call arguments. Strict, so a typo
+// in the schema ("patern", "requried") is an error in the policy rather than a rule that
+// silently lets everything through.
+import Ajv from 'ajv';
+import type { AnySchema, ValidateFunction } from 'ajv';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { ajvProblems, escapePointerToken } from '../json-problems';
+import type { RawProblem } from '../json-problems';
+import type { ArgsCheck, ArgsValidator } from './types';
+
+type Dialect = 'draft-07' | '2020-12';
+
+const DIALECTS: Record<string, Dialect> = {
+  'http://json-schema.org/draft-07/schema': 'draft-07',
+  'http://json-schema.org/draft-07/schema#': 'draft-07',
+  'https://json-schema.org/draft-07/schema': 'draft-07',
+  'https://json-schema.org/draft-07/schema#': 'draft-07',
+  'https://json-schema.org/draft/2020-12/schema': '2020-12',
+  'https://json-schema.org/draft/2020-12/schema#': '2020-12',
+};
+
+/**
+ * One compiler per policy parse: schemas with an `$id` register under it, so a shared instance
+ * would make a re-loaded policy clash with its previous version.
+ */
+export class ArgsSchemaCompiler {
+  private readonly instances = new Map<Dialect, Ajv>();
+
+  /** `path` is the pointer of the schema in the policy file; problems are reported below it. */
+  compile(
+    schema: Record<string, unknown>,
+    path: string,
+  ): { ok: true; validate: ArgsValidator } | { ok: false; problems: RawProblem[] } {
+    const declared = schema['$schema'];
+    // MCP tool input schemas default to 2020-12, and rules are usually written from them.
+    const dialect =
+      declared === undefined
+        ? '2020-12'
+        : typeof declared === 'string' && Object.hasOwn(DIALECTS, declared)
+          ? DIALECTS[declared]
+          : undefined;
+    if (dialect === undefined) {
+      return fail(
+        `${path}/$schema`,
+        `unsupported $schema ${JSON.stringify(declared)}: use "http://json-schema.org/draft-07/schema#" or "https://json-schema.org/draft/2020-12/schema"`,
+      );
+    }
+    if (schema['$async'] !== undefined) {
+      return fail(`${path}/$async`, 'asynchronous schemas are not supported in argument rules');
+    }
+    const ajv = this.instance(dialect);
+    const problems: RawProblem[] = [];
+    if (!ajv.validateSchema(schema)) {
+      problems.push(...ajvProblems(ajv.errors, { basePath: path }));
+    }
+    findUnknownKeywords(ajv, schema, path, problems);
+    if (problems.length > 0) return { ok: false, problems };
+    try {
+      // $async was refused above, so compile returns a synchronous validator.
+      const validate = ajv.compile(schema as AnySchema) as ValidateFunction;
+      return {
+        ok: true,
+        validate: (args: unknown): ArgsCheck =>
+          validate(args)
+            ? ARGS_OK
+            : { ok: false, problems: ajvProblems(validate.errors, { includeValues: false }) },
+      };
+    } catch (error) {
+      return fail(path, (error as Error).message);
+    }
+  }
+
+  private instance(dialect: Dialect): Ajv {
+    let ajv = this.instances.get(dialect);
+    if (ajv === undefined) {
+      const options = {
+        allErrors: true,
+        verbose: true,
+        strict: true,
+        // Valid JSON Schema that ajv's stricter checks would refuse: a `pattern` without
+        // `type: "string"`, `required` naming a key only matched by patternProperties, an open
+        // tuple. Strictness is for catching mistakes, not for narrowing the standard.
+        strictTypes: false,
+        strictRequired: false,
+        strictTuples: false,
+        // Validation must never change the arguments that are then forwarded.
+        useDefaults: false,
+        coerceTypes: false,
+        removeAdditional: false,
+      } as const;
+      ajv = dialect === '2020-12' ? new Ajv2020(options) : new Ajv(options);
+      addFormats(ajv);
+      this.instances.set(dialect, ajv);
+    }
+    return ajv;
+  }
+}
+
+const ARGS_OK: ArgsCheck = { ok: true };
+
+function fail(path: string, message: string): { ok: false; problems: RawProblem[] } {
+  return { ok: false, problems: [{ path, message }] };
+}
+
+// Keywords whose value is a schema, an array of schemas, or a map of names to schemas.
+const SCHEMA_KEYWORDS = new Set([
+  'not',
+  'if',
+  'then',
+  'else',
+  'items',
+  'additionalItems',
+  'contains',
+  'propertyNames',
+  'additionalProperties',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+  'contentSchema',
+]);
+const SCHEMA_ARRAY_KEYWORDS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items']);
+const SCHEMA_MAP_KEYWORDS = new Set([
+  'properties',
+  'patternProperties',
+  'definitions',
+  '$defs',
+  'dependentSchemas',
+  'dependencies',
+]);
+
+/**
+ * Ajv's strict mode stops at the first unknown keyword and does not say where it is; walking the
+ * schema finds every one, with its pointer, so the editor can mark each typo.
+ */
+function findUnknownKeywords(ajv: Ajv, schema: unknown, path: string, out: RawProblem[]): void {
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return;
+  const known = ajv.RULES.keywords;
+  for (const [key, value] of Object.entries(schema as Record<string, unknown>)) {
+    const keyPath = `${path}/${escapePointerToken(key)}`;
+    if (!known[key]) {
+      const suggestion = closestKeyword(key, Object.keys(known));
+      out.push({
+        path: keyPath,
+        message: `strict mode: unknown keyword: "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+        at: 'key',
+      });
+      continue;
+    }
+    if (SCHEMA_ARRAY_KEYWORDS.has(key) && Array.isArray(value)) {
+      value.forEach((item, index) => findUnknownKeywords(ajv, item, `${keyPath}/${index}`, out));
+    } else if (SCHEMA_KEYWORDS.has(key)) {
+      findUnknownKeywords(ajv, value, keyPath, out);
+    } else if (SCHEMA_MAP_KEYWORDS.has(key) && value !== null && typeof value === 'object') {
+      for (const [name, sub] of Object.entries(value as Record<string, unknown>)) {
+        // `dependencies` may map to an array of names rather than a schema.
+        if (!Array.isArray(sub)) {
+          findUnknownKeywords(ajv, sub, `${keyPath}/${escapePointerToken(name)}`, out);
+        }
+      }
+    }
+  }
+}
+
+function closestKeyword(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}

@@ -1,0 +1,48 @@
+// The small interfaces through which the core reaches the world. Composition roots
+// (src/main/cli.ts, src/main/index.ts) pass real implementations; tests pass in-memory ones.
+
+/** Wall-clock time in milliseconds since the epoch. Passed in so tests move time instead of sleeping. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/** One call counted against a named limit counter. */
+export interface CounterEvent {
+  counter: string;
+  grant: string;
+  session: string;
+  /** Epoch milliseconds. */
+  at: number;
+}
+
+/**
+ * Durable storage for counter events, so rate limits survive a restart. Calls are synchronous:
+ * an append that throws must refuse the call it was counting (nothing fails open).
+ */
+export interface CounterStore {
+  /** Every stored event with `at` greater than `since`, oldest first. */
+  loadSince(since: number): CounterEvent[];
+  append(events: readonly CounterEvent[]): void;
+  /** Drops events older than `before`; they can no longer fall inside any window. */
+  pruneBefore(before: number): void;
+}
+
+/** A problem found in a JSON document, located by JSON Pointer and, when the text is known, line and column (1-based). */
+export interface JsonProblem {
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: JsonProblem[] };
