@@ -1,0 +1,127 @@
+// Reads config.json into an AirlockConfig and makes targeted edits to it that keep the user's
+// formatting, key order and unrelated keys, so a hand-kept file stays theirs.
+import fs from 'node:fs';
+import {
+  applyEdits,
+  modify,
+  parseTree,
+  printParseErrorCode,
+  type FormattingOptions,
+  type ParseError,
+} from 'jsonc-parser';
+import { DEFAULT_SETTINGS, type AirlockConfig } from '../../core/config/types';
+import { parseConfig } from '../../core/config/parse-config';
+import type { JsonProblem, Parsed } from '../../core/ports';
+import { writeFileAtomic } from './atomic-write';
+import { configPath } from './data-dir';
+
+/**
+ * A new config.json is created readable by the user alone: mcpServers entries pasted from other
+ * clients often carry API keys in `env` or `headers`.
+ */
+const NEW_CONFIG_MODE = 0o600;
+
+export function emptyConfig(): AirlockConfig {
+  return { servers: [], grants: [], settings: { ...DEFAULT_SETTINGS } };
+}
+
+/** A missing config.json is an empty config; problems carry parseConfig's line and column. */
+export function loadConfig(dataDir: string): Parsed<AirlockConfig> {
+  const text = readConfigText(dataDir);
+  if (text === undefined) return { ok: true, value: emptyConfig() };
+  if (typeof text !== 'string') return { ok: false, errors: [text] };
+  return parseConfig(text);
+}
+
+/** config.json's text, undefined when it does not exist, or a problem when it cannot be read. */
+export function readConfigText(dataDir: string): string | undefined | JsonProblem {
+  const file = configPath(dataDir);
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return { path: '', message: `cannot read ${file}: ${(err as Error).message}` };
+  }
+}
+
+/** One line per problem, as `<file>:<line>:<column>: <path>: <message>`, for logs and CLI output. */
+export function describeConfigProblems(dataDir: string, problems: readonly JsonProblem[]): string {
+  const file = configPath(dataDir);
+  return problems
+    .map((p) => {
+      const at = p.line !== undefined ? `${file}:${p.line}:${p.column ?? 1}` : file;
+      return `${at}: ${p.path ? p.path + ': ' : ''}${p.message}`;
+    })
+    .join('\n');
+}
+
+/** config.json cannot be edited safely, because it is not a JSON object or cannot be read. */
+export class ConfigEditError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(message);
+    this.name = 'ConfigEditError';
+  }
+}
+
+/**
+ * Sets the value at `jsonPath` in config.json (creating the file and any missing objects on the
+ * way), or removes it when `value` is undefined. Writes atomically. Throws ConfigEditError when
+ * the file has syntax errors: rewriting text we cannot parse could lose what the user wrote.
+ */
+export function updateConfigJson(dataDir: string, jsonPath: string[], value: unknown): void {
+  const file = configPath(dataDir);
+  const existing = readConfigText(dataDir);
+  if (existing !== undefined && typeof existing !== 'string') {
+    throw new ConfigEditError(existing.message);
+  }
+  const text = existing === undefined || existing.trim() === '' ? '{}\n' : existing;
+  assertEditable(file, text);
+  const updated = applyEdits(
+    text,
+    modify(text, jsonPath, value, { formattingOptions: detectFormatting(text) }),
+  );
+  writeFileAtomic(file, updated, existing === undefined ? { mode: NEW_CONFIG_MODE } : {});
+}
+
+function assertEditable(file: string, text: string): void {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const first = errors[0];
+  if (first !== undefined) {
+    const { line, column } = lineColumn(text, first.offset);
+    throw new ConfigEditError(
+      `${file} has a syntax error at line ${line}, column ${column} ` +
+        `(${printParseErrorCode(first.error)}); fix it before Airlock edits the file`,
+      line,
+      column,
+    );
+  }
+  if (root?.type !== 'object') {
+    throw new ConfigEditError(`${file} must contain a JSON object`);
+  }
+}
+
+/** Indents new entries the way the file already is, so an edit does not reformat its neighbours. */
+function detectFormatting(text: string): FormattingOptions {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const indent = /^([ \t]+)\S/m.exec(text)?.[1];
+  if (indent?.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol };
+  const size = indent === undefined ? 2 : Math.min(Math.max(indent.length, 1), 8);
+  return { insertSpaces: true, tabSize: size, eol };
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}

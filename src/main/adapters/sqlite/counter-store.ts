@@ -1,0 +1,48 @@
+// The durable side of rate limits: counter events in history.sqlite's counter_events table,
+// behind the core's CounterStore port.
+import type BetterSqlite3 from 'better-sqlite3';
+import type { CounterEvent, CounterStore } from '../../core/ports';
+import type { Database } from './database';
+
+interface CounterRow {
+  counter: string;
+  grant_name: string;
+  session: string;
+  at: number;
+}
+
+export class SqliteCounterStore implements CounterStore {
+  private readonly selectSince: BetterSqlite3.Statement<[number], CounterRow>;
+  private readonly insertOne: BetterSqlite3.Statement<[string, string, string, number]>;
+  private readonly deleteBefore: BetterSqlite3.Statement<[number]>;
+  private readonly insertAll: (events: readonly CounterEvent[]) => void;
+
+  constructor(db: Database) {
+    // id breaks ties so events with the same millisecond come back in the order they were counted.
+    this.selectSince = db.prepare<[number], CounterRow>(
+      'SELECT counter, grant_name, session, at FROM counter_events WHERE at > ? ORDER BY at, id',
+    );
+    this.insertOne = db.prepare(
+      'INSERT INTO counter_events (counter, grant_name, session, at) VALUES (?, ?, ?, ?)',
+    );
+    this.deleteBefore = db.prepare('DELETE FROM counter_events WHERE at < ?');
+    // One transaction: the limits a call is checked against are counted all or none.
+    this.insertAll = db.transaction((events: readonly CounterEvent[]) => {
+      for (const e of events) this.insertOne.run(e.counter, e.grant, e.session, e.at);
+    });
+  }
+
+  loadSince(since: number): CounterEvent[] {
+    return this.selectSince
+      .all(since)
+      .map((r) => ({ counter: r.counter, grant: r.grant_name, session: r.session, at: r.at }));
+  }
+
+  append(events: readonly CounterEvent[]): void {
+    if (events.length > 0) this.insertAll(events);
+  }
+
+  pruneBefore(before: number): void {
+    this.deleteBefore.run(before);
+  }
+}

@@ -1,0 +1,90 @@
+// Opens history.sqlite: connection settings and the ordered list of schema migrations. Every
+// table the app stores lives in MIGRATIONS; nothing else creates or alters tables.
+import fs from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+
+export type Database = BetterSqlite3.Database;
+
+/**
+ * Schema migrations, oldest first. Entry i brings the schema from version i to i + 1 (the
+ * version is kept in PRAGMA user_version). Append new entries; never edit or reorder shipped
+ * ones, because databases in the field have already applied them.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: rate-limit counter events, so sliding windows survive a restart.
+  `CREATE TABLE counter_events (
+     id INTEGER PRIMARY KEY,
+     counter TEXT NOT NULL,
+     grant_name TEXT NOT NULL,
+     session TEXT NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX counter_events_at ON counter_events (at);`,
+];
+
+/** How long a writer waits for another connection's lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Opens (creating if needed) the database at `file` and brings its schema up to date.
+ * Throws if the file was written by a newer Airlock, whose schema this code does not know.
+ */
+export function openDatabase(file: string, migrations: readonly string[] = MIGRATIONS): Database {
+  createPrivateFile(file);
+  const db = new BetterSqlite3(file);
+  try {
+    // WAL lets the UI read history while the proxy writes. synchronous=NORMAL in WAL mode is
+    // still durable against an app crash (committed pages are in the OS's hands); only a power
+    // loss or OS crash may lose the last few commits. It costs ~25 µs per 1 KB row, against
+    // ~450 µs with FULL, which would otherwise sit on every proxied call.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('foreign_keys = ON');
+    applyMigrations(db, migrations);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** Applies the migrations `db` has not seen yet, each in its own transaction. */
+export function applyMigrations(db: Database, migrations: readonly string[]): void {
+  const target = migrations.length;
+  const current = userVersion(db);
+  if (current > target) throw newerDatabaseError(db, current, target);
+  for (let version = current; version < target; version++) {
+    const sql = migrations[version] as string;
+    // IMMEDIATE takes the write lock before re-reading the version, so two processes opening
+    // the same file at once cannot both apply a migration.
+    db.transaction(() => {
+      const now = userVersion(db);
+      if (now > version) return;
+      db.exec(sql);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+  const final = userVersion(db);
+  if (final > target) throw newerDatabaseError(db, final, target);
+}
+
+function userVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function newerDatabaseError(db: Database, found: number, known: number): Error {
+  return new Error(
+    `${db.name} has schema version ${found}, but this version of Airlock only knows up to ` +
+      `${known}. It was written by a newer Airlock; update Airlock or point it at another data directory.`,
+  );
+}
+
+/** History holds tool arguments and results, so only the user may read it. */
+function createPrivateFile(file: string): void {
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
