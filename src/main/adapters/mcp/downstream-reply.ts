@@ -1,0 +1,55 @@
+// The answer to one client POST that carried a request. The reply picks its shape lazily: a plain
+// JSON body when the response is the first thing the server sends (cheapest for clients), or an
+// SSE stream when progress, server requests or other related messages arrive first.
+import type { ServerResponse } from 'node:http';
+import { singleLine } from './json-rpc';
+
+export interface ReplySink {
+  /** A message related to the request that is not its response (progress, sampling, logging). */
+  related(raw: string): boolean;
+  /** The request's response; ends the reply. */
+  final(raw: string): void;
+  readonly closed: boolean;
+}
+
+export class DownstreamReply implements ReplySink {
+  private streaming = false;
+  private done = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly headers: Record<string, string>,
+    /** False when the client's Accept header does not allow text/event-stream. */
+    private readonly canStream: boolean,
+  ) {}
+
+  get closed(): boolean {
+    return this.done || this.res.destroyed;
+  }
+
+  /** Returns false when this reply cannot carry the message, so the caller routes it elsewhere. */
+  related(raw: string): boolean {
+    if (this.closed || !this.canStream) return false;
+    if (!this.streaming) {
+      this.streaming = true;
+      this.res.writeHead(200, {
+        ...this.headers,
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+      });
+    }
+    this.res.write(`event: message\ndata: ${singleLine(raw)}\n\n`);
+    return true;
+  }
+
+  final(raw: string): void {
+    if (this.closed) return;
+    this.done = true;
+    if (this.streaming) {
+      this.res.end(`event: message\ndata: ${singleLine(raw)}\n\n`);
+      return;
+    }
+    this.res.writeHead(200, { ...this.headers, 'content-type': 'application/json' });
+    this.res.end(raw);
+  }
+}

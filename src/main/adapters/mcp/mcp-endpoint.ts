@@ -1,0 +1,311 @@
+// The downstream Streamable HTTP endpoint, /mcp/<server-id>: reads and checks each POST body,
+// keeps the sessions (each bound to the grant that opened it) and hands messages to them.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../../core/ports';
+import { DownstreamReply } from './downstream-reply';
+import {
+  ErrorCode,
+  errorResponse,
+  messageKind,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+} from './json-rpc';
+import { ProxySession, type SessionOptions } from './proxy-session';
+import type { ChannelFactory } from './upstream/channel';
+
+export interface McpEndpointOptions {
+  /** Opens a connection to the named upstream server, or undefined when there is no such server. */
+  channelFactory(serverId: string): ChannelFactory | undefined;
+  gatekeeper: SessionOptions['gatekeeper'];
+  onDecision?: SessionOptions['onDecision'];
+  maxBodyBytes: number;
+  timeoutMs: number;
+  logger: Logger;
+  /** Sessions with nothing open and no traffic for this long are closed. */
+  idleSessionMs?: number;
+  /** At most this many sessions per grant and server, so a client in a loop cannot start thousands of servers. */
+  maxSessionsPerGrant?: number;
+}
+
+const SESSION_HEADER = 'mcp-session-id';
+
+export class McpEndpoint {
+  private readonly sessions = new Map<string, ProxySession & { serverId: string }>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly options: McpEndpointOptions) {
+    const idleMs = options.idleSessionMs ?? 30 * 60_000;
+    this.sweeper = setInterval(() => this.closeIdle(idleMs), Math.min(idleMs, 60_000));
+    this.sweeper.unref();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse, serverId: string, grant: string): void {
+    const factory = this.options.channelFactory(serverId);
+    if (!factory)
+      return sendJson(res, 404, { error: `No upstream server "${serverId}" is configured.` });
+    switch (req.method) {
+      case 'POST':
+        return this.post(req, res, serverId, grant, factory);
+      case 'GET':
+        return this.get(req, res, serverId, grant);
+      case 'DELETE':
+        return this.delete(req, res, serverId, grant);
+      default:
+        res.setHeader('allow', 'GET, POST, DELETE');
+        return sendJson(res, 405, { error: 'Use POST, GET or DELETE.' });
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await Promise.all([...this.sessions.values()].map((session) => session.close()));
+    this.sessions.clear();
+  }
+
+  private post(
+    req: IncomingMessage,
+    res: ServerResponse,
+    serverId: string,
+    grant: string,
+    factory: ChannelFactory,
+  ): void {
+    const contentType = req.headers['content-type'] ?? '';
+    if (!contentType.startsWith('application/json')) {
+      return sendRpcError(
+        res,
+        415,
+        ErrorCode.InvalidRequest,
+        'Content-Type must be application/json.',
+      );
+    }
+    readBody(req, res, this.options.maxBodyBytes, (body) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch (error) {
+        return sendRpcError(
+          res,
+          400,
+          ErrorCode.ParseError,
+          `Parse error: ${(error as Error).message}`,
+        );
+      }
+      if (Array.isArray(parsed)) {
+        return sendRpcError(
+          res,
+          400,
+          ErrorCode.InvalidRequest,
+          'JSON-RPC batches are not supported; send one message per request.',
+        );
+      }
+      const kind = messageKind(parsed);
+      if (!kind)
+        return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Not a JSON-RPC 2.0 message.');
+      const message = parsed as JsonRpcMessage;
+      const context = { protocolVersion: headerValue(req, 'mcp-protocol-version') };
+      const sessionId = headerValue(req, SESSION_HEADER);
+
+      if (
+        kind === 'request' &&
+        (message as JsonRpcRequest).method === 'initialize' &&
+        sessionId === undefined
+      ) {
+        return this.initialize(
+          req,
+          res,
+          message as JsonRpcRequest,
+          body,
+          serverId,
+          grant,
+          factory,
+          context,
+        );
+      }
+      const session = this.findSession(res, sessionId, serverId, grant);
+      if (!session) return;
+      if (kind === 'request') {
+        const headers = { [SESSION_HEADER]: session.id };
+        session.handleRequest(
+          message as JsonRpcRequest,
+          body,
+          new DownstreamReply(res, headers, acceptsStream(req)),
+          context,
+        );
+        return;
+      }
+      session.handleMessage(message, body, context);
+      res.writeHead(202).end();
+    });
+  }
+
+  private initialize(
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: JsonRpcRequest,
+    body: string,
+    serverId: string,
+    grant: string,
+    factory: ChannelFactory,
+    context: { protocolVersion?: string },
+  ): void {
+    const limit = this.options.maxSessionsPerGrant ?? 32;
+    const mine = [...this.sessions.values()].filter(
+      (s) => s.grant === grant && s.serverId === serverId,
+    );
+    if (mine.length >= limit) {
+      return sendRpcError(
+        res,
+        429,
+        ErrorCode.InvalidRequest,
+        `Grant "${grant}" already has ${limit} open sessions with "${serverId}"; close some (HTTP DELETE) before opening more.`,
+        request.id,
+      );
+    }
+    const id = randomUUID();
+    const session = Object.assign(
+      new ProxySession({
+        id,
+        serverId,
+        grant,
+        gatekeeper: this.options.gatekeeper,
+        openChannel: factory,
+        timeoutMs: this.options.timeoutMs,
+        logger: this.options.logger,
+        onDecision: this.options.onDecision,
+      }),
+      { serverId },
+    );
+    this.sessions.set(id, session);
+    this.options.logger.info('session opened', { session: id, server: serverId, grant });
+    session.handleRequest(
+      request,
+      body,
+      new DownstreamReply(res, { [SESSION_HEADER]: id }, acceptsStream(req)),
+      context,
+    );
+  }
+
+  private get(req: IncomingMessage, res: ServerResponse, serverId: string, grant: string): void {
+    if (!acceptsStream(req)) {
+      return sendJson(res, 406, {
+        error: 'GET opens an event stream; send Accept: text/event-stream.',
+      });
+    }
+    const session = this.findSession(res, headerValue(req, SESSION_HEADER), serverId, grant);
+    if (!session) return;
+    if (!session.attachServerStream(res, { [SESSION_HEADER]: session.id })) {
+      sendJson(res, 409, { error: 'This session already has an open event stream.' });
+    }
+  }
+
+  private delete(req: IncomingMessage, res: ServerResponse, serverId: string, grant: string): void {
+    const session = this.findSession(res, headerValue(req, SESSION_HEADER), serverId, grant);
+    if (!session) return;
+    this.sessions.delete(session.id);
+    void session.close();
+    res.writeHead(200).end();
+  }
+
+  /** A session belongs to the grant and server that opened it; to anyone else it does not exist. */
+  private findSession(
+    res: ServerResponse,
+    sessionId: string | undefined,
+    serverId: string,
+    grant: string,
+  ) {
+    if (sessionId === undefined) {
+      sendRpcError(
+        res,
+        400,
+        ErrorCode.InvalidRequest,
+        'Mcp-Session-Id header is required; start with initialize.',
+      );
+      return undefined;
+    }
+    const session = this.sessions.get(sessionId);
+    if (!session || session.grant !== grant || session.serverId !== serverId) {
+      sendRpcError(res, 404, ErrorCode.InvalidRequest, 'Session not found; initialize a new one.');
+      return undefined;
+    }
+    return session;
+  }
+
+  private closeIdle(idleMs: number): void {
+    const cutoff = Date.now() - idleMs;
+    for (const [id, session] of this.sessions) {
+      if (!session.busy && session.lastActivity < cutoff) {
+        this.sessions.delete(id);
+        void session.close();
+      }
+    }
+  }
+}
+
+/**
+ * Reads a request body up to `limit` bytes. A larger body gets 413 as soon as that is known
+ * (from Content-Length, or once the limit is passed) without being buffered whole.
+ */
+function readBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+  done: (body: string) => void,
+): void {
+  let refused = false;
+  const refuse = () => {
+    refused = true;
+    res.setHeader('connection', 'close');
+    sendRpcError(res, 413, ErrorCode.InvalidRequest, `Request body is larger than ${limit} bytes.`);
+    // Drop the rest of the upload once the answer is out, instead of reading it.
+    res.once('finish', () => req.destroy());
+  };
+  if (Number(req.headers['content-length']) > limit) return refuse();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    size += chunk.length;
+    if (size > limit) return refuse();
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (refused) return;
+    done(
+      chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+    );
+  });
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function acceptsStream(req: IncomingMessage): boolean {
+  const accept = req.headers.accept;
+  return accept === undefined || accept.includes('text/event-stream') || accept.includes('*/*');
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+function sendRpcError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  id: JsonRpcRequest['id'] | null = null,
+): void {
+  sendJson(res, status, errorResponse(id, code, message));
+}

@@ -1,0 +1,410 @@
+// One client's MCP session with one upstream server. Everything passes through untouched except
+// what the policy decides: each tools/call is decided before it can reach the server, and
+// tools/list leaves out the tools the policy denies this grant outright.
+import type { ServerResponse } from 'node:http';
+import type { Decision, Gatekeeper } from '../../core/gatekeeper';
+import { refusalText } from '../../core/gatekeeper';
+import type { Logger } from '../../core/ports';
+import type { ReplySink } from './downstream-reply';
+import {
+  ErrorCode,
+  errorResponse,
+  progressTokenOf,
+  resultResponse,
+  singleLine,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  type RequestId,
+} from './json-rpc';
+import type { ChannelFactory, SendContext, UpstreamChannel } from './upstream/channel';
+
+export interface SessionOptions {
+  id: string;
+  serverId: string;
+  grant: string;
+  gatekeeper: Pick<Gatekeeper, 'decide' | 'isToolVisible'>;
+  openChannel: ChannelFactory;
+  /** A request the server has not answered after this long fails with a clear error. */
+  timeoutMs: number;
+  logger: Logger;
+  onDecision?: (event: DecisionEvent) => void;
+}
+
+export interface DecisionEvent {
+  session: string;
+  grant: string;
+  server: string;
+  tool: string;
+  decision: Decision;
+}
+
+interface Pending {
+  sink: ReplySink;
+  method: string;
+  sentAt: number;
+  timer: NodeJS.Timeout;
+  progressToken?: string | number;
+  /** Rewrites the response before it reaches the client (tools/list filtering). */
+  rewrite?: (response: JsonRpcResponse) => string;
+}
+
+/** Messages for the client that arrived while it had no stream open; kept, up to a cap. */
+const BACKLOG_LIMIT = 1000;
+const TOOL_LIST_PAGE_LIMIT = 100;
+
+export class ProxySession {
+  readonly channel: UpstreamChannel;
+  private readonly pending = new Map<RequestId, Pending>();
+  private readonly progressRoutes = new Map<string | number, RequestId>();
+  private serverStream?: ServerResponse;
+  private readonly backlog: string[] = [];
+  /** Tool names the server has listed in this session; undefined until known or after a change. */
+  private knownTools?: Set<string>;
+  private toolRefresh?: Promise<void>;
+  private internalIds = 0;
+  private closed = false;
+  lastActivity = Date.now();
+
+  constructor(private readonly options: SessionOptions) {
+    this.channel = options.openChannel({
+      message: (message, raw, relatedTo) => this.fromServer(message, raw, relatedTo),
+      lost: (reason) => this.failAll(reason),
+    });
+  }
+
+  get id(): string {
+    return this.options.id;
+  }
+
+  get grant(): string {
+    return this.options.grant;
+  }
+
+  /** True while the client waits on something or holds a stream open. */
+  get busy(): boolean {
+    return this.pending.size > 0 || this.serverStream !== undefined;
+  }
+
+  handleRequest(request: JsonRpcRequest, raw: string, sink: ReplySink, context: SendContext): void {
+    this.lastActivity = Date.now();
+    if (this.pending.has(request.id)) {
+      return reply(
+        sink,
+        errorResponse(request.id, ErrorCode.InvalidRequest, 'Request id already in use.'),
+      );
+    }
+    if (request.method === 'tools/call') return this.callTool(request, sink, context);
+    if (request.method === 'tools/list') {
+      return this.forward(request, raw, sink, context, (response) =>
+        this.visibleToolList(response),
+      );
+    }
+    this.forward(request, raw, sink, context);
+  }
+
+  /** Notifications and the client's answers to server requests go straight through. */
+  handleMessage(message: JsonRpcMessage, raw: string, context: SendContext): void {
+    this.lastActivity = Date.now();
+    this.channel.send(message, raw, context);
+  }
+
+  attachServerStream(res: ServerResponse, headers: Record<string, string>): boolean {
+    if (this.serverStream && !this.serverStream.destroyed) return false;
+    this.serverStream = res;
+    res.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+    });
+    res.flushHeaders();
+    for (const raw of this.backlog.splice(0)) writeEvent(res, raw);
+    res.on('close', () => {
+      if (this.serverStream === res) this.serverStream = undefined;
+      this.lastActivity = Date.now();
+    });
+    this.channel.openServerStream();
+    return true;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.failAll(`The session with upstream server "${this.options.serverId}" was closed.`);
+    this.serverStream?.end();
+    await this.channel.close();
+  }
+
+  private callTool(request: JsonRpcRequest, sink: ReplySink, context: SendContext): void {
+    const name = request.params?.name;
+    const args = request.params?.arguments ?? {};
+    if (typeof name !== 'string') {
+      return reply(
+        sink,
+        errorResponse(
+          request.id,
+          ErrorCode.InvalidParams,
+          'tools/call needs params.name, a string.',
+        ),
+      );
+    }
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+      return reply(
+        sink,
+        errorResponse(
+          request.id,
+          ErrorCode.InvalidParams,
+          'tools/call params.arguments must be an object.',
+        ),
+      );
+    }
+    const toolArgs = args as Record<string, unknown>;
+    if (this.knownTools?.has(name)) {
+      return this.decideAndForward(request, name, toolArgs, sink, context);
+    }
+    this.refreshTools(context).then(
+      () => {
+        if (sink.closed) return;
+        if (!this.knownTools?.has(name)) {
+          return reply(
+            sink,
+            errorResponse(request.id, ErrorCode.InvalidParams, `Unknown tool: ${name}`),
+          );
+        }
+        this.decideAndForward(request, name, toolArgs, sink, context);
+      },
+      (error: Error) =>
+        reply(
+          sink,
+          errorResponse(
+            request.id,
+            ErrorCode.UpstreamUnavailable,
+            `Airlock refused "${name}": it could not list the tools of upstream server "${this.options.serverId}" to check the call (${error.message}).`,
+          ),
+        ),
+    );
+  }
+
+  private decideAndForward(
+    request: JsonRpcRequest,
+    tool: string,
+    args: Record<string, unknown>,
+    sink: ReplySink,
+    context: SendContext,
+  ): void {
+    const { serverId, grant, id: session } = this.options;
+    const decision = this.options.gatekeeper.decide({
+      server: serverId,
+      grant,
+      session,
+      tool,
+      args,
+    });
+    this.options.onDecision?.({ session, grant, server: serverId, tool, decision });
+    if (decision.action === 'allow') {
+      // Re-serialised from the parsed object: the upstream sees exactly the arguments that were
+      // validated, even if the client's text had duplicate keys that another parser reads differently.
+      return this.forward(request, JSON.stringify(request), sink, context);
+    }
+    reply(sink, resultResponse(request.id, refusalResult(decision, tool)));
+  }
+
+  private forward(
+    request: JsonRpcRequest,
+    raw: string,
+    sink: ReplySink,
+    context: SendContext,
+    rewrite?: Pending['rewrite'],
+  ): void {
+    const progressToken = progressTokenOf(request);
+    const pending: Pending = {
+      sink,
+      method: request.method,
+      sentAt: Date.now(),
+      timer: setTimeout(() => this.timeOut(request.id), this.options.timeoutMs),
+      progressToken,
+      rewrite,
+    };
+    this.pending.set(request.id, pending);
+    if (progressToken !== undefined) this.progressRoutes.set(progressToken, request.id);
+    this.channel.send(request, raw, context);
+  }
+
+  private fromServer(message: JsonRpcMessage, raw: string, relatedTo?: RequestId): void {
+    if (!('method' in message)) {
+      const pending = message.id === null ? undefined : this.pending.get(message.id);
+      if (!pending) return; // an answer to a request that timed out or was withdrawn
+      this.settle(message.id as RequestId, pending);
+      pending.sink.final(pending.rewrite ? pending.rewrite(message) : raw);
+      return;
+    }
+    if (message.method === 'notifications/tools/list_changed') this.knownTools = undefined;
+    if (message.method === 'notifications/progress') {
+      const token = (message.params as { progressToken?: string | number } | undefined)
+        ?.progressToken;
+      const target = token === undefined ? undefined : this.progressRoutes.get(token);
+      if (target !== undefined && this.pending.get(target)?.sink.related(raw)) return;
+    }
+    if (relatedTo !== undefined && this.pending.get(relatedTo)?.sink.related(raw)) return;
+    this.toClient(raw);
+  }
+
+  /**
+   * A server message that no transport tied to a request. With one request open it most likely
+   * belongs to it (a stdio server's sampling request mid-call); otherwise it goes on the client's
+   * own stream, or waits for one.
+   */
+  private toClient(raw: string): void {
+    const open = [...this.pending.values()].filter(
+      (pending) => !(pending.sink instanceof InternalSink),
+    );
+    if (open.length === 1 && open[0]!.sink.related(raw)) return;
+    if (this.serverStream && !this.serverStream.destroyed)
+      return writeEvent(this.serverStream, raw);
+    for (let index = open.length - 1; index >= 0; index--)
+      if (open[index]!.sink.related(raw)) return;
+    if (this.backlog.length >= BACKLOG_LIMIT) this.backlog.shift();
+    this.backlog.push(raw);
+  }
+
+  private timeOut(id: RequestId): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.settle(id, pending);
+    const seconds = Math.round(this.options.timeoutMs / 100) / 10;
+    reply(
+      pending.sink,
+      errorResponse(
+        id,
+        ErrorCode.RequestTimeout,
+        `Upstream server "${this.options.serverId}" did not answer ${pending.method} within ${seconds} s.`,
+      ),
+    );
+    const cancel = {
+      jsonrpc: '2.0' as const,
+      method: 'notifications/cancelled',
+      params: { requestId: id, reason: 'Timed out in Airlock' },
+    };
+    this.channel.send(cancel, JSON.stringify(cancel), {});
+    this.channel.abandon(id);
+    this.channel.requestTimedOut();
+  }
+
+  private settle(id: RequestId, pending: Pending): void {
+    clearTimeout(pending.timer);
+    this.pending.delete(id);
+    if (pending.progressToken !== undefined) this.progressRoutes.delete(pending.progressToken);
+  }
+
+  private failAll(reason: string): void {
+    for (const [id, pending] of [...this.pending]) {
+      this.settle(id, pending);
+      reply(pending.sink, errorResponse(id, ErrorCode.UpstreamUnavailable, reason));
+    }
+  }
+
+  private visibleToolList(response: JsonRpcResponse): string {
+    const result = response.result as { tools?: unknown } | undefined;
+    if (!result || !Array.isArray(result.tools)) return JSON.stringify(response);
+    const names = result.tools
+      .map((tool: { name?: unknown }) => tool?.name)
+      .filter((name): name is string => typeof name === 'string');
+    this.rememberTools(names);
+    const { serverId, grant } = this.options;
+    const tools = result.tools.filter(
+      (tool: { name?: unknown }) =>
+        typeof tool?.name === 'string' &&
+        this.options.gatekeeper.isToolVisible(serverId, grant, tool.name),
+    );
+    return JSON.stringify({ ...response, result: { ...result, tools } });
+  }
+
+  private rememberTools(names: string[]): void {
+    this.knownTools ??= new Set();
+    for (const name of names) this.knownTools.add(name);
+  }
+
+  /** Lists every tool the server has (all pages), once even if several calls ask at the same time. */
+  private refreshTools(context: SendContext): Promise<void> {
+    this.toolRefresh ??= (async () => {
+      const names: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < TOOL_LIST_PAGE_LIMIT; page++) {
+        const result = (await this.internalRequest(
+          'tools/list',
+          cursor ? { cursor } : {},
+          context,
+        )) as {
+          tools?: { name?: unknown }[];
+          nextCursor?: unknown;
+        };
+        for (const tool of result.tools ?? [])
+          if (typeof tool.name === 'string') names.push(tool.name);
+        if (typeof result.nextCursor !== 'string') break;
+        cursor = result.nextCursor;
+      }
+      this.knownTools = new Set(names);
+    })().finally(() => {
+      this.toolRefresh = undefined;
+    });
+    return this.toolRefresh;
+  }
+
+  private internalRequest(
+    method: string,
+    params: Record<string, unknown>,
+    context: SendContext,
+  ): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const request: JsonRpcRequest = {
+        jsonrpc: '2.0',
+        id: `airlock-${++this.internalIds}`,
+        method,
+        params,
+      };
+      this.forward(request, JSON.stringify(request), new InternalSink(resolve, reject), context);
+    });
+  }
+}
+
+/** Receives the answer to a request Airlock itself sent upstream. */
+class InternalSink implements ReplySink {
+  closed = false;
+  constructor(
+    private readonly resolve: (result: unknown) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+  related(): boolean {
+    return false;
+  }
+  final(raw: string): void {
+    this.closed = true;
+    const response = JSON.parse(raw) as JsonRpcResponse;
+    if (response.error) this.reject(new Error(response.error.message));
+    else this.resolve(response.result);
+  }
+}
+
+function reply(sink: ReplySink, response: JsonRpcResponse): void {
+  sink.final(JSON.stringify(response));
+}
+
+function writeEvent(res: ServerResponse, raw: string): void {
+  res.write(`event: message\ndata: ${singleLine(raw)}\n\n`);
+}
+
+/** The CallToolResult an agent gets for a call the policy did not let through. */
+export function refusalResult(decision: Decision, tool: string): Record<string, unknown> {
+  return {
+    content: [{ type: 'text', text: refusalText(decision, tool) }],
+    isError: true,
+    _meta: {
+      'airlock/decision': {
+        action: decision.action,
+        rule: decision.rule,
+        reason: decision.reason,
+        ...(decision.retryAfterMs !== undefined ? { retryAfterMs: decision.retryAfterMs } : {}),
+      },
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// `airlock connect`: a stdio MCP server for clients that only speak stdio (Claude Desktop's
+// local servers). Every message is relayed to Airlock's HTTP endpoint for one upstream server,
+// with the grant's token, so the same policy applies.
+import type { Readable, Writable } from 'node:stream';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from './json-rpc';
+
+export interface StdioBridgeOptions {
+  /** The endpoint, e.g. http://127.0.0.1:7820/mcp/meatspace. */
+  url: URL;
+  token: string;
+  stdin?: Readable;
+  stdout?: Writable;
+  log?: (line: string) => void;
+}
+
+export interface StdioBridge {
+  closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStdioBridge(options: StdioBridgeOptions): Promise<StdioBridge> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const local = new StdioServerTransport(options.stdin, options.stdout);
+  const remote = new StreamableHTTPClientTransport(options.url, {
+    requestInit: { headers: { authorization: `Bearer ${options.token}` } },
+  });
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  let closing = false;
+  const close = async () => {
+    if (closing) return;
+    closing = true;
+    await remote.terminateSession().catch(() => {});
+    await remote.close().catch(() => {});
+    await local.close().catch(() => {});
+    resolveClosed();
+  };
+
+  local.onmessage = (message: JSONRPCMessage) => {
+    remote.send(message).catch((error: Error) => {
+      log(`airlock connect: ${error.message}`);
+      // A request that cannot be delivered still gets an answer, so the client does not wait forever.
+      if ('method' in message && 'id' in message) {
+        void local.send({
+          jsonrpc: '2.0',
+          id: message.id,
+          error: {
+            code: ErrorCode.UpstreamUnavailable,
+            message: `Airlock could not be reached: ${error.message}`,
+          },
+        });
+      }
+    });
+  };
+  remote.onmessage = (message: JSONRPCMessage) => void local.send(message);
+  remote.onerror = (error: Error) => log(`airlock connect: ${error.message}`);
+  local.onclose = () => void close();
+  // The SDK's stdio server transport does not report the end of stdin itself.
+  (options.stdin ?? process.stdin).once('end', () => void close());
+
+  await remote.start();
+  await local.start();
+  return { closed, close };
+}

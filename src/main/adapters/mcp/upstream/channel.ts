@@ -1,0 +1,67 @@
+// What a proxy session needs from its connection to the real server, whatever the transport.
+import type { JsonRpcMessage, RequestId } from '../json-rpc';
+
+export interface ChannelListener {
+  /**
+   * A message from the server. `relatedTo` is set when the transport itself ties the message to a
+   * client request (a Streamable HTTP response stream); stdio and legacy SSE cannot tell.
+   */
+  message(message: JsonRpcMessage, raw: string, relatedTo?: RequestId): void;
+  /** The server went away (crash, disconnect, hang): every request still open has no answer coming. */
+  lost(reason: string): void;
+}
+
+export interface SendContext {
+  /** The MCP-Protocol-Version header the client sent, passed on to HTTP upstreams. */
+  protocolVersion?: string;
+}
+
+export interface UpstreamChannel {
+  /** Sends one message. An answer to a request comes back through the listener, as does any failure. */
+  send(message: JsonRpcMessage, raw: string, context: SendContext): void;
+  /** The client opened a stream for server-initiated messages; HTTP upstreams open theirs. */
+  openServerStream(): void;
+  /** The client no longer waits for this request; drop whatever is still in flight for it. */
+  abandon(id: RequestId): void;
+  /** A request got no answer in time; the channel may check whether its server is stuck. */
+  requestTimedOut(): void;
+  close(): Promise<void>;
+}
+
+export type ChannelFactory = (listener: ChannelListener) => UpstreamChannel;
+
+/**
+ * Remembers the client's initialize handshake so a channel that reconnects (a restarted stdio
+ * process, a dropped SSE stream, an HTTP server that forgot its session) can replay it under an
+ * id of Airlock's own, and the server is ready again before the client's next message.
+ */
+export class HandshakeRecorder {
+  private initialize?: Record<string, unknown>;
+  private initialized?: string;
+  private replays = 0;
+
+  record(message: JsonRpcMessage, raw: string): void {
+    if (!('method' in message)) return;
+    if (message.method === 'initialize' && 'id' in message) this.initialize = { ...message };
+    else if (message.method === 'notifications/initialized') this.initialized = raw;
+  }
+
+  get ready(): boolean {
+    return this.initialize !== undefined;
+  }
+
+  /** The initialize request under a fresh internal id, and the id to wait for. */
+  replayRequest(): { id: string; raw: string } | undefined {
+    if (!this.initialize) return undefined;
+    const id = `airlock-init-${++this.replays}`;
+    return { id, raw: JSON.stringify({ ...this.initialize, id }) };
+  }
+
+  replayNotification(): string | undefined {
+    return this.initialized;
+  }
+}
+
+export function isInternalId(id: unknown): boolean {
+  return typeof id === 'string' && id.startsWith('airlock-');
+}

@@ -1,0 +1,204 @@
+// An upstream MCP server on the legacy HTTP+SSE transport (protocol 2024-11-05): one event stream
+// per session carries every server message, and client messages are POSTed to the endpoint the
+// stream announces. A dropped stream is reopened with backoff and the handshake replayed.
+import http, { type ClientRequest } from 'node:http';
+import https from 'node:https';
+import { createParser } from 'eventsource-parser';
+import type { SseServerConfig } from '../../../core/config/types';
+import type { Logger } from '../../../core/ports';
+import { ErrorCode, errorResponse, messageKind, type JsonRpcMessage } from '../json-rpc';
+import { HandshakeRecorder, type ChannelListener, type UpstreamChannel } from './channel';
+
+export interface SseChannelOptions {
+  server: SseServerConfig;
+  logger: Logger;
+  agent: http.Agent;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+type State = 'connecting' | 'replaying' | 'open' | 'reconnecting' | 'closed';
+
+const QUEUE_LIMIT = 1000;
+const STABLE_AFTER_MS = 30_000;
+
+export class SseChannel implements UpstreamChannel {
+  private state: State = 'connecting';
+  private stream?: ClientRequest;
+  private endpoint?: URL;
+  private readonly handshake = new HandshakeRecorder();
+  private readonly queue: { message: JsonRpcMessage; raw: string }[] = [];
+  private replayId?: string;
+  private backoffMs: number;
+  private openedAt = 0;
+  private retryTimer?: NodeJS.Timeout;
+  private lastProblem = '';
+
+  constructor(
+    private readonly options: SseChannelOptions,
+    private readonly listener: ChannelListener,
+  ) {
+    this.backoffMs = options.initialBackoffMs ?? 500;
+    this.connect();
+  }
+
+  private get id(): string {
+    return this.options.server.id;
+  }
+
+  private requester(url: URL): typeof http.request {
+    return url.protocol === 'https:' ? https.request : http.request;
+  }
+
+  private connect(): void {
+    const url = new URL(this.options.server.url);
+    this.state = 'connecting';
+    this.endpoint = undefined;
+    const request = this.requester(url)(url, {
+      method: 'GET',
+      agent: this.options.agent,
+      headers: { ...this.options.server.headers, accept: 'text/event-stream' },
+    });
+    this.stream = request;
+    request.on('response', (response) => {
+      if (response.statusCode !== 200) {
+        response.resume();
+        return this.dropped(`answered HTTP ${response.statusCode} to its event stream`, request);
+      }
+      this.openedAt = Date.now();
+      const parser = createParser({
+        onEvent: (event) => {
+          if (event.event === 'endpoint') return this.onEndpoint(new URL(event.data, url));
+          if (event.event !== undefined && event.event !== 'message') return;
+          this.onMessage(event.data);
+        },
+      });
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => parser.feed(chunk));
+      response.on('close', () => this.dropped('closed its event stream', request));
+    });
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      this.dropped(`could not be reached (${error.code ?? error.message})`, request),
+    );
+    request.end();
+  }
+
+  private onEndpoint(endpoint: URL): void {
+    this.endpoint = endpoint;
+    const replay = this.handshake.replayRequest();
+    if (replay) {
+      this.state = 'replaying';
+      this.replayId = replay.id;
+      this.post(JSON.parse(replay.raw) as JsonRpcMessage, replay.raw);
+      return;
+    }
+    this.ready();
+  }
+
+  private ready(): void {
+    this.state = 'open';
+    for (const { message, raw } of this.queue.splice(0)) this.post(message, raw);
+  }
+
+  private onMessage(data: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(data);
+    } catch {
+      value = undefined;
+    }
+    if (!messageKind(value)) {
+      this.options.logger.warn(`upstream ${this.id} sent an event that is not JSON-RPC`, {
+        data: data.slice(0, 200),
+      });
+      return;
+    }
+    const message = value as JsonRpcMessage;
+    if (this.state === 'replaying' && 'id' in message && message.id === this.replayId) {
+      this.replayId = undefined;
+      const initialized = this.handshake.replayNotification();
+      if (initialized) this.post(JSON.parse(initialized) as JsonRpcMessage, initialized);
+      this.ready();
+      return;
+    }
+    this.listener.message(message, data);
+  }
+
+  send(message: JsonRpcMessage, raw: string): void {
+    this.handshake.record(message, raw);
+    if (this.state === 'open') return this.post(message, raw);
+    if (this.state === 'connecting' || this.state === 'replaying') {
+      if (this.queue.length < QUEUE_LIMIT) this.queue.push({ message, raw });
+      else this.refuse(message, 'has too many messages waiting while it connects');
+      return;
+    }
+    this.refuse(
+      message,
+      this.state === 'closed' ? 'is closed' : `is reconnecting after it ${this.lastProblem}`,
+    );
+  }
+
+  private post(message: JsonRpcMessage, raw: string): void {
+    const endpoint = this.endpoint;
+    if (!endpoint) return this.refuse(message, 'has not announced where to send messages');
+    const request = this.requester(endpoint)(endpoint, {
+      method: 'POST',
+      agent: this.options.agent,
+      headers: {
+        ...this.options.server.headers,
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(raw)),
+      },
+    });
+    request.on('response', (response) => {
+      response.resume();
+      const status = response.statusCode ?? 0;
+      if (status >= 300) this.refuse(message, `answered HTTP ${status} to a message`);
+    });
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      this.refuse(message, `could not be reached (${error.code ?? error.message})`),
+    );
+    request.end(raw);
+  }
+
+  private refuse(message: JsonRpcMessage, why: string): void {
+    const text = `Upstream server "${this.id}" ${why}.`;
+    if (!('id' in message) || !('method' in message)) {
+      this.options.logger.warn(text);
+      return;
+    }
+    const response = errorResponse(message.id, ErrorCode.UpstreamUnavailable, text);
+    this.listener.message(response, JSON.stringify(response), message.id);
+  }
+
+  private dropped(why: string, request: ClientRequest): void {
+    if (this.stream !== request || this.state === 'closed' || this.state === 'reconnecting') return;
+    this.stream = undefined;
+    this.lastProblem = why;
+    if (this.openedAt && Date.now() - this.openedAt > STABLE_AFTER_MS) {
+      this.backoffMs = this.options.initialBackoffMs ?? 500;
+    }
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
+    this.state = 'reconnecting';
+    for (const { message } of this.queue.splice(0)) this.refuse(message, why);
+    this.options.logger.warn(`upstream ${this.id} ${why}; reconnecting in ${delay} ms`);
+    this.listener.lost(`Upstream server "${this.id}" ${why}.`);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  openServerStream(): void {
+    // Every server message already arrives on the one event stream.
+  }
+
+  abandon(): void {}
+
+  requestTimedOut(): void {}
+
+  async close(): Promise<void> {
+    this.state = 'closed';
+    clearTimeout(this.retryTimer);
+    this.stream?.destroy();
+    this.stream = undefined;
+  }
+}

@@ -1,0 +1,186 @@
+// The headless entry point: `airlock serve | grants | policy | connect`. Scripts rely on its
+// output: `serve` prints the listening line first, `grants add` prints the token as its last line.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { formatProblems } from './core/json-problems';
+import { parsePolicy } from './core/policy';
+import { resolveDataDir } from './adapters/files/data-dir';
+import { loadConfig } from './adapters/files/config-file';
+import { createGrant, GrantError, listGrants, revokeGrant } from './adapters/files/grants';
+import { streamLogger } from './adapters/log/stream-logger';
+import { startStdioBridge } from './adapters/mcp/stdio-bridge';
+import { ConfigProblem, RUNNING_FILE, startRuntime } from './runtime';
+
+const program = new Command()
+  .name('airlock')
+  .description('A local guard for AI agents’ MCP tool calls.')
+  .showHelpAfterError();
+
+const dataDirOption = [
+  '--data-dir <dir>',
+  'data folder (default: $AIRLOCK_DATA_DIR, else the platform config folder)',
+] as const;
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError('must be a whole number from 0 to 65535 (0 picks a free port).');
+  }
+  return port;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`airlock: ${message}\n`);
+  process.exit(1);
+}
+
+program
+  .command('serve')
+  .description('run the proxy headless and print each server’s endpoint')
+  .option(...dataDirOption)
+  .option(
+    '--port <port>',
+    'port to listen on, 0 for a free one (default: settings.port, 7820)',
+    parsePort,
+  )
+  .option('--quiet', 'log only warnings and errors')
+  .action(async (options: { dataDir?: string; port?: number; quiet?: boolean }) => {
+    const dataDir = resolveDataDir({ flag: options.dataDir });
+    const logger = streamLogger(process.stderr, { quiet: options.quiet });
+    let runtime;
+    try {
+      runtime = await startRuntime({ dataDir, port: options.port, logger });
+    } catch (error) {
+      if (error instanceof ConfigProblem) fail(`config.json has problems:\n${error.message}`);
+      fail((error as Error).message);
+    }
+    process.stdout.write(`Airlock listening on ${runtime.url}\n`);
+    process.stdout.write(`Data folder: ${dataDir}\n`);
+    if (runtime.servers.length === 0) {
+      process.stdout.write(
+        `No upstream servers yet: add them under "mcpServers" in ${join(dataDir, 'config.json')}\n`,
+      );
+    }
+    for (const server of runtime.servers) {
+      process.stdout.write(`  ${server.id}: ${runtime.endpointFor(server.id)}\n`);
+    }
+    const stop = () => {
+      runtime.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+const grants = program.command('grants').description('client identities and their tokens');
+
+grants
+  .command('add <name>')
+  .description('create a grant; its token is printed once, as the last line')
+  .option(...dataDirOption)
+  .action((name: string, options: { dataDir?: string }) => {
+    const dataDir = resolveDataDir({ flag: options.dataDir });
+    try {
+      const grant = createGrant(dataDir, name);
+      process.stdout.write(
+        `Created grant "${grant.name}". Its token is shown only now; keep it secret:\n`,
+      );
+      process.stdout.write(`${grant.token}\n`);
+    } catch (error) {
+      if (error instanceof GrantError) fail(error.message);
+      throw error;
+    }
+  });
+
+grants
+  .command('list')
+  .description('list grants')
+  .option(...dataDirOption)
+  .action((options: { dataDir?: string }) => {
+    const dataDir = resolveDataDir({ flag: options.dataDir });
+    const listed = listGrants(dataDir);
+    if (!listed.ok) fail(formatProblems(join(dataDir, 'config.json'), listed.errors));
+    for (const grant of listed.value) process.stdout.write(`${grant.name}\t${grant.created}\n`);
+  });
+
+grants
+  .command('revoke <name>')
+  .description('revoke a grant; its token stops working at once')
+  .option(...dataDirOption)
+  .action((name: string, options: { dataDir?: string }) => {
+    const dataDir = resolveDataDir({ flag: options.dataDir });
+    try {
+      if (!revokeGrant(dataDir, name)) fail(`no grant named "${name}"`);
+      process.stdout.write(`Revoked grant "${name}".\n`);
+    } catch (error) {
+      if (error instanceof GrantError) fail(error.message);
+      throw error;
+    }
+  });
+
+program
+  .command('policy')
+  .description('policy files')
+  .command('check <file>')
+  .description('validate a policy file; prints every problem with its line, column and JSON path')
+  .action((file: string) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      fail(`cannot read ${file}: ${(error as Error).message}`);
+    }
+    const result = parsePolicy(text);
+    if (!result.ok) {
+      process.stderr.write(formatProblems(file, result.errors) + '\n');
+      process.stderr.write(
+        `${file}: ${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}\n`,
+      );
+      process.exit(1);
+    }
+    process.stdout.write(`${file}: valid\n`);
+  });
+
+program
+  .command('connect <server>')
+  .description('a stdio bridge to one server through a running Airlock, for stdio-only clients')
+  .option('--token <token>', 'grant token (default: $AIRLOCK_TOKEN)')
+  .option(
+    '--url <url>',
+    'Airlock’s address (default: $AIRLOCK_URL, else the running `airlock serve`)',
+  )
+  .option(...dataDirOption)
+  .action(async (server: string, options: { token?: string; url?: string; dataDir?: string }) => {
+    const token = options.token ?? process.env.AIRLOCK_TOKEN;
+    if (!token)
+      fail(
+        'no grant token: pass --token or set AIRLOCK_TOKEN (create one with `airlock grants add NAME`).',
+      );
+    const base =
+      options.url ??
+      process.env.AIRLOCK_URL ??
+      runningUrl(resolveDataDir({ flag: options.dataDir }));
+    const bridge = await startStdioBridge({
+      url: new URL(`/mcp/${encodeURIComponent(server)}`, base),
+      token,
+    });
+    await bridge.closed;
+    process.exit(0);
+  });
+
+/** Where `airlock serve` for this data folder listens: its running file, else the configured port. */
+function runningUrl(dataDir: string): string {
+  try {
+    const running = JSON.parse(readFileSync(join(dataDir, RUNNING_FILE), 'utf8')) as {
+      url?: unknown;
+    };
+    if (typeof running.url === 'string') return running.url;
+  } catch {
+    // not running from this folder, or the file is unreadable: fall back to the configured port
+  }
+  const config = loadConfig(dataDir);
+  const port = config.ok ? config.value.settings.port : 7820;
+  return `http://127.0.0.1:${port}`;
+}
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,87 @@
+// Builds a throwaway data folder, starts Airlock on port 0 in this process, and connects SDK
+// clients to it: the real proxy, real SQLite file and real MCP transports, nothing mocked.
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createGrant } from '../../src/main/adapters/files/grants';
+import { silentLogger, type Logger } from '../../src/main/core/ports';
+import { startRuntime, type Runtime } from '../../src/main/runtime';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const SEED_POLICY_FILE = resolve(REPO_ROOT, '../shared/seed/policy.json');
+/** Runs a TypeScript fixture server as a child process. */
+export const TSX_NODE_ARGS = ['--import', 'tsx'];
+
+export function fixtureCommand(file: string, ...args: string[]) {
+  return {
+    command: process.execPath,
+    args: [...TSX_NODE_ARGS, resolve(REPO_ROOT, 'test/fixtures', file), ...args],
+    cwd: REPO_ROOT,
+  };
+}
+
+export function makeDataDir(
+  config: Record<string, unknown>,
+  policies: Record<string, unknown | string> = {},
+): string {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-test-'));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  mkdirSync(join(dir, 'policies'), { recursive: true });
+  for (const [id, policy] of Object.entries(policies)) writePolicy(dir, id, policy);
+  return dir;
+}
+
+export function writePolicy(dataDir: string, serverId: string, policy: unknown | string): void {
+  const text = typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2);
+  writeFileSync(join(dataDir, 'policies', `${serverId}.json`), text);
+}
+
+export function removeDataDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export async function startAirlock(
+  dataDir: string,
+  logger: Logger = silentLogger,
+): Promise<Runtime> {
+  return startRuntime({ dataDir, port: 0, logger });
+}
+
+export function addGrant(dataDir: string, name: string): string {
+  return createGrant(dataDir, name).token;
+}
+
+export interface ConnectOptions {
+  capabilities?: ConstructorParameters<typeof Client>[1] extends infer O
+    ? O extends { capabilities?: infer C }
+      ? C
+      : never
+    : never;
+}
+
+/** An SDK client connected to Airlock's endpoint for one server, as an agent would be. */
+export async function connectClient(
+  runtime: Runtime,
+  serverId: string,
+  token: string,
+  options: ConnectOptions = {},
+): Promise<Client> {
+  const client = new Client(
+    { name: 'test-agent', version: '1.0.0' },
+    { capabilities: options.capabilities ?? {} },
+  );
+  const transport = new StreamableHTTPClientTransport(new URL(runtime.endpointFor(serverId)), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+  });
+  await client.connect(transport);
+  return client;
+}
+
+/** The text of a CallToolResult's first content block. */
+export function textOf(result: unknown): string {
+  const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
+  return content.find((block) => block.type === 'text')?.text ?? '';
+}
