@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createGrant } from '../../src/main/adapters/files/grants';
+import { streamLogger } from '../../src/main/adapters/log/stream-logger';
 import { silentLogger, type Logger } from '../../src/main/core/ports';
 import { startRuntime, type Runtime } from '../../src/main/runtime';
 

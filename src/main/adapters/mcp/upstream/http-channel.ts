@@ -164,18 +164,21 @@ export class HttpChannel implements UpstreamChannel {
         const sessionId = response.headers[SESSION_HEADER];
         if (typeof sessionId === 'string') this.sessionId = sessionId;
       }
-      if (status === 404 && this.sessionId && mayReinitialize && this.handshake.ready) {
-        // The server forgot our session (it restarted): open a new one and send this again.
-        response.resume();
-        this.sessionId = undefined;
-        this.reinitialize(context).then(
-          () => this.post(raw, context, requestId, false, false),
-          (error: Error) =>
-            this.fail(
-              requestId,
-              `lost its session and could not start a new one: ${error.message}`,
-            ),
-        );
+      const sentSession = request.getHeader(SESSION_HEADER) !== undefined;
+      if (
+        (status === 404 || status === 400) &&
+        sentSession &&
+        mayReinitialize &&
+        this.handshake.ready
+      ) {
+        // The spec answers an unknown session with 404; many servers answer 400 and say why.
+        this.readBody(response, (body, problem) => {
+          if (status === 404 || /session/i.test(body ?? '')) {
+            this.renewSession(raw, context, requestId);
+          } else {
+            this.deliverBody(status, body, problem, requestId);
+          }
+        });
         return;
       }
       this.readResponse(response, requestId);
@@ -210,18 +213,38 @@ export class HttpChannel implements UpstreamChannel {
       });
       return;
     }
-    this.readBody(response, (body, problem) => {
-      this.settle(requestId);
-      if (body === undefined) return this.fail(requestId, problem ?? 'sent no response');
-      const message = parseMessage(body);
-      if (message && (status === 200 || 'error' in message)) {
-        this.listener.message(message, body, requestId);
-      } else if (status !== 200) {
-        this.fail(requestId, `answered HTTP ${status}: ${body.slice(0, 200)}`);
-      } else {
-        this.fail(requestId, `sent a response that is not JSON-RPC: ${body.slice(0, 200)}`);
-      }
-    });
+    this.readBody(response, (body, problem) => this.deliverBody(status, body, problem, requestId));
+  }
+
+  private deliverBody(
+    status: number,
+    body: string | undefined,
+    problem: string | undefined,
+    requestId: RequestId | undefined,
+  ): void {
+    this.settle(requestId);
+    if (body === undefined) return this.fail(requestId, problem ?? 'sent no response');
+    const message = parseMessage(body);
+    if (message && (status === 200 || 'error' in message)) {
+      this.listener.message(message, body, requestId);
+    } else if (status !== 200) {
+      this.fail(requestId, `answered HTTP ${status}: ${body.slice(0, 200)}`);
+    } else {
+      this.fail(requestId, `sent a response that is not JSON-RPC: ${body.slice(0, 200)}`);
+    }
+  }
+
+  /** The server forgot our session (it restarted): open a new one and send the message again. */
+  private renewSession(raw: string, context: SendContext, requestId: RequestId | undefined): void {
+    this.sessionId = undefined;
+    this.reinitialize(context).then(
+      () => {
+        this.post(raw, context, requestId, false, false);
+        if (this.wantsServerStream) this.openServerStream();
+      },
+      (error: Error) =>
+        this.fail(requestId, `lost its session and could not start a new one: ${error.message}`),
+    );
   }
 
   private readEvents(

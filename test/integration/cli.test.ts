@@ -1,0 +1,194 @@
+// The `airlock` command as scripts use it: the built CLI in a child process, its output lines and
+// exit codes, and `connect` bridging a stdio client to a running `serve`.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { startMeatspaceHttp, type MeatspaceHttp } from '../fixtures/meatspace-server';
+import {
+  makeDataDir,
+  removeDataDir,
+  REPO_ROOT,
+  SEED_POLICY_FILE,
+} from '../helpers/airlock-harness';
+
+const BIN = join(REPO_ROOT, 'bin/airlock.js');
+
+function airlock(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let upstream: MeatspaceHttp;
+let dataDir: string;
+
+beforeAll(async () => {
+  if (!existsSync(join(REPO_ROOT, 'out/main/cli.js')))
+    throw new Error('run `npm run build` before these tests');
+  upstream = await startMeatspaceHttp();
+  dataDir = makeDataDir(
+    { mcpServers: { meatspace: { url: upstream.url } } },
+    { meatspace: readFileSync(SEED_POLICY_FILE, 'utf8') },
+  );
+});
+
+afterAll(async () => {
+  await upstream?.close();
+  removeDataDir(dataDir);
+});
+
+describe('airlock grants add', () => {
+  it('prints the new token as its last line, and refuses a name that is taken', () => {
+    const created = airlock(['grants', 'add', 'cli-agent', '--data-dir', dataDir]);
+    expect(created.code).toBe(0);
+    const lines = created.stdout.trim().split('\n');
+    expect(lines.at(-1)).toMatch(/^alk_[A-Za-z0-9_-]{43}$/);
+    expect(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).not.toContain(lines.at(-1)!);
+
+    const again = airlock(['grants', 'add', 'cli-agent', '--data-dir', dataDir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already exists/);
+  });
+
+  it('finds the data folder through AIRLOCK_DATA_DIR', () => {
+    const created = airlock(['grants', 'add', 'env-agent'], { AIRLOCK_DATA_DIR: dataDir });
+    expect(created.code).toBe(0);
+    expect(airlock(['grants', 'list', '--data-dir', dataDir]).stdout).toMatch(/^env-agent\t/m);
+  });
+});
+
+describe('airlock policy check', () => {
+  it('accepts the seed policy', () => {
+    const checked = airlock(['policy', 'check', SEED_POLICY_FILE]);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toMatch(/valid/);
+  });
+
+  it('prints every problem with line, column and JSON path, and exits non-zero', () => {
+    const file = join(dataDir, 'broken-policy.json');
+    writeFileSync(
+      file,
+      [
+        '{',
+        '  "version": "1",',
+        '  "default": "alow",',
+        '  "tools": {',
+        '    "provision_api_key": {',
+        '      "limits": [{ "counter": "c", "window": "fortnight", "max": 30 }],',
+        '      "colour": "red"',
+        '    }',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
+    const checked = airlock(['policy', 'check', file]);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain(`${file}:3:`);
+    expect(checked.stderr).toContain('/default');
+    expect(checked.stderr).toContain('/tools/provision_api_key/limits/0/window');
+    expect(checked.stderr).toContain('/tools/provision_api_key/colour');
+    expect(checked.stderr).toMatch(/3 problems/);
+  });
+});
+
+describe('airlock serve and airlock connect', () => {
+  let serve: ChildProcess;
+  let listening: string;
+  let output: string[] = [];
+  let token: string;
+
+  beforeAll(async () => {
+    token = airlock(['grants', 'add', 'bridge-agent', '--data-dir', dataDir])
+      .stdout.trim()
+      .split('\n')
+      .at(-1)!;
+    serve = spawn(
+      process.execPath,
+      [BIN, 'serve', '--data-dir', dataDir, '--port', '0', '--quiet'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const lines = createInterface({ input: serve.stdout! });
+    output = [];
+    await new Promise<void>((resolve) =>
+      lines.on('line', (line) => {
+        output.push(line);
+        if (line.includes('/mcp/meatspace')) resolve();
+      }),
+    );
+    listening = output[0]!;
+  });
+
+  afterAll(() => {
+    serve?.kill('SIGKILL');
+  });
+
+  it('prints the listening line first, then each server’s endpoint', () => {
+    expect(listening).toMatch(/^Airlock listening on http:\/\/127\.0\.0\.1:\d+$/);
+    const url = listening.replace('Airlock listening on ', '');
+    expect(output.join('\n')).toContain(`meatspace: ${url}/mcp/meatspace`);
+  });
+
+  it('bridges a stdio client through the running server, under the same policy', async () => {
+    const client = new Client({ name: 'stdio-only-client', version: '1' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [BIN, 'connect', 'meatspace', '--data-dir', dataDir],
+        env: { AIRLOCK_TOKEN: token, PATH: process.env.PATH ?? '' },
+      }),
+    );
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual([
+      'provision_api_key',
+    ]);
+    const minted = await client.callTool({
+      name: 'provision_api_key',
+      arguments: { name: 'k', email: 'bridge@example.com' },
+    });
+    expect((minted.structuredContent as { api_key: string }).api_key).toMatch(/^hitl_/);
+    const refused = await client.callTool({ name: 'ask_human', arguments: {} });
+    expect(refused.isError).toBe(true);
+    await client.close();
+  });
+
+  it('tells a stdio client with a bad token why it cannot connect', async () => {
+    const client = new Client({ name: 'stdio-only-client', version: '1' });
+    await expect(
+      client.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [BIN, 'connect', 'meatspace', '--data-dir', dataDir, '--token', 'alk_wrong'],
+          stderr: 'ignore',
+        }),
+      ),
+    ).rejects.toThrow(/401|Unauthorized/);
+  });
+
+  it('stops cleanly on SIGTERM and removes its running file', async () => {
+    expect(existsSync(join(dataDir, 'serve.json'))).toBe(true);
+    const exited = new Promise<number | null>((resolve) =>
+      serve.once('exit', (code) => resolve(code)),
+    );
+    serve.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(join(dataDir, 'serve.json'))).toBe(false);
+  });
+});
+
+describe('npx airlock', () => {
+  it('runs the clone’s own command', () => {
+    const result = spawnSync('npx', ['--no-install', 'airlock', '--help'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Usage: airlock/);
+  });
+});
