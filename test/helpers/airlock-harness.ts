@@ -44,9 +44,14 @@ export function removeDataDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** Set AIRLOCK_TEST_LOG=1 to see Airlock's log while a test runs. */
+const defaultLogger: Logger = process.env.AIRLOCK_TEST_LOG
+  ? streamLogger(process.stderr)
+  : silentLogger;
+
 export async function startAirlock(
   dataDir: string,
-  logger: Logger = silentLogger,
+  logger: Logger = defaultLogger,
 ): Promise<Runtime> {
   return startRuntime({ dataDir, port: 0, logger });
 }
