@@ -8,6 +8,8 @@ import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
   ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import {
@@ -127,6 +129,28 @@ describe('through Airlock, the everything server', () => {
 
   it('accepts a logging level', async () => {
     await expect(client.setLoggingLevel('debug')).resolves.toBeDefined();
+  });
+
+  it('relays log messages and resource update notifications', async () => {
+    const logs: unknown[] = [];
+    const updates: string[] = [];
+    client.setNotificationHandler(
+      LoggingMessageNotificationSchema,
+      async (n) => void logs.push(n.params.data),
+    );
+    client.setNotificationHandler(
+      ResourceUpdatedNotificationSchema,
+      async (n) => void updates.push(n.params.uri),
+    );
+    const { resources } = await client.listResources();
+    await client.subscribeResource({ uri: resources[0]!.uri });
+    await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
+    await client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
+    await expect.poll(() => updates, { timeout: 3000 }).toContain(resources[0]!.uri);
+    await expect.poll(() => logs.length, { timeout: 3000 }).toBeGreaterThan(0);
+    await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
+    await client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
+    await client.unsubscribeResource({ uri: resources[0]!.uri });
   });
 
   it('relays progress notifications to the caller', async () => {
