@@ -17,7 +17,12 @@ import {
   type JsonRpcResponse,
   type RequestId,
 } from './json-rpc';
-import type { ChannelFactory, SendContext, UpstreamChannel } from './upstream/channel';
+import {
+  internalRequestId,
+  type ChannelFactory,
+  type SendContext,
+  type UpstreamChannel,
+} from './upstream/channel';
 
 export interface SessionOptions {
   id: string;
@@ -62,7 +67,6 @@ export class ProxySession {
   /** Tool names the server has listed in this session; undefined until known or after a change. */
   private knownTools?: Set<string>;
   private toolRefresh?: Promise<void>;
-  private internalIds = 0;
   private closed = false;
   lastActivity = Date.now();
 
@@ -358,7 +362,7 @@ export class ProxySession {
     return new Promise((resolve, reject) => {
       const request: JsonRpcRequest = {
         jsonrpc: '2.0',
-        id: `airlock-${++this.internalIds}`,
+        id: internalRequestId('list'),
         method,
         params,
       };

@@ -1,4 +1,5 @@
 // What a proxy session needs from its connection to the real server, whatever the transport.
+import { randomBytes } from 'node:crypto';
 import type { JsonRpcMessage, RequestId } from '../json-rpc';
 
 export interface ChannelListener {
@@ -38,7 +39,6 @@ export type ChannelFactory = (listener: ChannelListener) => UpstreamChannel;
 export class HandshakeRecorder {
   private initialize?: Record<string, unknown>;
   private initialized?: string;
-  private replays = 0;
 
   record(message: JsonRpcMessage, raw: string): void {
     if (!('method' in message)) return;
@@ -53,7 +53,7 @@ export class HandshakeRecorder {
   /** The initialize request under a fresh internal id, and the id to wait for. */
   replayRequest(): { id: string; raw: string } | undefined {
     if (!this.initialize) return undefined;
-    const id = `airlock-init-${++this.replays}`;
+    const id = internalRequestId('init');
     return { id, raw: JSON.stringify({ ...this.initialize, id }) };
   }
 
@@ -62,6 +62,13 @@ export class HandshakeRecorder {
   }
 }
 
-export function isInternalId(id: unknown): boolean {
-  return typeof id === 'string' && id.startsWith('airlock-');
+/**
+ * A request id for a message Airlock itself sends upstream (handshake replay, ping, tool
+ * listing). The per-process random part keeps it from ever equalling an id a client chose.
+ */
+export function internalRequestId(kind: string): string {
+  return `airlock-${PROCESS_NONCE}-${kind}-${++internalIds}`;
 }
+
+const PROCESS_NONCE = randomBytes(6).toString('hex');
+let internalIds = 0;

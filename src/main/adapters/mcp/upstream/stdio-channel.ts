@@ -7,7 +7,12 @@ import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js
 import type { StdioServerConfig } from '../../../core/config/types';
 import type { Logger } from '../../../core/ports';
 import { ErrorCode, errorResponse, messageKind, type JsonRpcMessage } from '../json-rpc';
-import { HandshakeRecorder, type ChannelListener, type UpstreamChannel } from './channel';
+import {
+  HandshakeRecorder,
+  internalRequestId,
+  type ChannelListener,
+  type UpstreamChannel,
+} from './channel';
 
 export interface StdioChannelOptions {
   server: StdioServerConfig;
@@ -40,7 +45,6 @@ export class StdioChannel implements UpstreamChannel {
   private restartAt = 0;
   private exitReason?: string;
   private pingId?: string;
-  private pings = 0;
   private pingTimer?: NodeJS.Timeout;
   private invalidLines = 0;
   private exited?: Promise<void>;
@@ -129,7 +133,7 @@ export class StdioChannel implements UpstreamChannel {
    */
   requestTimedOut(): void {
     if (!this.child || this.state !== 'running' || this.pingId !== undefined) return;
-    this.pingId = `airlock-ping-${++this.pings}`;
+    this.pingId = internalRequestId('ping');
     this.write(JSON.stringify({ jsonrpc: '2.0', id: this.pingId, method: 'ping' }));
     const timeoutMs = this.options.pingTimeoutMs ?? 5000;
     this.pingTimer = setTimeout(() => {
