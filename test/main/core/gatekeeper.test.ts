@@ -435,3 +435,22 @@ describe('speed', () => {
     expect(perDecisionUs).toBeLessThan(20);
   });
 });
+
+describe('keeping counter events in memory', () => {
+  it('keeps them for the longest window that names the counter, even in another tool', () => {
+    const { clock, limiter, gatekeeper } = setup({
+      version: '1',
+      tools: {
+        fast: { limits: [{ counter: 'shared', window: 'minute', max: 100 }] },
+        slow: { limits: [{ counter: 'shared', window: 'hour', max: 3 }] },
+      },
+    });
+    for (let i = 0; i < 3; i++)
+      expect(gatekeeper.decide(call({ tool: 'fast' })).action).toBe('allow');
+    clock.advance(10 * MINUTE);
+    limiter.prune();
+    // The one-minute window forgot them; the one-hour window over the same counter still counts them.
+    expect(gatekeeper.decide(call({ tool: 'fast' })).action).toBe('allow');
+    expect(gatekeeper.decide(call({ tool: 'slow' })).action).toBe('deny');
+  });
+});

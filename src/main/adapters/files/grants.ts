@@ -1,6 +1,6 @@
 // Grants: the client identities agents present as Bearer tokens. A grant is valid while it is
 // named in config.json's grants and its token's sha256 is in secrets.json; tokens are never stored.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { isValidName, NAME_RULE } from '../../core/config/names';
 import { silentLogger, systemClock, type Clock, type Logger, type Parsed } from '../../core/ports';
@@ -38,7 +38,8 @@ export interface GrantSummary {
 }
 
 export function hashGrantToken(token: string): string {
-  return 'sha256:' + createHash('sha256').update(token, 'utf8').digest('hex');
+  // The one-shot hash: a Hash object per request showed up in the proxy's CPU profile.
+  return 'sha256:' + hash('sha256', token, 'hex');
 }
 
 /**

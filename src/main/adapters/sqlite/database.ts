@@ -41,6 +41,9 @@ export function openDatabase(file: string, migrations: readonly string[] = MIGRA
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
+    // The database is mostly appended to; a 2 MB page cache (not the build's 16 MB) keeps
+    // Airlock's memory flat as it grows.
+    db.pragma('cache_size = -2000');
     applyMigrations(db, migrations);
     return db;
   } catch (err) {

@@ -13,6 +13,11 @@ export interface RateLimit {
   max: number;
   scope: LimitScope;
   onExceed: OnExceed;
+  /**
+   * The longest window of any limit in the same policy that names this counter: how long its
+   * events must be kept in memory. Without it, events are kept for the longest possible window.
+   */
+  retention?: Readonly<{ ms: number }>;
 }
 
 /**
@@ -83,6 +88,8 @@ interface CounterIndex {
   all: Series;
   byGrant: Map<string, Series>;
   bySession: Map<string, Series>;
+  /** How long events stay in memory, from the policy that last counted here. */
+  keepMs: number;
 }
 
 /**
@@ -116,7 +123,7 @@ export class RateLimiter {
     for (const event of sorted) {
       if (event.at <= since) continue;
       const [server, counter] = splitStoredCounter(event.counter);
-      this.index(server, counter, event.grant, event.session, event.at);
+      this.index(server, counter, event.grant, event.session, event.at, MAX_WINDOW_MS);
     }
   }
 
@@ -170,12 +177,13 @@ export class RateLimiter {
     if (limits.length === 0) return;
     const at = this.clock.now();
     const server = who.server ?? '';
-    const counters: string[] = [];
+    const counters: { counter: string; keepMs: number }[] = [];
     const events: CounterEvent[] = [];
     for (let i = 0; i < limits.length; i++) {
-      const counter = (limits[i] as RateLimit).counter;
+      const limit = limits[i] as RateLimit;
+      const counter = limit.counter;
       if (hasCounterBefore(limits, i, counter)) continue;
-      counters.push(counter);
+      counters.push({ counter, keepMs: keepFor(limits, counter) });
       events.push({
         counter: storedCounterName(server, counter),
         grant: who.grant,
@@ -184,7 +192,9 @@ export class RateLimiter {
       });
     }
     this.store.append(events);
-    for (const counter of counters) this.index(server, counter, who.grant, who.session, at);
+    for (const { counter, keepMs } of counters) {
+      this.index(server, counter, who.grant, who.session, at, keepMs);
+    }
   }
 
   /** How many events currently count against `limit` for `who` (for showing usage). */
@@ -192,11 +202,17 @@ export class RateLimiter {
     return this.seriesFor(limit, who)?.countAfter(this.clock.now() - limit.windowMs) ?? 0;
   }
 
-  /** Forgets events older than the longest window, in memory and in the store. */
+  /**
+   * Forgets events that no window can count any more: in memory, those older than the longest
+   * window naming their counter; in the store, those older than the longest possible window, so a
+   * policy that lengthens a window after a restart still finds them.
+   */
   prune(): void {
-    const cutoff = this.clock.now() - MAX_WINDOW_MS;
+    const now = this.clock.now();
+    const cutoff = now - MAX_WINDOW_MS;
     for (const [server, counters] of this.servers) {
       for (const [counter, index] of counters) {
+        const cutoff = now - index.keepMs;
         index.all.dropThrough(cutoff);
         if (index.all.size === 0) {
           counters.delete(counter);
@@ -223,7 +239,14 @@ export class RateLimiter {
     }
   }
 
-  private index(server: string, counter: string, grant: string, session: string, at: number): void {
+  private index(
+    server: string,
+    counter: string,
+    grant: string,
+    session: string,
+    at: number,
+    keepMs: number,
+  ): void {
     let counters = this.servers.get(server);
     if (counters === undefined) {
       counters = new Map();
@@ -231,15 +254,27 @@ export class RateLimiter {
     }
     let index = counters.get(counter);
     if (index === undefined) {
-      index = { all: new Series(), byGrant: new Map(), bySession: new Map() };
+      index = { all: new Series(), byGrant: new Map(), bySession: new Map(), keepMs };
       counters.set(counter, index);
     }
+    index.keepMs = keepMs;
     // Drop what can no longer count on the way, so a busy counter stays bounded between prunes.
-    const cutoff = at - MAX_WINDOW_MS;
+    const cutoff = at - keepMs;
     appendTo(index.all, at, cutoff);
     appendTo(seriesIn(index.byGrant, grant), at, cutoff);
     appendTo(seriesIn(index.bySession, session), at, cutoff);
   }
+}
+
+/** How long a counter's events must be kept: the longest window that may count them. */
+function keepFor(limits: readonly RateLimit[], counter: string): number {
+  let keepMs = 0;
+  for (const limit of limits) {
+    if (limit.counter === counter) {
+      keepMs = Math.max(keepMs, limit.retention?.ms ?? MAX_WINDOW_MS, limit.windowMs);
+    }
+  }
+  return keepMs;
 }
 
 function appendTo(series: Series, at: number, cutoff: number): void {

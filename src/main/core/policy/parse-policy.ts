@@ -48,6 +48,7 @@ export function parsePolicy(text: string): Parsed<Policy> {
 
 class PolicyBuilder {
   private readonly args = new ArgsSchemaCompiler();
+  private readonly retentions = new Map<string, { ms: number }>();
 
   constructor(private readonly problems: RawProblem[]) {}
 
@@ -135,10 +136,18 @@ class PolicyBuilder {
     if (windowMs === undefined || typeof counter !== 'string' || typeof max !== 'number') {
       return undefined;
     }
+    // Every limit naming this counter shares one retention, the longest of their windows.
+    let retention = this.retentions.get(counter);
+    if (retention === undefined) {
+      retention = { ms: 0 };
+      this.retentions.set(counter, retention);
+    }
+    retention.ms = Math.max(retention.ms, windowMs);
     return Object.freeze({
       counter,
       windowMs,
       max,
+      retention,
       scope: (scope ?? 'grant') as LimitScope,
       onExceed: (onExceed ?? 'deny') as OnExceed,
       rule: path,

@@ -41,6 +41,7 @@ describe('the seed policy', () => {
         max: 30,
         scope: 'grant',
         onExceed: 'deny',
+        retention: { ms: 60_000 },
         rule: '/tools/provision_api_key/limits/0',
       },
     ]);

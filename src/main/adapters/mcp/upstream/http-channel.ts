@@ -38,6 +38,8 @@ export function createUpstreamAgent(url: string): http.Agent {
 export class HttpChannel implements UpstreamChannel {
   private readonly url: URL;
   private readonly request: typeof http.request;
+  private readonly target: { protocol: string; hostname: string; port: string; path: string };
+  private readonly postHeaders: Record<string, string>;
   private readonly handshake = new HandshakeRecorder();
   private readonly inFlight = new Map<RequestId, ClientRequest>();
   private sessionId?: string;
@@ -52,6 +54,17 @@ export class HttpChannel implements UpstreamChannel {
   ) {
     this.url = new URL(options.server.url);
     this.request = this.url.protocol === 'https:' ? https.request : http.request;
+    this.target = {
+      protocol: this.url.protocol,
+      hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
+      port: this.url.port,
+      path: this.url.pathname + this.url.search,
+    };
+    this.postHeaders = {
+      ...options.server.headers,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    };
   }
 
   private get id(): string {
@@ -145,17 +158,18 @@ export class HttpChannel implements UpstreamChannel {
     mayReinitialize: boolean,
   ): void {
     if (this.closed) return this.fail(requestId, 'is closed');
-    const request = this.request(this.url, {
+    const headers: Record<string, string> = {
+      ...this.postHeaders,
+      'content-length': String(Buffer.byteLength(raw)),
+    };
+    if (this.sessionId) headers[SESSION_HEADER] = this.sessionId;
+    if (context.protocolVersion) headers['mcp-protocol-version'] = context.protocolVersion;
+    // Plain options rather than a URL: Node would convert the URL again on every request.
+    const request = this.request({
+      ...this.target,
       method: 'POST',
       agent: this.options.agent,
-      headers: this.headers(
-        {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'content-length': String(Buffer.byteLength(raw)),
-        },
-        context,
-      ),
+      headers,
     });
     if (requestId !== undefined) this.inFlight.set(requestId, request);
     request.on('response', (response) => {
