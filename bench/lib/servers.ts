@@ -1,0 +1,138 @@
+// Starts the processes under test: the MeatSpace fixture over HTTP, Airlock's built CLI with a
+// throwaway data folder, and the peer bridge mcp-proxy. All bind 127.0.0.1.
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createGrant } from '../../src/main/adapters/files/grants';
+import { BENCH_TOOL } from './clients';
+import { freePort, waitForPort, type ChildHandle, type ProcessGroup } from './processes';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const FIXTURE = resolve(REPO_ROOT, 'test/fixtures/meatspace-server.ts');
+
+/** node args that run the fixture over stdio; cwd must be REPO_ROOT so `--import tsx` resolves. */
+export const STDIO_FIXTURE_ARGS = ['--import', 'tsx', FIXTURE, 'stdio'];
+
+/** Allows the bench tool, with one limit so every call goes through the counter's SQLite append. */
+export const BENCH_POLICY = {
+  version: '1',
+  default: 'deny',
+  tools: {
+    [BENCH_TOOL]: {
+      limits: [{ counter: 'bench', window: 'minute', max: 100_000_000, scope: 'grant' }],
+    },
+  },
+};
+
+export const SERVER_IDS = { http: 'meatspace-http', stdio: 'meatspace-stdio' } as const;
+
+export interface FixtureHttp {
+  url: string;
+  handle: ChildHandle;
+}
+
+export async function startFixtureHttp(group: ProcessGroup): Promise<FixtureHttp> {
+  const handle = group.spawn(
+    'fixture-http',
+    process.execPath,
+    ['--import', 'tsx', FIXTURE, 'http', '0'],
+    { cwd: REPO_ROOT },
+  );
+  const [, url] = await handle.waitForLine(/^listening (\S+)/);
+  return { url: url!, handle };
+}
+
+export interface AirlockProcess {
+  handle: ChildHandle;
+  url: string;
+  token: string;
+  endpointFor(serverId: string): string;
+}
+
+/** config.json with both upstreams, the bench policy for each, and one grant; returns its token. */
+export function prepareDataDir(dataDir: string, fixtureHttpUrl: string): string {
+  mkdirSync(join(dataDir, 'policies'), { recursive: true, mode: 0o700 });
+  const config = {
+    mcpServers: {
+      [SERVER_IDS.http]: { url: fixtureHttpUrl },
+      [SERVER_IDS.stdio]: { command: process.execPath, args: STDIO_FIXTURE_ARGS, cwd: REPO_ROOT },
+    },
+  };
+  writeFileSync(join(dataDir, 'config.json'), JSON.stringify(config, null, 2));
+  for (const id of Object.values(SERVER_IDS)) {
+    writeFileSync(join(dataDir, 'policies', `${id}.json`), JSON.stringify(BENCH_POLICY, null, 2));
+  }
+  return createGrant(dataDir, 'bench').token;
+}
+
+/**
+ * Runs `airlock serve` from the build, as a user would. `nodeArgs` go to its node (say,
+ * --cpu-prof) so a profile can be taken under exactly the bench's load.
+ */
+export async function startAirlock(
+  group: ProcessGroup,
+  dataDir: string,
+  token: string,
+  nodeArgs: readonly string[] = [],
+): Promise<AirlockProcess> {
+  const handle = group.spawn(
+    'airlock',
+    process.execPath,
+    [
+      ...nodeArgs,
+      join(REPO_ROOT, 'bin/airlock.js'),
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--quiet',
+    ],
+    { cwd: REPO_ROOT },
+  );
+  const [, url] = await handle.waitForLine(/^Airlock listening on (\S+)/);
+  return {
+    handle,
+    url: url!,
+    token,
+    endpointFor: (serverId) => `${url}/mcp/${serverId}`,
+  };
+}
+
+export interface PeerProcess {
+  handle: ChildHandle;
+  url: string;
+  version: string;
+}
+
+/**
+ * punkpeye's mcp-proxy serving the stdio fixture over Streamable HTTP at /mcp, with its default
+ * settings apart from address and transport. It prints its port before it listens, and only the
+ * port it was given, so the bench picks a free port and polls it.
+ */
+export async function startPeer(group: ProcessGroup): Promise<PeerProcess> {
+  const port = await freePort();
+  const bin = realpathSync(join(REPO_ROOT, 'node_modules/.bin/mcp-proxy'));
+  const handle = group.spawn(
+    'mcp-proxy',
+    process.execPath,
+    [
+      bin,
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--server',
+      'stream',
+      '--',
+      process.execPath,
+      ...STDIO_FIXTURE_ARGS,
+    ],
+    { cwd: REPO_ROOT },
+  );
+  await waitForPort(port, handle);
+  const { version } = JSON.parse(
+    readFileSync(join(REPO_ROOT, 'node_modules/mcp-proxy/package.json'), 'utf8'),
+  ) as { version: string };
+  return { handle, url: `http://127.0.0.1:${port}/mcp`, version };
+}
