@@ -19,7 +19,9 @@ export const BENCH_POLICY = {
   default: 'deny',
   tools: {
     [BENCH_TOOL]: {
-      limits: [{ counter: 'bench', window: 'minute', max: 100_000_000, scope: 'grant' }],
+      // A one-second window: the sliding log holds one window of calls, so with a longer window
+      // the memory section would see the log fill up rather than a leak.
+      limits: [{ counter: 'bench', window: 'second', max: 100_000_000, scope: 'grant' }],
     },
   },
 };
@@ -79,6 +81,8 @@ export async function startAirlock(
     'airlock',
     process.execPath,
     [
+      // Listens only until the memory section attaches to force collections; idle otherwise.
+      '--inspect=127.0.0.1:0',
       ...nodeArgs,
       join(REPO_ROOT, 'bin/airlock.js'),
       'serve',
