@@ -3,7 +3,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { fetchWithoutPostSignal } from '../../src/main/adapters/mcp/stdio-bridge';
 
 export const BENCH_TOOL = 'get_service_status';
 
@@ -11,17 +11,8 @@ function newClient(): Client {
   return new Client({ name: 'airlock-bench', version: '1.0.0' }, { capabilities: {} });
 }
 
-/**
- * The SDK gives every POST the transport's one long-lived AbortSignal. fetch hangs an abort
- * listener on it per request and drops it only once the request is garbage-collected, so at a
- * benchmark's call rate thousands pile up: a MaxListenersExceededWarning per call, and each new
- * listener walks the whole list, a client-side cost that grows with the call rate and would blur
- * the HTTP variants. The bench never cancels a call, so its POSTs go without the signal; the GET
- * stream keeps it, so closing the client still ends that stream.
- */
-const fetchWithoutPostSignal: FetchLike = (url, init) =>
-  fetch(url, init?.method === 'POST' ? { ...init, signal: undefined } : init);
-
+// The bench never cancels a call, so its POSTs skip the SDK's shared abort signal, as the
+// stdio bridge's do (see fetchWithoutPostSignal): otherwise abort listeners pile up per call.
 export async function connectHttp(url: string, token?: string): Promise<Client> {
   const client = newClient();
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};

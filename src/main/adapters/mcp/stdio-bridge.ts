@@ -4,6 +4,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from './json-rpc';
 
@@ -21,11 +22,22 @@ export interface StdioBridge {
   close(): Promise<void>;
 }
 
+/**
+ * The SDK hands every POST the transport's one long-lived AbortSignal, and fetch drops each
+ * request's abort listener only when that request is garbage-collected: a busy bridge piles up
+ * thousands (a warning each, and a growing cost). The bridge never aborts a single POST (a
+ * client's cancellation travels as a notifications/cancelled message), so POSTs go without it;
+ * the GET stream keeps it, so closing still ends that stream.
+ */
+export const fetchWithoutPostSignal: FetchLike = (url, init) =>
+  fetch(url, init?.method === 'POST' ? { ...init, signal: undefined } : init);
+
 export async function startStdioBridge(options: StdioBridgeOptions): Promise<StdioBridge> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const local = new StdioServerTransport(options.stdin, options.stdout);
   const remote = new StreamableHTTPClientTransport(options.url, {
     requestInit: { headers: { authorization: `Bearer ${options.token}` } },
+    fetch: fetchWithoutPostSignal,
   });
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
