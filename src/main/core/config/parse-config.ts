@@ -14,6 +14,7 @@ import type { Parsed } from '../ports';
 import { NAME_PATTERN, NAME_RULE } from './names';
 import { DEFAULT_SETTINGS } from './types';
 import type { AirlockConfig, GrantEntry, ServerConfig, Settings } from './types';
+import { asObject, entries } from '../json-values';
 
 /** Names clients use for transports; "streamable-http" and friends all mean Streamable HTTP. */
 const TRANSPORTS: Record<string, ServerConfig['transport']> = {
@@ -230,17 +231,6 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-function asObject(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-function entries(value: unknown): Array<[string, unknown]> {
-  const object = asObject(value);
-  return object === undefined ? [] : Object.entries(object);
 }
 
 function stringArray(value: unknown): string[] {

@@ -25,6 +25,7 @@ import type {
   Policy,
   ToolRule,
 } from './types';
+import { asObject, entries } from '../json-values';
 
 /** Longest `approval.timeout`: a held call longer than a day has long lost its agent. */
 export const MAX_APPROVAL_TIMEOUT_MS = DAY_MS;
@@ -164,17 +165,6 @@ class PolicyBuilder {
 
 function defaultRule(action: Action, rule: string): EffectiveRule {
   return Object.freeze({ action, limits: Object.freeze([]), rule });
-}
-
-function asObject(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-function entries(value: unknown): Array<[string, unknown]> {
-  const object = asObject(value);
-  return object === undefined ? [] : Object.entries(object);
 }
 
 function asAction(value: unknown): Action | undefined {
