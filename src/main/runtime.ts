@@ -33,6 +33,8 @@ export interface Runtime {
   servers: ServerConfig[];
   policies: PolicyRegistry;
   endpointFor(serverId: string): string;
+  /** Client sessions open right now, across all servers. */
+  sessionCount(): number;
   close(): Promise<void>;
 }
 
@@ -139,6 +141,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       servers,
       policies,
       endpointFor: (serverId) => `${http.url}/mcp/${serverId}`,
+      sessionCount: () => endpoint.sessionCount,
       close: cleanup,
     };
   } catch (error) {

@@ -163,9 +163,12 @@ describe('a stdio server', () => {
   });
 
   it('that exits at start fails the handshake with the reason instead of hanging', async () => {
+    const before = runtime.sessionCount();
     const { error, ms } = await timed(client('crashes-on-start'));
     expect(error.message).toMatch(/exited with code 3/);
     expect(ms).toBeLessThan(5000);
+    // No session (and no process being restarted) is left behind for a failed handshake.
+    expect(runtime.sessionCount()).toBe(before);
   });
 });
 

@@ -3,13 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../core/ports';
-import { DownstreamReply } from './downstream-reply';
+import { DownstreamReply, type ReplySink } from './downstream-reply';
 import {
   ErrorCode,
   errorResponse,
   messageKind,
   type JsonRpcMessage,
   type JsonRpcRequest,
+  type JsonRpcResponse,
 } from './json-rpc';
 import { ProxySession, type SessionOptions } from './proxy-session';
 import type { ChannelFactory } from './upstream/channel';
@@ -31,7 +32,7 @@ export interface McpEndpointOptions {
 const SESSION_HEADER = 'mcp-session-id';
 
 export class McpEndpoint {
-  private readonly sessions = new Map<string, ProxySession & { serverId: string }>();
+  private readonly sessions = new Map<string, ProxySession>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly options: McpEndpointOptions) {
@@ -45,12 +46,9 @@ export class McpEndpoint {
   }
 
   handle(req: IncomingMessage, res: ServerResponse, serverId: string, grant: string): void {
-    const factory = this.options.channelFactory(serverId);
-    if (!factory)
-      return sendJson(res, 404, { error: `No upstream server "${serverId}" is configured.` });
     switch (req.method) {
       case 'POST':
-        return this.post(req, res, serverId, grant, factory);
+        return this.post(req, res, serverId, grant);
       case 'GET':
         return this.get(req, res, serverId, grant);
       case 'DELETE':
@@ -67,13 +65,7 @@ export class McpEndpoint {
     this.sessions.clear();
   }
 
-  private post(
-    req: IncomingMessage,
-    res: ServerResponse,
-    serverId: string,
-    grant: string,
-    factory: ChannelFactory,
-  ): void {
+  private post(req: IncomingMessage, res: ServerResponse, serverId: string, grant: string): void {
     const contentType = req.headers['content-type'] ?? '';
     if (!contentType.startsWith('application/json')) {
       return sendRpcError(
@@ -115,16 +107,7 @@ export class McpEndpoint {
         (message as JsonRpcRequest).method === 'initialize' &&
         sessionId === undefined
       ) {
-        return this.initialize(
-          req,
-          res,
-          message as JsonRpcRequest,
-          body,
-          serverId,
-          grant,
-          factory,
-          context,
-        );
+        return this.initialize(req, res, message as JsonRpcRequest, body, serverId, grant, context);
       }
       const session = this.findSession(res, sessionId, serverId, grant);
       if (!session) return;
@@ -150,9 +133,12 @@ export class McpEndpoint {
     body: string,
     serverId: string,
     grant: string,
-    factory: ChannelFactory,
     context: { protocolVersion?: string },
   ): void {
+    const factory = this.options.channelFactory(serverId);
+    if (!factory) {
+      return sendJson(res, 404, { error: `No upstream server "${serverId}" is configured.` });
+    }
     const limit = this.options.maxSessionsPerGrant ?? 32;
     const mine = [...this.sessions.values()].filter(
       (s) => s.grant === grant && s.serverId === serverId,
@@ -167,27 +153,34 @@ export class McpEndpoint {
       );
     }
     const id = randomUUID();
-    const session = Object.assign(
-      new ProxySession({
-        id,
-        serverId,
-        grant,
-        gatekeeper: this.options.gatekeeper,
-        openChannel: factory,
-        timeoutMs: this.options.timeoutMs,
-        logger: this.options.logger,
-        onDecision: this.options.onDecision,
-      }),
-      { serverId },
-    );
+    const session = new ProxySession({
+      id,
+      serverId,
+      grant,
+      gatekeeper: this.options.gatekeeper,
+      openChannel: factory,
+      timeoutMs: this.options.timeoutMs,
+      logger: this.options.logger,
+      onDecision: this.options.onDecision,
+    });
     this.sessions.set(id, session);
     this.options.logger.info('session opened', { session: id, server: serverId, grant });
-    session.handleRequest(
-      request,
-      body,
-      new DownstreamReply(res, { [SESSION_HEADER]: id }, acceptsStream(req)),
-      context,
-    );
+    const reply = new DownstreamReply(res, { [SESSION_HEADER]: id }, acceptsStream(req));
+    // A handshake that failed leaves no session behind (and no upstream process restarting).
+    const watched: ReplySink = {
+      related: (raw) => reply.related(raw),
+      final: (raw) => {
+        reply.final(raw);
+        if ((JSON.parse(raw) as JsonRpcResponse).error !== undefined) {
+          this.sessions.delete(id);
+          void session.close();
+        }
+      },
+      get closed() {
+        return reply.closed;
+      },
+    };
+    session.handleRequest(request, body, watched, context);
   }
 
   private get(req: IncomingMessage, res: ServerResponse, serverId: string, grant: string): void {

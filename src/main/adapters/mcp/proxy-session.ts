@@ -85,6 +85,10 @@ export class ProxySession {
     return this.options.grant;
   }
 
+  get serverId(): string {
+    return this.options.serverId;
+  }
+
   /** True while the client waits on something or holds a stream open. */
   get busy(): boolean {
     return this.pending.size > 0 || this.serverStream !== undefined;
