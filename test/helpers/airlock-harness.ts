@@ -12,7 +12,8 @@ import { silentLogger, type Logger } from '../../src/main/core/ports';
 import { startRuntime, type Runtime } from '../../src/main/runtime';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const SEED_POLICY_FILE = resolve(REPO_ROOT, '../shared/seed/policy.json');
+/** A byte-for-byte copy of the published seed policy (test/fixtures/seed-policy.test.ts checks it). */
+export const SEED_POLICY_FILE = resolve(REPO_ROOT, 'test/fixtures/seed-policy.json');
 /** Runs a TypeScript fixture server as a child process. */
 export const TSX_NODE_ARGS = ['--import', 'tsx'];
 

@@ -5,7 +5,7 @@ import { RateLimiter } from '../../../src/main/core/limits/rate-limiter';
 import { PolicyRegistry } from '../../../src/main/core/policy';
 import { FakeClock, MemoryCounterStore } from './fakes';
 
-const SEED = readFileSync(new URL('./fixtures/seed-policy.json', import.meta.url), 'utf8');
+const SEED = readFileSync(new URL('../../fixtures/seed-policy.json', import.meta.url), 'utf8');
 const MINUTE = 60_000;
 
 function setup(policy: unknown | string = SEED, server = 'meatspace') {

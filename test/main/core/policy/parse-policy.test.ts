@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePolicy, POLICY_JSON_SCHEMA, type Policy } from '../../../../src/main/core/policy';
 import type { JsonProblem } from '../../../../src/main/core/ports';
 
-const SEED = readFileSync(new URL('../fixtures/seed-policy.json', import.meta.url), 'utf8');
+const SEED = readFileSync(new URL('../../../fixtures/seed-policy.json', import.meta.url), 'utf8');
 
 function valid(policy: unknown): Policy {
   const result = parsePolicy(typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2));

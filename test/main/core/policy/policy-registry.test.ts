@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PolicyRegistry, type PolicyState } from '../../../../src/main/core/policy';
 import { FakeClock, T0 } from '../fakes';
 
-const SEED = readFileSync(new URL('../fixtures/seed-policy.json', import.meta.url), 'utf8');
+const SEED = readFileSync(new URL('../../../fixtures/seed-policy.json', import.meta.url), 'utf8');
 const ALLOW_ALL = '{ "version": "1", "default": "allow" }';
 
 describe('PolicyRegistry', () => {
