@@ -47,7 +47,6 @@ export interface DecisionEvent {
 interface Pending {
   sink: ReplySink;
   method: string;
-  sentAt: number;
   timer: NodeJS.Timeout;
   progressToken?: string | number;
   /** Rewrites the response before it reaches the client (tools/list filtering). */
@@ -228,7 +227,6 @@ export class ProxySession {
     const pending: Pending = {
       sink,
       method: request.method,
-      sentAt: Date.now(),
       timer: setTimeout(() => this.timeOut(request.id), this.options.timeoutMs),
       progressToken,
       rewrite,
