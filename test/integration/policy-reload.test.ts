@@ -74,3 +74,18 @@ describe('editing policies/<server>.json while Airlock runs', () => {
     expect(textOf(await statusCall())).toMatch(/no policy/);
   });
 });
+
+describe('a tool that needs approval', () => {
+  it('is refused for now, saying approvals are not available yet', async () => {
+    writePolicy(dataDir, 'meatspace', {
+      version: '1',
+      tools: {
+        get_service_status: { action: 'require_approval', reason: 'A person looks first.' },
+      },
+    });
+    await expect
+      .poll(async () => textOf(await statusCall()), { timeout: 1000, interval: 50 })
+      .toMatch(/A person looks first\..*cannot hold calls for approval yet/);
+    expect((await statusCall()).isError).toBe(true);
+  });
+});

@@ -401,8 +401,12 @@ function writeEvent(res: ServerResponse, raw: string): void {
 
 /** The CallToolResult an agent gets for a call the policy did not let through. */
 export function refusalResult(decision: Decision, tool: string): Record<string, unknown> {
+  const text =
+    decision.action === 'require_approval'
+      ? `Airlock refused "${tool}": ${decision.reason} (rule ${decision.rule}), and this version of Airlock cannot hold calls for approval yet.`
+      : refusalText(decision, tool);
   return {
-    content: [{ type: 'text', text: refusalText(decision, tool) }],
+    content: [{ type: 'text', text }],
     isError: true,
     _meta: {
       'airlock/decision': {
