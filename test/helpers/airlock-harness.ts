@@ -1,6 +1,7 @@
 // Builds a throwaway data folder, starts Airlock on port 0 in this process, and connects SDK
 // clients to it: the real proxy, real SQLite file and real MCP transports, nothing mocked.
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,11 @@ import { startRuntime, type Runtime } from '../../src/main/runtime';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** A byte-for-byte copy of the published seed policy (test/fixtures/seed-policy.test.ts checks it). */
 export const SEED_POLICY_FILE = resolve(REPO_ROOT, 'test/fixtures/seed-policy.json');
+/** The reference "everything" server's launcher: `node ENTRY stdio | sse | streamableHttp`. */
+export const EVERYTHING_SERVER_ENTRY = createRequire(import.meta.url).resolve(
+  '@modelcontextprotocol/server-everything/dist/index.js',
+);
+
 /** Runs a TypeScript fixture server as a child process. */
 export const TSX_NODE_ARGS = ['--import', 'tsx'];
 

@@ -1,7 +1,6 @@
 // HTTP-based upstreams with state: the everything server over stateful Streamable HTTP (SSE
 // responses, its own session, a standalone stream) and over the legacy HTTP+SSE transport.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -12,16 +11,13 @@ import {
 import {
   addGrant,
   connectClient,
+  EVERYTHING_SERVER_ENTRY as everythingEntry,
   makeDataDir,
   removeDataDir,
   startAirlock,
   textOf,
 } from '../helpers/airlock-harness';
 import type { Runtime } from '../../src/main/runtime';
-
-const everythingEntry = createRequire(import.meta.url).resolve(
-  '@modelcontextprotocol/server-everything/dist/index.js',
-);
 
 const children: ChildProcess[] = [];
 const running = new Map<string, ChildProcess>();

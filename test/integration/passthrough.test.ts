@@ -1,7 +1,6 @@
 // Airlock is transparent for everything the policy does not decide. The reference "everything"
 // server, over stdio, exercises resources, prompts, completions, logging, progress, cancellation
 // and server-to-client requests (sampling, elicitation, roots) through the proxy.
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
@@ -15,16 +14,13 @@ import {
 import {
   addGrant,
   connectClient,
+  EVERYTHING_SERVER_ENTRY as everythingEntry,
   makeDataDir,
   removeDataDir,
   startAirlock,
   textOf,
 } from '../helpers/airlock-harness';
 import type { Runtime } from '../../src/main/runtime';
-
-const everythingEntry = createRequire(import.meta.url).resolve(
-  '@modelcontextprotocol/server-everything/dist/index.js',
-);
 
 let dataDir: string;
 let runtime: Runtime;
