@@ -53,6 +53,11 @@ program
       runtime = await startRuntime({ dataDir, port: options.port, logger });
     } catch (error) {
       if (error instanceof ConfigProblem) fail(`config.json has problems:\n${error.message}`);
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        fail(
+          `${(error as Error).message}: another program (or another airlock serve) uses that port; pass --port N, --port 0 for a free one, or set settings.port`,
+        );
+      }
       fail((error as Error).message);
     }
     process.stdout.write(`Airlock listening on ${runtime.url}\n`);

@@ -171,6 +171,15 @@ describe('airlock serve and airlock connect', () => {
     ).rejects.toThrow(/401|Unauthorized/);
   });
 
+  it('explains a port that is already taken', () => {
+    const port = listening.replace(/.*:/, '');
+    const second = airlock(['serve', '--data-dir', dataDir, '--port', port]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/EADDRINUSE.*--port/);
+    // The running server's file still points at the running server.
+    expect(readFileSync(join(dataDir, 'serve.json'), 'utf8')).toContain(`:${port}`);
+  });
+
   it('stops cleanly on SIGTERM and removes its running file', async () => {
     expect(existsSync(join(dataDir, 'serve.json'))).toBe(true);
     const exited = new Promise<number | null>((resolve) =>
