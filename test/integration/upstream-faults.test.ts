@@ -1,7 +1,10 @@
 // Upstream servers that crash, hang, freeze or write garbage: the agent gets a clear error in
 // bounded time, the server is restarted, and other sessions and servers carry on.
 import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
@@ -21,6 +24,7 @@ let dataDir: string;
 let runtime: Runtime;
 let token: string;
 let garbageHttp: http.Server;
+const markerDir = mkdtempSync(join(tmpdir(), 'airlock-faulty-'));
 let silentHttp: http.Server;
 const openClients: Client[] = [];
 
@@ -66,6 +70,10 @@ beforeAll(async () => {
     {
       mcpServers: {
         faulty: fixtureCommand('faulty-server.ts'),
+        'hangs-after-restart': {
+          ...fixtureCommand('faulty-server.ts'),
+          env: { FAULTY_HANG_EVERY_OTHER_START_FILE: join(markerDir, 'started') },
+        },
         'crashes-on-start': {
           ...fixtureCommand('faulty-server.ts'),
           env: { FAULTY_CRASH_ON_START: '1' },
@@ -77,6 +85,7 @@ beforeAll(async () => {
       settings: { upstreamTimeout: '3s' },
     },
     {
+      'hangs-after-restart': allowAll,
       faulty: allowAll,
       'crashes-on-start': allowAll,
       'garbage-http': allowAll,
@@ -96,6 +105,7 @@ afterAll(async () => {
   silentHttp?.closeAllConnections();
   silentHttp?.close();
   removeDataDir(dataDir);
+  rmSync(markerDir, { recursive: true, force: true });
 });
 
 describe('a stdio server', () => {
@@ -160,6 +170,24 @@ describe('a stdio server', () => {
     expect(textOf(await agent.callTool({ name: 'echo', arguments: { text: 'fine' } }))).toBe(
       'fine',
     );
+  });
+
+  it('that hangs in its handshake after a restart is killed and started again', async () => {
+    const agent = await client('hangs-after-restart');
+    await timed(agent.callTool({ name: 'crash', arguments: {} }));
+    // The restarted process never answers the replayed handshake; after a request timeout
+    // Airlock kills it, and the next start serves again.
+    await expect
+      .poll(
+        async () =>
+          textOf(
+            await agent
+              .callTool({ name: 'echo', arguments: { text: 'unstuck' } })
+              .catch(() => ({})),
+          ),
+        { timeout: 15_000, interval: 250 },
+      )
+      .toBe('unstuck');
   });
 
   it('that exits at start fails the handshake with the reason instead of hanging', async () => {

@@ -132,7 +132,12 @@ export class StdioChannel implements UpstreamChannel {
    * within pingTimeoutMs is stuck, and is killed and restarted.
    */
   requestTimedOut(): void {
-    if (!this.child || this.state !== 'running' || this.pingId !== undefined) return;
+    if (!this.child) return;
+    if (this.state === 'replaying') {
+      // Still not through its handshake a whole request timeout after a restart: stuck.
+      return this.kill('did not answer its handshake after a restart and was killed');
+    }
+    if (this.state !== 'running' || this.pingId !== undefined) return;
     this.pingId = internalRequestId('ping');
     this.write(JSON.stringify({ jsonrpc: '2.0', id: this.pingId, method: 'ping' }));
     const timeoutMs = this.options.pingTimeoutMs ?? 5000;
