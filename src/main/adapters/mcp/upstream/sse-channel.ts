@@ -8,19 +8,18 @@ import type { SseServerConfig } from '../../../core/config/types';
 import type { Logger } from '../../../core/ports';
 import { ErrorCode, errorResponse, messageKind, type JsonRpcMessage } from '../json-rpc';
 import { HandshakeRecorder, type ChannelListener, type UpstreamChannel } from './channel';
+import { RestartBackoff, type BackoffOptions } from './restart-backoff';
 
 export interface SseChannelOptions {
   server: SseServerConfig;
   logger: Logger;
   agent: http.Agent;
-  initialBackoffMs?: number;
-  maxBackoffMs?: number;
+  backoff?: BackoffOptions;
 }
 
 type State = 'connecting' | 'replaying' | 'open' | 'reconnecting' | 'closed';
 
 const QUEUE_LIMIT = 1000;
-const STABLE_AFTER_MS = 30_000;
 
 export class SseChannel implements UpstreamChannel {
   private state: State = 'connecting';
@@ -29,8 +28,7 @@ export class SseChannel implements UpstreamChannel {
   private readonly handshake = new HandshakeRecorder();
   private readonly queue: { message: JsonRpcMessage; raw: string }[] = [];
   private replayId?: string;
-  private backoffMs: number;
-  private openedAt = 0;
+  private readonly backoff: RestartBackoff;
   private retryTimer?: NodeJS.Timeout;
   private lastProblem = '';
 
@@ -38,7 +36,7 @@ export class SseChannel implements UpstreamChannel {
     private readonly options: SseChannelOptions,
     private readonly listener: ChannelListener,
   ) {
-    this.backoffMs = options.initialBackoffMs ?? 500;
+    this.backoff = new RestartBackoff(options.backoff);
     this.connect();
   }
 
@@ -65,7 +63,7 @@ export class SseChannel implements UpstreamChannel {
         response.resume();
         return this.dropped(`answered HTTP ${response.statusCode} to its event stream`, request);
       }
-      this.openedAt = Date.now();
+      this.backoff.up();
       const parser = createParser({
         onEvent: (event) => {
           if (event.event === 'endpoint') return this.onEndpoint(new URL(event.data, url));
@@ -175,11 +173,7 @@ export class SseChannel implements UpstreamChannel {
     if (this.stream !== request || this.state === 'closed' || this.state === 'reconnecting') return;
     this.stream = undefined;
     this.lastProblem = why;
-    if (this.openedAt && Date.now() - this.openedAt > STABLE_AFTER_MS) {
-      this.backoffMs = this.options.initialBackoffMs ?? 500;
-    }
-    const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
+    const delay = this.backoff.failed();
     this.state = 'reconnecting';
     for (const { message } of this.queue.splice(0)) this.refuse(message, why);
     this.options.logger.warn(`upstream ${this.id} ${why}; reconnecting in ${delay} ms`);

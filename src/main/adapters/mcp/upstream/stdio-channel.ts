@@ -4,6 +4,7 @@
 // client's handshake is replayed, so the session carries on.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { RestartBackoff, type BackoffOptions } from './restart-backoff';
 import type { StdioServerConfig } from '../../../core/config/types';
 import type { Logger } from '../../../core/ports';
 import { ErrorCode, errorResponse, messageKind, type JsonRpcMessage } from '../json-rpc';
@@ -17,9 +18,7 @@ import {
 export interface StdioChannelOptions {
   server: StdioServerConfig;
   logger: Logger;
-  /** First restart delay; doubles on each crash in a row up to maxBackoffMs. */
-  initialBackoffMs?: number;
-  maxBackoffMs?: number;
+  backoff?: BackoffOptions;
   /** A process that wrote this much without a newline is not speaking JSON-RPC. */
   maxLineBytes?: number;
   /** How long a ping may take before the process counts as stuck. */
@@ -28,8 +27,6 @@ export interface StdioChannelOptions {
 
 type State = 'running' | 'replaying' | 'restarting' | 'closed';
 
-/** A process that stayed up this long is healthy again: its next crash restarts it promptly. */
-const STABLE_AFTER_MS = 30_000;
 const QUEUE_LIMIT = 1000;
 
 export class StdioChannel implements UpstreamChannel {
@@ -39,8 +36,7 @@ export class StdioChannel implements UpstreamChannel {
   private readonly queue: string[] = [];
   private buffer = '';
   private replayId?: string;
-  private startedAt = 0;
-  private backoffMs: number;
+  private readonly backoff: RestartBackoff;
   private restartTimer?: NodeJS.Timeout;
   private restartAt = 0;
   private exitReason?: string;
@@ -53,7 +49,7 @@ export class StdioChannel implements UpstreamChannel {
     private readonly options: StdioChannelOptions,
     private readonly listener: ChannelListener,
   ) {
-    this.backoffMs = options.initialBackoffMs ?? 500;
+    this.backoff = new RestartBackoff(options.backoff);
     this.start();
   }
 
@@ -65,7 +61,7 @@ export class StdioChannel implements UpstreamChannel {
     const { command, args, env, cwd } = this.options.server;
     this.buffer = '';
     this.exitReason = undefined;
-    this.startedAt = Date.now();
+    this.backoff.up();
     const child = spawn(command, args, {
       // Only a minimal inherited environment: Airlock's own secrets must not reach the server.
       env: { ...getDefaultEnvironment(), ...env },
@@ -248,11 +244,7 @@ export class StdioChannel implements UpstreamChannel {
     const why = this.exitReason ?? reason;
     this.queue.length = 0;
     if (this.state === 'closed') return;
-    if (Date.now() - this.startedAt > STABLE_AFTER_MS) {
-      this.backoffMs = this.options.initialBackoffMs ?? 500;
-    }
-    const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
+    const delay = this.backoff.failed();
     this.state = 'restarting';
     this.exitReason = why;
     this.restartAt = Date.now() + delay;
