@@ -2,6 +2,7 @@
 // exit codes, and `connect` bridging a stdio client to a running `serve`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,28 @@ import {
 } from '../helpers/airlock-harness';
 
 const BIN = join(REPO_ROOT, 'bin/airlock.js');
+const INITIALIZE_LINE =
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: 'script', version: '1' },
+    },
+  }) + '\n';
+
+/** Runs the CLI to completion, in the background: the upstream fixture lives in this process. */
+function airlockAsync(args: string[], env: NodeJS.ProcessEnv, input: string) {
+  return new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.on('close', (code) => resolve({ code, stdout }));
+    child.stdin.end(input);
+  });
+}
 
 function airlock(args: string[], env: NodeJS.ProcessEnv = {}) {
   const result = spawnSync(process.execPath, [BIN, ...args], {
@@ -171,6 +194,16 @@ describe('airlock serve and airlock connect', () => {
     ).rejects.toThrow(/401|Unauthorized/);
   });
 
+  it('answers requests piped in by a script before it exits', async () => {
+    const bridged = await airlockAsync(
+      ['connect', 'meatspace', '--data-dir', dataDir],
+      { AIRLOCK_TOKEN: token },
+      INITIALIZE_LINE,
+    );
+    expect(bridged.code).toBe(0);
+    expect(JSON.parse(bridged.stdout.trim()).result.protocolVersion).toBeTruthy();
+  });
+
   it('explains a port that is already taken', () => {
     const port = listening.replace(/.*:/, '');
     const second = airlock(['serve', '--data-dir', dataDir, '--port', port]);
@@ -188,6 +221,25 @@ describe('airlock serve and airlock connect', () => {
     serve.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(existsSync(join(dataDir, 'serve.json'))).toBe(false);
+  });
+});
+
+describe('airlock connect without a running Airlock', () => {
+  it('answers each request with an error that says Airlock could not be reached', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const url = `http://127.0.0.1:${port}`;
+    const bridged = await airlockAsync(
+      ['connect', 'meatspace', '--url', url, '--token', 'alk_x'],
+      {},
+      INITIALIZE_LINE,
+    );
+    expect(bridged.code).toBe(0);
+    const answer = JSON.parse(bridged.stdout.trim());
+    expect(answer.id).toBe(1);
+    expect(answer.error.message).toContain(`could not be reached at ${url} (ECONNREFUSED)`);
   });
 });
 

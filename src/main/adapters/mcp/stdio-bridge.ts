@@ -32,6 +32,8 @@ export interface StdioBridge {
 export const fetchWithoutPostSignal: FetchLike = (url, init) =>
   fetch(url, init?.method === 'POST' ? { ...init, signal: undefined } : init);
 
+const DRAIN_MS = 10_000;
+
 export async function startStdioBridge(options: StdioBridgeOptions): Promise<StdioBridge> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const local = new StdioServerTransport(options.stdin, options.stdout);
@@ -51,27 +53,50 @@ export async function startStdioBridge(options: StdioBridgeOptions): Promise<Std
     resolveClosed();
   };
 
+  // Requests sent on and not answered yet: when stdin ends (a script piping a few requests),
+  // their answers are still written before the bridge exits, for up to DRAIN_MS.
+  const unanswered = new Set<string | number>();
+  let drained: (() => void) | undefined;
+  const answered = (id: unknown) => {
+    if ((typeof id === 'string' || typeof id === 'number') && unanswered.delete(id)) {
+      if (unanswered.size === 0) drained?.();
+    }
+  };
+  const toClient = (message: JSONRPCMessage) => {
+    void local.send(message).then(() => {
+      if (!('method' in message) && 'id' in message) answered(message.id);
+    });
+  };
+
   local.onmessage = (message: JSONRPCMessage) => {
-    remote.send(message).catch((error: Error) => {
-      log(`airlock connect: ${error.message}`);
+    if ('method' in message && 'id' in message) unanswered.add(message.id);
+    remote.send(message).catch((error: Error & { cause?: { code?: string } }) => {
       // A request that cannot be delivered still gets an answer, so the client does not wait forever.
       if ('method' in message && 'id' in message) {
-        void local.send({
+        const why = error.cause?.code ?? error.message;
+        toClient({
           jsonrpc: '2.0',
           id: message.id,
           error: {
             code: ErrorCode.UpstreamUnavailable,
-            message: `Airlock could not be reached: ${error.message}`,
+            message: `Airlock could not be reached at ${options.url.origin} (${why}); is \`airlock serve\` running?`,
           },
         });
       }
     });
   };
-  remote.onmessage = (message: JSONRPCMessage) => void local.send(message);
+  remote.onmessage = toClient;
   remote.onerror = (error: Error) => log(`airlock connect: ${error.message}`);
   local.onclose = () => void close();
   // The SDK's stdio server transport does not report the end of stdin itself.
-  (options.stdin ?? process.stdin).once('end', () => void close());
+  (options.stdin ?? process.stdin).once('end', () => {
+    if (unanswered.size === 0) return void close();
+    const timer = setTimeout(() => void close(), DRAIN_MS);
+    drained = () => {
+      clearTimeout(timer);
+      void close();
+    };
+  });
 
   await remote.start();
   await local.start();
