@@ -98,3 +98,15 @@ export function textOf(result: unknown): string {
   const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
   return content.find((block) => block.type === 'text')?.text ?? '';
 }
+
+/** A client's initialize request as one line of JSON-RPC, for tests that speak raw HTTP or stdio. */
+export const INITIALIZE_REQUEST = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: {
+    protocolVersion: '2025-06-18',
+    capabilities: {},
+    clientInfo: { name: 'raw-client', version: '1' },
+  },
+});

@@ -11,23 +11,14 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { startMeatspaceHttp, type MeatspaceHttp } from '../fixtures/meatspace-server';
 import {
   makeDataDir,
+  INITIALIZE_REQUEST,
   removeDataDir,
   REPO_ROOT,
   SEED_POLICY_FILE,
 } from '../helpers/airlock-harness';
 
 const BIN = join(REPO_ROOT, 'bin/airlock.js');
-const INITIALIZE_LINE =
-  JSON.stringify({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: {
-      protocolVersion: '2025-06-18',
-      capabilities: {},
-      clientInfo: { name: 'script', version: '1' },
-    },
-  }) + '\n';
+const INITIALIZE_LINE = INITIALIZE_REQUEST + '\n';
 
 /** Runs the CLI to completion, in the background: the upstream fixture lives in this process. */
 function airlockAsync(args: string[], env: NodeJS.ProcessEnv, input: string) {

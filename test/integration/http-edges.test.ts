@@ -6,6 +6,7 @@ import { startMeatspaceHttp, type MeatspaceHttp } from '../fixtures/meatspace-se
 import {
   addGrant,
   makeDataDir,
+  INITIALIZE_REQUEST,
   removeDataDir,
   SEED_POLICY_FILE,
   startAirlock,
@@ -58,16 +59,7 @@ function send(options: {
   });
 }
 
-const initialize = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-06-18',
-    capabilities: {},
-    clientInfo: { name: 'raw', version: '1' },
-  },
-});
+const initialize = INITIALIZE_REQUEST;
 
 function mcpHeaders(token: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
