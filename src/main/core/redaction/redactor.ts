@@ -1,0 +1,153 @@
+// Redaction: replaces secrets in text and JSON-like values with "[redacted:<kind>]" before
+// anything is stored, logged or shown. Known formats live in token-patterns.ts.
+import { textRules, type TextRule } from './token-patterns';
+
+/** User additions from config.json settings.redaction. */
+export interface RedactionRules {
+  /** Regular expression sources (JavaScript syntax); every match is replaced. */
+  patterns?: string[];
+  /** Field names (case-insensitive, exact) whose values are replaced wherever they appear. */
+  fields?: string[];
+}
+
+export interface Redactor {
+  /** A deep copy of `value` with secrets replaced; never changes `value`. */
+  value(value: unknown): unknown;
+  /** `text` with every secret replaced. */
+  text(text: string): string;
+}
+
+/** Every placeholder starts with this, e.g. `[redacted:jwt]`. */
+export const REDACTED_PREFIX = '[redacted';
+
+/** The placeholder for a secret of this kind. */
+export function redacted(kind: string): string {
+  return `${REDACTED_PREFIX}:${kind}]`;
+}
+
+/** Deeper containers are replaced whole: history has no use for them and recursion must end. */
+export const MAX_REDACTION_DEPTH = 64;
+
+/** Property names (lowercased, without "-", "_" and spaces) whose values are secrets. */
+const SECRET_NAME =
+  /apikey|token|secret|passw(?:or)?d|passphrase|authorization|privatekey|credential|cookie|sessionkey|accesskey/;
+
+/** Strings on which a pattern must not find an empty match. */
+const EMPTY_MATCH_PROBES = ['', ' ', 'a', 'Z9', '\n', 'user token: abc-123_XYZ.', '{"k": "v"}'];
+
+/**
+ * Why `source` cannot be a redaction pattern, or undefined if it can. Patterns are compiled
+ * with the flags "gu". One that matches the empty string is refused: it would redact nothing.
+ */
+export function redactionPatternProblem(source: string): string | undefined {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(source, 'gu');
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // V8 says "Invalid regular expression: /<source>/gu: <reason>"; the reason is what helps.
+    const reason = /^Invalid regular expression: \/.*\/[a-z]*: (.*)$/s.exec(message)?.[1];
+    return `is not a valid regular expression (${reason ?? message})`;
+  }
+  for (const probe of EMPTY_MATCH_PROBES) {
+    for (const match of probe.matchAll(regex)) {
+      if (match[0] === '') return 'matches the empty string; a pattern must match some text';
+    }
+  }
+  return undefined;
+}
+
+/** Shorter skipped values are not rescanned: every unlabelled format is longer (Slack's: 15). */
+const MIN_KNOWN_FORMAT = 8;
+
+/**
+ * Built once per redactor: one expression for every rule, so clean text costs one scan. Rule
+ * i owns capturing groups 2i+1 (kept text, maybe empty) and 2i+2 (the secret).
+ */
+class KnownFormats {
+  private readonly regex: RegExp;
+
+  constructor(private readonly rules: readonly TextRule[]) {
+    const alternatives = rules.map((rule) => `(${rule.keep ?? ''})(${rule.secret})`);
+    this.regex = new RegExp(alternatives.join('|'), 'gu');
+  }
+
+  replace(text: string): string {
+    const rules = this.rules;
+    return text.replace(this.regex, (...args: unknown[]) => {
+      for (let i = 0; i < rules.length; i++) {
+        const secret = args[2 * i + 2] as string | undefined;
+        if (secret === undefined) continue;
+        const rule = rules[i] as TextRule;
+        const kept = args[2 * i + 1] as string;
+        if (rule.skip !== undefined) {
+          const match = args[0] as string;
+          const offset = args[2 * rules.length + 1] as number;
+          const next = text.charAt(offset + match.length);
+          // Not a secret by this rule, but it may hold a known format ("token = env.ghp_...").
+          if (rule.skip(secret, kept, next)) {
+            return kept + (secret.length < MIN_KNOWN_FORMAT ? secret : this.replace(secret));
+          }
+        }
+        return kept + redacted(typeof rule.kind === 'string' ? rule.kind : rule.kind(kept));
+      }
+      return args[0] as string;
+    });
+  }
+}
+
+/**
+ * A redactor for the built-in formats plus the user's `rules`. Throws if a user pattern is
+ * not usable (see redactionPatternProblem); the config parser reports those first.
+ */
+export function createRedactor(rules: RedactionRules = {}): Redactor {
+  const patterns = rules.patterns ?? [];
+  const fields = (rules.fields ?? []).filter((f) => f.length > 0);
+  const custom = patterns.map((source, i) => {
+    const problem = redactionPatternProblem(source);
+    if (problem !== undefined) {
+      throw new Error(`redaction pattern ${i} (${JSON.stringify(source)}) ${problem}`);
+    }
+    return new RegExp(source, 'gu');
+  });
+  const known = new KnownFormats(textRules(fields));
+  const userFields = new Set(fields.map((f) => f.toLowerCase()));
+  const CUSTOM = redacted('custom');
+  const FIELD = redacted('field');
+
+  function text(input: string): string {
+    let out = known.replace(input);
+    // A global regex is safe to share: replace() starts from lastIndex 0 and resets it.
+    for (const regex of custom) out = out.replace(regex, (m) => (m === '' ? m : CUSTOM));
+    return out;
+  }
+
+  function isSecretName(name: string): boolean {
+    const lower = name.toLowerCase();
+    return SECRET_NAME.test(lower.replace(/[-_ ]/g, '')) || userFields.has(lower);
+  }
+
+  /** `hidden`: under a secret-looking name, where every string is replaced whole. */
+  function copy(value: unknown, depth: number, hidden: boolean, path: Set<object>): unknown {
+    // An empty secret reveals nothing and shows that none was given.
+    if (typeof value === 'string') return hidden && value !== '' ? FIELD : text(value);
+    if (value === null || typeof value !== 'object') return value;
+    if (path.has(value)) return redacted('cycle');
+    if (depth >= MAX_REDACTION_DEPTH) return redacted('too-deep');
+    path.add(value);
+    try {
+      if (Array.isArray(value)) return value.map((v) => copy(v, depth + 1, hidden, path));
+      // fromEntries defines "__proto__" as an own property instead of setting the prototype.
+      return Object.fromEntries(
+        Object.entries(value).map(([key, v]) => [
+          text(key),
+          copy(v, depth + 1, hidden || isSecretName(key), path),
+        ]),
+      );
+    } finally {
+      path.delete(value);
+    }
+  }
+
+  return { text, value: (value) => copy(value, 0, false, new Set()) };
+}
