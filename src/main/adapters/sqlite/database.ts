@@ -20,6 +20,64 @@ export const MIGRATIONS: readonly string[] = [
      at INTEGER NOT NULL
    );
    CREATE INDEX counter_events_at ON counter_events (at);`,
+  // 2: the call history (one row per tools/call) and its full-text index.
+  //
+  // AUTOINCREMENT: ids are the paging cursor and the UI's handle on a call, so one must never be
+  // handed out twice, even after retention has pruned every row.
+  //
+  // Each (column, id, ...) index serves "newest N with this value" in index order, without a
+  // sort. The tool, server and grant indexes also carry received_at and decision, so a time
+  // window and the hourly counts for one of them are checked in the index, without reading
+  // each call (23 ms against 118 ms for one tool's counts at a million calls), and
+  // calls_received carries decision for the same reason. calls_running is partial: it holds
+  // only calls still waiting for their server, which closeUnfinished must find at startup
+  // without scanning every call.
+  //
+  // calls_fts is contentless (the text already sits in calls) with contentless_delete, so a row
+  // can be removed by rowid alone; its rowid is calls.id. The store indexes new calls in its
+  // batched writes, off the proxy's path; calls_search_progress records the newest id indexed,
+  // so calls a crash left unindexed are indexed on the next start. The trigger keeps pruning
+  // and every other delete in step.
+  `CREATE TABLE calls (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     received_at INTEGER NOT NULL,
+     decided_at INTEGER,
+     finished_at INTEGER,
+     grant_name TEXT NOT NULL,
+     session TEXT NOT NULL,
+     server TEXT NOT NULL,
+     tool TEXT NOT NULL,
+     args TEXT NOT NULL,
+     args_hash TEXT NOT NULL,
+     action TEXT NOT NULL,
+     decision TEXT NOT NULL,
+     decided_by TEXT NOT NULL,
+     rule TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     policy_hash TEXT,
+     status TEXT NOT NULL,
+     result TEXT,
+     result_truncated INTEGER NOT NULL DEFAULT 0,
+     error TEXT
+   );
+   CREATE INDEX calls_tool ON calls (tool, id, received_at, decision);
+   CREATE INDEX calls_server ON calls (server, id, received_at, decision);
+   CREATE INDEX calls_grant ON calls (grant_name, id, received_at, decision);
+   CREATE INDEX calls_decision ON calls (decision, id);
+   CREATE INDEX calls_received ON calls (received_at, decision);
+   CREATE INDEX calls_running ON calls (status) WHERE status = 'running';
+
+   CREATE VIRTUAL TABLE calls_fts USING fts5 (
+     body,
+     content = '',
+     contentless_delete = 1,
+     tokenize = 'unicode61 remove_diacritics 2'
+   );
+   CREATE TABLE calls_search_progress (indexed_through INTEGER NOT NULL);
+   INSERT INTO calls_search_progress (indexed_through) VALUES (0);
+   CREATE TRIGGER calls_fts_delete AFTER DELETE ON calls BEGIN
+     DELETE FROM calls_fts WHERE rowid = old.id;
+   END;`,
 ];
 
 /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
