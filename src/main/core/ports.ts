@@ -8,6 +8,21 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** Runs a function later. Passed in with the Clock so tests fire timeouts by moving time. */
+export interface Timers {
+  /** Calls `fn` after `ms`; the returned function cancels it. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+export const systemTimers: Timers = {
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    // A pending timeout must not keep a process alive that is otherwise done.
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};
+
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;

@@ -1,17 +1,52 @@
-// In-memory ports for core tests: a clock the test moves by hand and a counter store that can be
-// told to fail.
-import type { Clock, CounterEvent, CounterStore } from '../../../src/main/core/ports';
+// In-memory ports for core tests: a clock (and timers) the test moves by hand, and counter and
+// history stores that can be told to fail.
+import type {
+  CallRecord,
+  CallUpdate,
+  HistoryFilter,
+  HistoryPage,
+  HistoryQuery,
+  HistoryStore,
+  HourlyCount,
+  NewCall,
+} from '../../../src/main/core/history/types';
+import type { Clock, CounterEvent, CounterStore, Timers } from '../../../src/main/core/ports';
 
 /** 2026-11-26T05:11:00Z, a fixed start so texts with absolute times are stable. */
 export const T0 = Date.UTC(2026, 10, 26, 5, 11, 0);
 
-export class FakeClock implements Clock {
+/** A clock and timers the test moves by hand; `advance` fires every timer that falls due, in order. */
+export class FakeClock implements Clock, Timers {
+  private timers: { at: number; seq: number; fn: () => void }[] = [];
+  private seq = 0;
+
   constructor(public time = T0) {}
   now(): number {
     return this.time;
   }
+  after(ms: number, fn: () => void): () => void {
+    const timer = { at: this.time + Math.max(0, ms), seq: this.seq++, fn };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
+  }
+  /** Timers not yet fired. */
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
   advance(ms: number): void {
-    this.time += ms;
+    const end = this.time + ms;
+    for (;;) {
+      const due = this.timers
+        .filter((t) => t.at <= end)
+        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.time = Math.max(this.time, due.at);
+      due.fn();
+    }
+    this.time = end;
   }
 }
 
@@ -28,5 +63,53 @@ export class MemoryCounterStore implements CounterStore {
   }
   pruneBefore(before: number): void {
     this.events = this.events.filter((e) => e.at >= before);
+  }
+}
+
+/** History in memory, with the SQLite store's contract; `failWrites` makes inserts throw like a full disk. */
+export class MemoryHistoryStore implements HistoryStore {
+  records: CallRecord[] = [];
+  failWrites = false;
+  private nextId = 1;
+
+  writeProblem(): string | undefined {
+    return this.failWrites ? 'SQLITE_FULL: database or disk is full' : undefined;
+  }
+  insert(call: NewCall): number {
+    if (this.failWrites) throw new Error('SQLITE_FULL: database or disk is full');
+    const id = this.nextId++;
+    this.records.push({ ...call, id });
+    return id;
+  }
+  update(id: number, change: CallUpdate): void {
+    const row = this.records.find((r) => r.id === id);
+    if (row) Object.assign(row, change);
+  }
+  flush(): boolean {
+    return !this.failWrites;
+  }
+  get(id: number): CallRecord | undefined {
+    return this.records.find((r) => r.id === id);
+  }
+  query(query: HistoryQuery): HistoryPage {
+    return { calls: [...this.rows(query, query.limit ?? 100)] };
+  }
+  countsByHour(): HourlyCount[] {
+    return [];
+  }
+  *rows(filter: HistoryFilter, limit: number): Iterable<CallRecord> {
+    let n = 0;
+    for (const row of [...this.records].reverse()) {
+      if (n >= limit) return;
+      if (filter.tool !== undefined && row.tool !== filter.tool) continue;
+      n++;
+      yield row;
+    }
+  }
+  prune(): number {
+    return 0;
+  }
+  closeUnfinished(): number {
+    return 0;
   }
 }

@@ -15,6 +15,7 @@ import { NAME_PATTERN, NAME_RULE } from './names';
 import { DEFAULT_SETTINGS } from './types';
 import type { AirlockConfig, GrantEntry, ServerConfig, Settings } from './types';
 import { asObject, entries } from '../json-values';
+import { redactionPatternProblem } from '../redaction/redactor';
 
 /** Names clients use for transports; "streamable-http" and friends all mean Streamable HTTP. */
 const TRANSPORTS: Record<string, ServerConfig['transport']> = {
@@ -25,7 +26,7 @@ const TRANSPORTS: Record<string, ServerConfig['transport']> = {
   sse: 'sse',
 };
 
-/** Longest `upstreamTimeout`; timers cannot even hold much more than 24 days. */
+/** Longest `upstreamTimeout` and `approvalTimeout`; timers cannot even hold much more than 24 days. */
 export const MAX_UPSTREAM_TIMEOUT_MS = DAY_MS;
 
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } };
@@ -85,6 +86,31 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
         upstreamTimeout: {
           type: ['string', 'number'],
           description: 'A number of seconds or a duration such as "90s" or "2m".',
+        },
+        approvalTimeout: {
+          type: ['string', 'number'],
+          description:
+            'How long a held call waits for a person: seconds or a duration such as "2m".',
+        },
+        maxPendingApprovals: { type: 'integer', minimum: 1, maximum: 10000 },
+        maxPendingApprovalsPerGrant: { type: 'integer', minimum: 1, maximum: 10000 },
+        retentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
+        redaction: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            patterns: {
+              type: 'array',
+              items: { type: 'string', minLength: 1 },
+              description: 'Regular expressions (JavaScript syntax) whose matches are redacted.',
+            },
+            fields: {
+              type: 'array',
+              items: { type: 'string', minLength: 1 },
+              description:
+                'Field names whose values are redacted, in addition to the built-in ones.',
+            },
+          },
         },
       },
     },
@@ -215,12 +241,33 @@ function readSettings(value: Record<string, unknown>, problems: RawProblem[]): S
   const settings: Settings = { ...DEFAULT_SETTINGS };
   if (typeof value['port'] === 'number') settings.port = value['port'];
   if (typeof value['maxBodyBytes'] === 'number') settings.maxBodyBytes = value['maxBodyBytes'];
-  const timeout = value['upstreamTimeout'];
-  if (typeof timeout === 'string' || typeof timeout === 'number') {
-    const parsed = parseDuration(timeout, { maxMs: MAX_UPSTREAM_TIMEOUT_MS });
-    if (parsed.ok) settings.upstreamTimeoutMs = parsed.ms;
-    else problems.push({ path: '/settings/upstreamTimeout', message: parsed.message });
+  for (const [key, target] of [
+    ['upstreamTimeout', 'upstreamTimeoutMs'],
+    ['approvalTimeout', 'approvalTimeoutMs'],
+  ] as const) {
+    const timeout = value[key];
+    if (typeof timeout === 'string' || typeof timeout === 'number') {
+      const parsed = parseDuration(timeout, { maxMs: MAX_UPSTREAM_TIMEOUT_MS });
+      if (parsed.ok) settings[target] = parsed.ms;
+      else problems.push({ path: `/settings/${key}`, message: parsed.message });
+    }
   }
+  for (const key of [
+    'maxPendingApprovals',
+    'maxPendingApprovalsPerGrant',
+    'retentionDays',
+  ] as const) {
+    if (typeof value[key] === 'number') settings[key] = value[key];
+  }
+  const redaction = asObject(value['redaction']) ?? {};
+  const patterns = stringArray(redaction['patterns']);
+  patterns.forEach((pattern, index) => {
+    const problem = redactionPatternProblem(pattern);
+    if (problem !== undefined) {
+      problems.push({ path: `/settings/redaction/patterns/${index}`, message: problem });
+    }
+  });
+  settings.redaction = { patterns, fields: stringArray(redaction['fields']) };
   return settings;
 }
 

@@ -39,12 +39,33 @@ export interface Settings {
   maxBodyBytes: number;
   /** An upstream request without a response after this long fails with a clear error. */
   upstreamTimeoutMs: number;
+  /** How long a held call waits for a person, unless its rule sets approval.timeout. */
+  approvalTimeoutMs: number;
+  /** Held calls at one time, across all grants; more are refused. */
+  maxPendingApprovals: number;
+  /** Held calls at one time for one grant; more are refused. */
+  maxPendingApprovalsPerGrant: number;
+  /** History older than this many days is deleted. */
+  retentionDays: number;
+  /** The user's additions to redaction: regular expressions and field names. */
+  redaction: { patterns: string[]; fields: string[] };
 }
+
+/** The settings the app lets a user change while Airlock runs. */
+export type EditableSettings = Pick<
+  Settings,
+  'approvalTimeoutMs' | 'maxPendingApprovals' | 'maxPendingApprovalsPerGrant' | 'retentionDays'
+>;
 
 export const DEFAULT_SETTINGS: Settings = {
   port: 7820,
   maxBodyBytes: 4 * 1024 * 1024,
   upstreamTimeoutMs: 60_000,
+  approvalTimeoutMs: 2 * 60_000,
+  maxPendingApprovals: 50,
+  maxPendingApprovalsPerGrant: 10,
+  retentionDays: 90,
+  redaction: { patterns: [], fields: [] },
 };
 
 export interface AirlockConfig {

@@ -70,13 +70,31 @@ describe('parseConfig', () => {
         alice: { created: '2026-01-31T12:00:00Z' },
         'ci-bot': { created: '2026-02-01T00:00:00.000Z' },
       },
-      settings: { port: 0, maxBodyBytes: 1024, upstreamTimeout: '2m' },
+      settings: {
+        port: 0,
+        maxBodyBytes: 1024,
+        upstreamTimeout: '2m',
+        approvalTimeout: '5m',
+        maxPendingApprovals: 20,
+        maxPendingApprovalsPerGrant: 3,
+        retentionDays: 7,
+        redaction: { patterns: ['acct-[0-9]{6}'], fields: ['ssn'] },
+      },
     });
     expect(config.grants).toEqual([
       { name: 'alice', created: '2026-01-31T12:00:00Z' },
       { name: 'ci-bot', created: '2026-02-01T00:00:00.000Z' },
     ]);
-    expect(config.settings).toEqual({ port: 0, maxBodyBytes: 1024, upstreamTimeoutMs: 120_000 });
+    expect(config.settings).toEqual({
+      port: 0,
+      maxBodyBytes: 1024,
+      upstreamTimeoutMs: 120_000,
+      approvalTimeoutMs: 300_000,
+      maxPendingApprovals: 20,
+      maxPendingApprovalsPerGrant: 3,
+      retentionDays: 7,
+      redaction: { patterns: ['acct-[0-9]{6}'], fields: ['ssn'] },
+    });
   });
 
   it('reads upstreamTimeout given in seconds', () => {
@@ -228,6 +246,24 @@ describe('parseConfig', () => {
       /must be >= 1024/,
     ],
     [
+      'bad approvalTimeout',
+      { settings: { approvalTimeout: 'later' } },
+      '/settings/approvalTimeout',
+      /"later" is not a duration/,
+    ],
+    [
+      'invalid redaction pattern',
+      { settings: { redaction: { patterns: ['ok', '(unclosed'] } } },
+      '/settings/redaction/patterns/1',
+      /./,
+    ],
+    [
+      'zero retentionDays',
+      { settings: { retentionDays: 0 } },
+      '/settings/retentionDays',
+      /must be >= 1/,
+    ],
+    [
       'bad upstreamTimeout',
       { settings: { upstreamTimeout: 'soon' } },
       '/settings/upstreamTimeout',
@@ -239,12 +275,7 @@ describe('parseConfig', () => {
       '/settings/upstreamTimeout',
       /positive/,
     ],
-    [
-      'unknown setting',
-      { settings: { approvalTimeout: 60 } },
-      '/settings/approvalTimeout',
-      /unknown key "approvalTimeout"/,
-    ],
+    ['unknown setting', { settings: { theme: 'dark' } }, '/settings/theme', /unknown key "theme"/],
     ['not an object', [], '', /must be an object/],
   ])('%s', (_name, config, path, message) => {
     const found = problems(config);

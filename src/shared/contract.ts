@@ -1,0 +1,239 @@
+// The app API: every command a UI can send to the core (name, input schema, output type) and every
+// event the core pushes. The HTTP adapter, the IPC adapter, the preload bridge and the renderer's
+// client are all derived from this file, so the API's shape is written once.
+import { z } from 'zod';
+import { NAME_PATTERN, NAME_RULE } from '../main/core/config/names';
+import type { JsonProblem } from '../main/core/ports';
+import type { EditableSettings, Settings } from '../main/core/config/types';
+import type {
+  CallDecision,
+  CallRecord,
+  HistoryPage,
+  HourlyCount,
+} from '../main/core/history/types';
+
+export type {
+  CallDecision,
+  CallRecord,
+  EditableSettings,
+  HistoryPage,
+  HourlyCount,
+  JsonProblem,
+  Settings,
+};
+
+const name = z.string().regex(new RegExp(NAME_PATTERN), NAME_RULE);
+const epochMs = z.number().int().nonnegative();
+
+const historyFilter = z.strictObject({
+  from: epochMs.optional(),
+  to: epochMs.optional(),
+  grant: z.string().max(200).optional(),
+  server: z.string().max(200).optional(),
+  tool: z.string().max(200).optional(),
+  decision: z.enum(['allow', 'deny', 'pending']).optional(),
+  text: z.string().max(500).optional(),
+});
+
+/** A call held for a person, as the UI shows it. Arguments are redacted. */
+export interface Approval {
+  id: string;
+  /** The history row of the call. */
+  callId: number;
+  grant: string;
+  session: string;
+  server: string;
+  tool: string;
+  args: unknown;
+  argsHash: string;
+  rule: string;
+  reason: string;
+  policyHash?: string;
+  /** Epoch ms. */
+  receivedAt: number;
+  expiresAt: number;
+}
+
+export type ApprovalOutcome =
+  | { outcome: 'allowed'; by: 'person'; forMinutes?: number }
+  | { outcome: 'denied'; by: 'person'; message?: string }
+  | { outcome: 'expired'; by: 'timeout' }
+  | { outcome: 'withdrawn'; by: 'cancel' | 'disconnect' | 'restart' };
+
+/** "Allow this tool for this grant for N minutes", given when answering a held call. */
+export interface TemporaryGrant {
+  id: string;
+  grant: string;
+  server: string;
+  tool: string;
+  /** Epoch ms. */
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface PolicyInfo {
+  server: string;
+  /** policies/<server>.json */
+  file: string;
+  /** Hash of the policy in force; absent when there is none (every call refused). */
+  hash?: string;
+  /** Problems in the file as it is now; empty when the file is the policy in force. */
+  errors: JsonProblem[];
+  loadedAt?: number;
+}
+
+export type ServerState = 'idle' | 'connected' | 'restarting' | 'failed';
+
+export interface ServerInfo {
+  id: string;
+  transport: 'stdio' | 'http' | 'sse';
+  /** The command line (stdio) or URL (http, sse). Header and environment values are not shown. */
+  target: string;
+  state: ServerState;
+  /** Client sessions open with this server. */
+  sessions: number;
+  lastError?: string;
+  policy: PolicyInfo;
+}
+
+export interface GrantInfo {
+  name: string;
+  created: string;
+}
+
+/** One command: its input schema and, as a type only, its output. */
+interface Command<Input extends z.ZodType, Output> {
+  input: Input;
+  /** Never set; carries the output type. */
+  output?: Output;
+}
+
+function command<Output>() {
+  return <Input extends z.ZodType>(input: Input): Command<Input, Output> => ({ input });
+}
+
+const none = z.strictObject({});
+
+export const COMMANDS = {
+  'approvals.list': command<{ approvals: Approval[] }>()(none),
+  'approvals.decide': command<{ approval: Approval; outcome: ApprovalOutcome }>()(
+    z.strictObject({
+      id: z.string().min(1).max(100),
+      decision: z.enum(['allow', 'deny']),
+      /** Sent to the agent with a denial. */
+      message: z.string().max(2000).optional(),
+      /** With allow: also allow this tool for this grant for N minutes. */
+      forMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .optional(),
+    }),
+  ),
+  /** The policy text with this held call's tool allowed for its grant, for the user to review and save. */
+  'approvals.proposeAlwaysAllow': command<{ server: string; text: string; baseHash?: string }>()(
+    z.strictObject({ id: z.string().min(1).max(100) }),
+  ),
+  'history.query': command<HistoryPage>()(
+    historyFilter.extend({
+      cursor: z.string().max(100).optional(),
+      limit: z.number().int().min(1).max(500).optional(),
+    }),
+  ),
+  'history.get': command<{ call: CallRecord }>()(z.strictObject({ id: z.number().int() })),
+  'history.counts': command<{ counts: HourlyCount[] }>()(historyFilter),
+  'history.export': command<{
+    filename: string;
+    mimeType: string;
+    content: string;
+    rows: number;
+    /** True when more calls matched than `limit`. */
+    truncated: boolean;
+  }>()(
+    z.strictObject({
+      format: z.enum(['csv', 'jsonl']),
+      filter: historyFilter.optional(),
+      limit: z.number().int().min(1).max(100_000).optional(),
+    }),
+  ),
+  'policies.list': command<{ policies: PolicyInfo[] }>()(none),
+  /** The file's text and its textHash (absent when there is no file) with the state in force. */
+  'policies.get': command<PolicyInfo & { text?: string; textHash?: string }>()(
+    z.strictObject({ server: name }),
+  ),
+  'policies.validate': command<{ ok: boolean; errors: JsonProblem[] }>()(
+    z.strictObject({ text: z.string().max(1_000_000) }),
+  ),
+  /** Validates, writes atomically and puts the policy in force at once. */
+  'policies.save': command<{ hash: string; textHash: string }>()(
+    z.strictObject({
+      server: name,
+      text: z.string().max(1_000_000),
+      /** The textHash the edit started from; the save is refused if the file changed since. */
+      baseHash: z.string().optional(),
+    }),
+  ),
+  'servers.list': command<{ servers: ServerInfo[] }>()(none),
+  'grants.list': command<{ grants: GrantInfo[]; temporary: TemporaryGrant[] }>()(none),
+  /** The token is in this answer only; Airlock keeps just its hash. */
+  'grants.add': command<{ name: string; token: string }>()(z.strictObject({ name })),
+  'grants.revoke': command<{ revoked: boolean }>()(z.strictObject({ name })),
+  'grants.revokeTemporary': command<{ revoked: boolean }>()(
+    z.strictObject({ id: z.string().min(1).max(100) }),
+  ),
+  'settings.get': command<{ settings: Settings }>()(none),
+  'settings.update': command<{ settings: Settings }>()(
+    z.strictObject({
+      approvalTimeoutMs: z
+        .number()
+        .int()
+        .min(1000)
+        .max(24 * 3_600_000)
+        .optional(),
+      maxPendingApprovals: z.number().int().min(1).max(10_000).optional(),
+      maxPendingApprovalsPerGrant: z.number().int().min(1).max(10_000).optional(),
+      retentionDays: z.number().int().min(1).max(3650).optional(),
+    }),
+  ),
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+export type CommandInput<C extends CommandName> = z.input<(typeof COMMANDS)[C]['input']>;
+export type CommandOutput<C extends CommandName> = NonNullable<(typeof COMMANDS)[C]['output']>;
+
+// The names as plain lists live apart from the schemas, for the preload, which cannot load zod.
+export { COMMAND_NAMES, EVENT_NAMES } from './command-names';
+
+export function isCommandName(value: string): value is CommandName {
+  return Object.hasOwn(COMMANDS, value);
+}
+
+/** Everything the core pushes to UIs. */
+export interface EventPayloads {
+  'approval.added': { approval: Approval };
+  'approval.resolved': { approval: Approval; outcome: ApprovalOutcome };
+  /** A call was recorded or its row changed (decided, finished). */
+  'call.recorded': { call: CallRecord };
+  'policy.changed': { policy: PolicyInfo };
+  'server.status': { server: ServerInfo };
+  /** Grants or temporary grants were added, revoked or expired. */
+  'grants.changed': Record<string, never>;
+  'settings.changed': { settings: Settings };
+}
+
+export type EventName = keyof EventPayloads;
+export type AppEvent = { [E in EventName]: { name: E; data: EventPayloads[E] } }[EventName];
+
+/** A command that could not be carried out: bad input, something missing, or a conflict. */
+export type ApiErrorCode = 'invalid_input' | 'not_found' | 'conflict' | 'unavailable';
+
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; problems?: JsonProblem[] };
+}
+
+/** What every transport gives the renderer: one function per command and an event subscription. */
+export interface Api {
+  call<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandOutput<C>>;
+  on(listener: (event: AppEvent) => void): () => void;
+}
