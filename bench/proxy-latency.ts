@@ -2,7 +2,7 @@
 // connection and the peer bridge measured in the same run. Exits 1 if any target is missed.
 //
 // BENCH_SCALE=0.2 scales every call count for a quick run (CPU and memory figures get coarser).
-// BENCH_ONLY=http,stdio runs only the named sections (http, stdio, memory).
+// BENCH_ONLY=http,stdio runs only the named sections (http, stdio, memory, history).
 // BENCH_AIRLOCK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node flags to Airlock.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
@@ -13,10 +13,12 @@ import { ProcessGroup } from './lib/processes';
 import { formatTargets, machineLines, type Target } from './lib/report';
 import { prepareDataDir, startAirlock, startFixtureHttp } from './lib/servers';
 import { httpUpstream, stdioUpstream } from './sections/forwarding';
+import { history } from './sections/history';
+import { events } from './sections/events';
 import { memory } from './sections/memory';
 import type { BenchContext, Section } from './sections/section';
 
-const SECTIONS: readonly Section[] = [httpUpstream, stdioUpstream, memory];
+const SECTIONS: readonly Section[] = [httpUpstream, stdioUpstream, memory, history, events];
 
 function selectSections(value: string | undefined): readonly Section[] {
   if (value === undefined || value.trim() === '') return SECTIONS;

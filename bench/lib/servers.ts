@@ -44,10 +44,16 @@ export async function startFixtureHttp(group: ProcessGroup): Promise<FixtureHttp
   return { url: url!, handle };
 }
 
+/** The app API token the bench's Airlock uses, so the events section can subscribe. */
+export const BENCH_UI_TOKEN = 'bench-ui-token-0123456789abcdef';
+
 export interface AirlockProcess {
   handle: ChildHandle;
   url: string;
+  /** The grant's token, for MCP clients. */
   token: string;
+  /** The app API's token, for /api. */
+  uiToken: string;
   endpointFor(serverId: string): string;
 }
 
@@ -92,13 +98,14 @@ export async function startAirlock(
       '0',
       '--quiet',
     ],
-    { cwd: REPO_ROOT },
+    { cwd: REPO_ROOT, env: { ...process.env, AIRLOCK_UI_TOKEN: BENCH_UI_TOKEN } },
   );
   const [, url] = await handle.waitForLine(/^Airlock listening on (\S+)/);
   return {
     handle,
     url: url!,
     token,
+    uiToken: BENCH_UI_TOKEN,
     endpointFor: (serverId) => `${url}/mcp/${serverId}`,
   };
 }

@@ -2,6 +2,7 @@
 // output: `serve` prints the listening line first, `grants add` prints the token as its last line.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { formatProblems } from './core/json-problems';
 import { parsePolicy } from './core/policy';
@@ -50,7 +51,13 @@ program
     const logger = streamLogger(process.stderr, { quiet: options.quiet });
     let runtime;
     try {
-      runtime = await startRuntime({ dataDir, port: options.port, logger });
+      runtime = await startRuntime({
+        dataDir,
+        port: options.port,
+        logger,
+        // out/main/cli.js serves the UI built next to it in out/renderer.
+        rendererDir: fileURLToPath(new URL('../renderer', import.meta.url)),
+      });
     } catch (error) {
       if (error instanceof ConfigProblem) fail(`config.json has problems:\n${error.message}`);
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -62,6 +69,9 @@ program
     }
     process.stdout.write(`Airlock listening on ${runtime.url}\n`);
     process.stdout.write(`Data folder: ${dataDir}\n`);
+    process.stdout.write(
+      `UI (keep this link private, it carries the UI token): ${runtime.uiUrl}\n`,
+    );
     if (runtime.servers.length === 0) {
       process.stdout.write(
         `No upstream servers yet: add them under "mcpServers" in ${join(dataDir, 'config.json')}\n`,

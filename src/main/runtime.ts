@@ -1,17 +1,28 @@
-// The headless core wired to its adapters: config and policies from the data folder, counters in
-// SQLite, the upstream channels and the HTTP listener. Both entry points (the `airlock` CLI and
-// the Electron app) start Airlock through here.
-import { writeFileSync, rmSync } from 'node:fs';
+// The headless core wired to its adapters: config and policies from the data folder, counters and
+// history in SQLite, approvals, the app API, the upstream channels and the HTTP listener. Both
+// entry points (the `airlock` CLI and the Electron app) start Airlock through here.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServerConfig } from './core/config/types';
+import type { ServerInfo } from '../shared/contract';
+import { ApprovalQueue } from './core/approvals/approval-queue';
+import { TemporaryGrants } from './core/approvals/temporary-grants';
+import { createDispatcher, type ApiDispatcher } from './core/api/dispatcher';
+import { EventBus } from './core/api/event-bus';
+import { createAppHandlers, describePolicy, type PolicyFiles } from './core/api/handlers';
+import { CallGuard } from './core/calls/call-guard';
+import type { EditableSettings, ServerConfig, Settings } from './core/config/types';
 import { Gatekeeper } from './core/gatekeeper';
 import { formatProblems } from './core/json-problems';
 import { RateLimiter } from './core/limits/rate-limiter';
 import { PolicyRegistry } from './core/policy';
-import { systemClock, type Clock, type Logger } from './core/ports';
-import { describeConfigProblems, loadConfig } from './adapters/files/config-file';
+import { systemClock, systemTimers, type Clock, type Logger, type Timers } from './core/ports';
+import { createRedactor } from './core/redaction/redactor';
+import { describeConfigProblems, loadConfig, updateConfigJson } from './adapters/files/config-file';
+import { writeFileAtomic } from './adapters/files/atomic-write';
 import { ensureDataDir, historyPath, policiesDir, policyPath } from './adapters/files/data-dir';
-import { GrantAuthenticator } from './adapters/files/grants';
+import { createGrant, GrantAuthenticator, listGrants, revokeGrant } from './adapters/files/grants';
+import { uiTokenFrom } from './adapters/http/ui-token';
+import { SqliteHistoryStore } from './adapters/sqlite/history-store';
 import { watchPolicies, type PolicyWatcher } from './adapters/files/policy-watcher';
 import { startHttpServer, type RunningHttpServer } from './adapters/http/http-server';
 import { McpEndpoint } from './adapters/mcp/mcp-endpoint';
@@ -25,11 +36,20 @@ export interface RuntimeOptions {
   port?: number;
   logger: Logger;
   clock?: Clock;
+  timers?: Timers;
+  /** The UI's API token; default AIRLOCK_UI_TOKEN, else random. */
+  uiToken?: string;
+  /** The built renderer to serve to browsers (out/renderer); nothing is served without it. */
+  rendererDir?: string;
 }
 
 export interface Runtime {
   url: string;
   port: number;
+  /** The UI's address with its token in the fragment, to open in a browser. */
+  uiUrl: string;
+  /** The app API, as the HTTP adapter serves it (the Electron shell mounts it over IPC). */
+  api: ApiDispatcher;
   servers: ServerConfig[];
   policies: PolicyRegistry;
   endpointFor(serverId: string): string;
@@ -47,10 +67,14 @@ export const RUNNING_FILE = 'serve.json';
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { dataDir, logger } = options;
   const clock = options.clock ?? systemClock;
+  const timers = options.timers ?? systemTimers;
   ensureDataDir(dataDir);
   const config = loadConfig(dataDir);
   if (!config.ok) throw new ConfigProblem(describeConfigProblems(dataDir, config.errors));
-  const { settings, servers } = config.value;
+  const { servers } = config.value;
+  const settings: Settings = config.value.settings;
+  const uiToken = options.uiToken ?? uiTokenFrom(process.env);
+  const redactor = createRedactor(settings.redaction);
   const serverMap = new Map(servers.map((server) => [server.id, server]));
 
   const closers: (() => unknown)[] = [];
@@ -62,10 +86,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     closers.push(() => db.close());
     const limiter = new RateLimiter(new SqliteCounterStore(db), clock);
     limiter.load();
-    const pruner = setInterval(() => limiter.prune(), 60 * 60_000);
+    const history = new SqliteHistoryStore(db, { logger });
+    closers.push(() => history.flush());
+    const unfinished = history.closeUnfinished(clock.now());
+    if (unfinished > 0) {
+      logger.warn(
+        `${unfinished} calls were held or running when Airlock last stopped; recorded as never answered`,
+      );
+    }
+    const pruneAll = () => {
+      limiter.prune();
+      const removed = history.prune(clock.now() - settings.retentionDays * 86_400_000);
+      if (removed > 0)
+        logger.info(`history: deleted ${removed} calls older than ${settings.retentionDays} days`);
+    };
+    pruneAll();
+    const pruner = setInterval(pruneAll, 60 * 60_000);
     pruner.unref();
     closers.push(() => clearInterval(pruner));
 
+    const events = new EventBus(logger);
     const policies = new PolicyRegistry();
     const watcher: PolicyWatcher = watchPolicies(
       policiesDir(dataDir),
@@ -89,8 +129,52 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     closers.push(() => watcher.close());
     await watcher.ready;
 
+    const policyFiles: PolicyFiles = {
+      path: (server) => policyPath(dataDir, server),
+      read: (server) => {
+        const file = policyPath(dataDir, server);
+        return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+      },
+      write: (server, text) => writeFileAtomic(policyPath(dataDir, server), text),
+    };
+    policies.onChange((server) =>
+      events.emit('policy.changed', { policy: describePolicy(policies, policyFiles, server) }),
+    );
+
     const gatekeeper = new Gatekeeper({ policies, limiter, clock });
     const grants = new GrantAuthenticator(dataDir, { clock, logger });
+    const approvals = new ApprovalQueue({
+      clock,
+      timers,
+      limits: () => ({
+        maxPending: settings.maxPendingApprovals,
+        maxPendingPerGrant: settings.maxPendingApprovalsPerGrant,
+      }),
+      onAdded: (approval) => {
+        logger.info(`held ${approval.server}/${approval.tool} for ${approval.grant}`, {
+          approval: approval.id,
+          reason: approval.reason,
+        });
+        events.emit('approval.added', { approval });
+      },
+      onResolved: (approval, outcome) => events.emit('approval.resolved', { approval, outcome }),
+    });
+    const temporaryGrants = new TemporaryGrants({
+      clock,
+      timers,
+      onChange: () => events.emit('grants.changed', {}),
+    });
+    const calls = new CallGuard({
+      gatekeeper,
+      history,
+      approvals,
+      temporaryGrants,
+      redactor,
+      events,
+      clock,
+      logger,
+      approvalTimeoutMs: () => settings.approvalTimeoutMs,
+    });
     const channels = new UpstreamChannels(
       () => serverMap,
       logger,
@@ -100,23 +184,85 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const endpoint = new McpEndpoint({
       channelFactory: (serverId) => channels.factoryFor(serverId),
       gatekeeper,
+      calls,
       maxBodyBytes: settings.maxBodyBytes,
       timeoutMs: settings.upstreamTimeoutMs,
       logger,
-      onDecision: ({ grant, server, tool, decision }) => {
-        if (decision.action !== 'allow') {
-          logger.info(`refused ${server}/${tool} for ${grant}`, {
-            rule: decision.rule,
-            reason: decision.reason,
-          });
-        }
+      onSessionsChanged: (serverId) => emitServer(serverId),
+      onUpstreamLost: (serverId, reason) => {
+        lastErrors.set(serverId, redactor.text(reason));
+        emitServer(serverId);
       },
     });
     closers.push(() => endpoint.close());
+
+    const lastErrors = new Map<string, string>();
+    const serverInfo = (server: ServerConfig): ServerInfo => {
+      const sessions = endpoint.sessionsFor(server.id);
+      const lastError = lastErrors.get(server.id);
+      return {
+        id: server.id,
+        transport: server.transport,
+        target:
+          server.transport === 'stdio' ? [server.command, ...server.args].join(' ') : server.url,
+        state: sessions > 0 ? 'connected' : 'idle',
+        sessions,
+        ...(lastError === undefined ? {} : { lastError }),
+        policy: describePolicy(policies, policyFiles, server.id),
+      };
+    };
+    const emitServer = (serverId: string) => {
+      const server = serverMap.get(serverId);
+      if (server && events.active) events.emit('server.status', { server: serverInfo(server) });
+    };
+
+    const handlers = createAppHandlers({
+      approvals,
+      temporaryGrants,
+      history,
+      policies,
+      policyFiles,
+      servers: () => servers.map(serverInfo),
+      grants: {
+        list: () => {
+          const listed = listGrants(dataDir);
+          if (!listed.ok) throw new Error(describeConfigProblems(dataDir, listed.errors));
+          return listed.value.map(({ name, created }) => ({ name, created }));
+        },
+        add: (name) => {
+          const created = createGrant(dataDir, name, clock);
+          grants.refresh();
+          events.emit('grants.changed', {});
+          return created;
+        },
+        revoke: (name) => {
+          const revoked = revokeGrant(dataDir, name);
+          grants.refresh();
+          events.emit('grants.changed', {});
+          return revoked;
+        },
+      },
+      settings: {
+        get: () => ({ ...settings }),
+        update: (change) => {
+          saveSettings(dataDir, change);
+          Object.assign(settings, change);
+          events.emit('settings.changed', { settings: { ...settings } });
+          return { ...settings };
+        },
+      },
+      clock,
+    });
+    const api = createDispatcher(handlers, (listener) => events.subscribe(listener), logger);
+
     const http: RunningHttpServer = await startHttpServer({
       port: options.port ?? settings.port,
       authenticateGrant: (token) => grants.authenticate(token),
       mcp: endpoint,
+      api: { dispatcher: api, uiToken },
+      ...(options.rendererDir !== undefined && existsSync(join(options.rendererDir, 'index.html'))
+        ? { rendererDir: options.rendererDir }
+        : {}),
       logger,
     });
     closers.push(() => http.close());
@@ -126,6 +272,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       mode: 0o600,
     });
     closers.push(() => rmSync(runningFile, { force: true }));
+    // First on the way out: held calls are refused as "Airlock stopped" while clients can still hear it.
+    closers.push(() => approvals.withdrawAll());
 
     for (const server of servers) {
       if (!policies.get(server.id).policy) {
@@ -138,6 +286,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     return {
       url: http.url,
       port: http.port,
+      uiUrl: `${http.url}/#token=${encodeURIComponent(uiToken)}`,
+      api,
       servers,
       policies,
       endpointFor: (serverId) => `${http.url}/mcp/${serverId}`,
@@ -147,5 +297,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+/** Writes changed settings into config.json, keeping the rest of the file as the user wrote it. */
+function saveSettings(dataDir: string, change: Partial<EditableSettings>): void {
+  if (change.approvalTimeoutMs !== undefined) {
+    updateConfigJson(
+      dataDir,
+      ['settings', 'approvalTimeout'],
+      `${change.approvalTimeoutMs / 1000}s`,
+    );
+  }
+  for (const key of [
+    'maxPendingApprovals',
+    'maxPendingApprovalsPerGrant',
+    'retentionDays',
+  ] as const) {
+    if (change[key] !== undefined) updateConfigJson(dataDir, ['settings', key], change[key]);
   }
 }

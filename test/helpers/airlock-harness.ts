@@ -11,6 +11,7 @@ import { createGrant } from '../../src/main/adapters/files/grants';
 import { streamLogger } from '../../src/main/adapters/log/stream-logger';
 import { silentLogger, type Logger } from '../../src/main/core/ports';
 import { startRuntime, type Runtime } from '../../src/main/runtime';
+import type { CommandInput, CommandName, CommandOutput } from '../../src/shared/contract';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** A byte-for-byte copy of the published seed policy (test/fixtures/seed-policy.test.ts checks it). */
@@ -56,11 +57,34 @@ const defaultLogger: Logger = process.env.AIRLOCK_TEST_LOG
   ? streamLogger(process.stderr)
   : silentLogger;
 
+/** The UI token every test runtime uses, so tests can call the app API over HTTP. */
+export const TEST_UI_TOKEN = 'test-ui-token-0123456789abcdef';
+
 export async function startAirlock(
   dataDir: string,
   logger: Logger = defaultLogger,
 ): Promise<Runtime> {
-  return startRuntime({ dataDir, port: 0, logger });
+  return startRuntime({ dataDir, port: 0, logger, uiToken: TEST_UI_TOKEN });
+}
+
+/** Sends one app API command over HTTP, as a script or the browser UI would; throws on an error status. */
+export async function apiCall<C extends CommandName>(
+  runtime: Pick<Runtime, 'url'>,
+  command: C,
+  input: CommandInput<C>,
+): Promise<CommandOutput<C>> {
+  const response = await fetch(`${runtime.url}/api/${command}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_UI_TOKEN}` },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as CommandOutput<C> & { error?: { message: string } };
+  if (!response.ok) {
+    throw new Error(
+      `${command} → HTTP ${response.status}: ${body.error?.message ?? JSON.stringify(body)}`,
+    );
+  }
+  return body;
 }
 
 export function addGrant(dataDir: string, name: string): string {

@@ -150,6 +150,28 @@ describe('airlock serve and airlock connect', () => {
     expect(output.join('\n')).toContain(`meatspace: ${url}/mcp/meatspace`);
   });
 
+  it('prints the UI address with a fresh token that opens the app API', async () => {
+    const line = output.find((l) => l.startsWith('UI '));
+    const match = /(http:\/\/127\.0\.0\.1:\d+)\/#token=([A-Za-z0-9_-]{43})$/.exec(line ?? '');
+    expect(match, line).not.toBeNull();
+    const [, base, uiToken] = match!;
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    const call = (token: string) =>
+      fetch(`${base}/api/servers.list`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+    const listed = await call(uiToken!);
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toMatchObject({
+      servers: [{ id: 'meatspace', transport: 'http' }],
+    });
+    expect((await call(token)).status).toBe(401);
+  });
+
   it('bridges a stdio client through the running server, under the same policy', async () => {
     const client = new Client({ name: 'stdio-only-client', version: '1' });
     await client.connect(

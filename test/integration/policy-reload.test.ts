@@ -5,6 +5,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startMeatspaceHttp, type MeatspaceHttp } from '../fixtures/meatspace-server';
 import {
   addGrant,
+  apiCall,
   connectClient,
   makeDataDir,
   removeDataDir,
@@ -76,7 +77,7 @@ describe('editing policies/<server>.json while Airlock runs', () => {
 });
 
 describe('a tool that needs approval', () => {
-  it('is refused for now, saying approvals are not available yet', async () => {
+  it('is held for a person once the edited policy says so', async () => {
     writePolicy(dataDir, 'meatspace', {
       version: '1',
       tools: {
@@ -84,8 +85,19 @@ describe('a tool that needs approval', () => {
       },
     });
     await expect
-      .poll(async () => textOf(await statusCall()), { timeout: 1000, interval: 50 })
-      .toMatch(/A person looks first\..*cannot hold calls for approval yet/);
-    expect((await statusCall()).isError).toBe(true);
+      .poll(() => runtime.policies.get('meatspace').policy?.tools.get('get_service_status')?.action)
+      .toBe('require_approval');
+    const pending = statusCall();
+    let held: { id: string; reason: string } | undefined;
+    await expect
+      .poll(async () => {
+        held = (await apiCall(runtime, 'approvals.list', {})).approvals[0];
+        return held?.reason;
+      })
+      .toBe('A person looks first.');
+    await apiCall(runtime, 'approvals.decide', { id: held!.id, decision: 'deny' });
+    const result = await pending;
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/a person denied the call/);
   });
 });

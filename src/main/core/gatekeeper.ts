@@ -120,6 +120,41 @@ export class Gatekeeper {
     }
   }
 
+  /**
+   * Decides a held call that a person (or a temporary grant) let through: it runs if the policy in
+   * force is still the one it was held under and no refusing limit is full (a person cannot lift a
+   * hard limit), and is then counted against every limit of its rule.
+   */
+  decideApproved(call: ToolCall, heldUnder: string | undefined): Decision {
+    try {
+      const policy = this.policies.get(call.server).policy;
+      if (policy === undefined || policy.version.hash !== heldUnder) {
+        return {
+          action: 'deny',
+          rule: '',
+          reason: `the policy for server "${call.server}" changed while the call was held, and the answer was given under the old one; call again to have it decided under the new policy`,
+          ...(policy === undefined ? {} : { policyHash: policy.version.hash }),
+        };
+      }
+      const policyHash = policy.version.hash;
+      const rule = resolveRule(policy, call.grant, call.tool);
+      const who = { grant: call.grant, session: call.session, server: call.server };
+      const hard = this.limiter.check(
+        rule.limits.filter((limit) => limit.onExceed === 'deny'),
+        who,
+      );
+      if (!hard.ok) return this.overLimit(hard, rule, policyHash);
+      this.limiter.consume(rule.limits, who);
+      return { action: 'allow', rule: rule.rule, reason: 'allowed by a person', policyHash };
+    } catch (error) {
+      return {
+        action: 'deny',
+        rule: '',
+        reason: `Airlock could not count this call, so it was refused: ${errorMessage(error)}`,
+      };
+    }
+  }
+
   /** Whether the tool belongs in the grant's tools/list; no policy (or a broken one) shows nothing. */
   isToolVisible(server: string, grant: string, tool: string): boolean {
     const policy = this.policies.get(server).policy;

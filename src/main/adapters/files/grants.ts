@@ -129,6 +129,11 @@ export class GrantAuthenticator {
     this.reload();
   }
 
+  /** Checks the files on the next authenticate, for a grant created or revoked in this process. */
+  refresh(): void {
+    this.lastCheck = -Infinity;
+  }
+
   /** The grant's name, or undefined for an unknown, revoked or malformed token. */
   authenticate(token: string): string | undefined {
     const now = this.clock.now();

@@ -1,10 +1,13 @@
 // Airlock's one HTTP listener, on 127.0.0.1 only. Every request passes the DNS-rebinding checks
-// (Host and Origin must name this listener) before it is routed; agents' MCP requests also need
-// their grant's Bearer token.
+// (Host and Origin must name this listener) before it is routed: agents' MCP requests (with their
+// grant's Bearer token) to /mcp/, the UI's API (with the UI token) to /api/, and in headless mode
+// everything else to the built UI.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/ports';
 import { sendJson, type McpEndpoint } from '../mcp/mcp-endpoint';
+import { createApiRoutes, type ApiRoutesOptions } from './api-routes';
+import { createStaticFiles } from './static-files';
 
 export interface HttpServerOptions {
   /** 0 picks a free port. */
@@ -13,11 +16,17 @@ export interface HttpServerOptions {
   authenticateGrant(token: string): string | undefined;
   mcp: McpEndpoint;
   logger: Logger;
+  /** The UI's API (headless mode); without it /api/ answers 404. */
+  api?: ApiRoutesOptions;
+  /** The built renderer (index.html, assets/), served for paths outside /mcp/ and /api/. */
+  rendererDir?: string;
 }
 
 export interface RunningHttpServer {
   port: number;
   url: string;
+  /** Opens the UI with its token; the fragment is never sent to a server. Set when `api` is. */
+  uiUrl?: string;
   close(): Promise<void>;
 }
 
@@ -26,6 +35,11 @@ const MCP_PATH = /^\/mcp\/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/?$/;
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   let allowedHosts = new Set<string>();
   let allowedOrigins = new Set<string>();
+  const api = options.api && createApiRoutes(options.api, options.logger);
+  const staticFiles =
+    options.rendererDir !== undefined
+      ? createStaticFiles(options.rendererDir, options.logger)
+      : undefined;
 
   const server = http.createServer((req, res) => {
     try {
@@ -38,6 +52,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
 
   function route(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const path = url.split('?', 1)[0]!;
+    const isApi = path === '/api' || path.startsWith('/api/');
+    if (isApi) {
+      // Also on the 403s below: nothing under /api may be cached or sniffed.
+      res.setHeader('cache-control', 'no-store');
+      res.setHeader('x-content-type-options', 'nosniff');
+    }
     if (!allowedHosts.has(req.headers.host ?? '')) {
       return sendJson(res, 403, { error: 'Forbidden: unexpected Host header.' });
     }
@@ -45,7 +67,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (origin !== undefined && !allowedOrigins.has(origin)) {
       return sendJson(res, 403, { error: 'Forbidden: unexpected Origin.' });
     }
-    const path = (req.url ?? '/').split('?', 1)[0]!;
+    if (isApi) {
+      if (!api) return sendJson(res, 404, { error: 'Not found.' });
+      return api(req, res, url);
+    }
     if (path.startsWith('/mcp/')) {
       const grant = grantOf(req);
       if (grant === undefined) {
@@ -58,6 +83,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (!match) return sendJson(res, 404, { error: 'Not found.' });
       return options.mcp.handle(req, res, match[1]!, grant);
     }
+    if (staticFiles) return staticFiles(req, res, path);
     sendJson(res, 404, { error: 'Not found.' });
   }
 
@@ -81,6 +107,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    ...(options.api
+      ? { uiUrl: `http://127.0.0.1:${port}/#token=${encodeURIComponent(options.api.uiToken)}` }
+      : {}),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

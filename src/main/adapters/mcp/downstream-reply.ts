@@ -10,6 +10,8 @@ export interface ReplySink {
   /** The request's response; ends the reply. */
   final(raw: string): void;
   readonly closed: boolean;
+  /** Calls `listener` if the client goes away before the final message was sent. */
+  onClose?(listener: () => void): void;
 }
 
 export class DownstreamReply implements ReplySink {
@@ -25,6 +27,12 @@ export class DownstreamReply implements ReplySink {
 
   get closed(): boolean {
     return this.done || this.res.destroyed;
+  }
+
+  onClose(listener: () => void): void {
+    this.res.on('close', () => {
+      if (!this.done) listener();
+    });
   }
 
   /** Returns false when this reply cannot carry the message, so the caller routes it elsewhere. */

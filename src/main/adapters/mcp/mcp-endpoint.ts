@@ -19,7 +19,8 @@ export interface McpEndpointOptions {
   /** Opens a connection to the named upstream server, or undefined when there is no such server. */
   channelFactory(serverId: string): ChannelFactory | undefined;
   gatekeeper: SessionOptions['gatekeeper'];
-  onDecision?: SessionOptions['onDecision'];
+  calls: SessionOptions['calls'];
+  heldProgressMs?: number;
   maxBodyBytes: number;
   timeoutMs: number;
   logger: Logger;
@@ -27,6 +28,10 @@ export interface McpEndpointOptions {
   idleSessionMs?: number;
   /** At most this many sessions per grant and server, so a client in a loop cannot start thousands of servers. */
   maxSessionsPerGrant?: number;
+  /** A session with the server opened or closed. */
+  onSessionsChanged?: (serverId: string) => void;
+  /** An upstream connection failed (crashed, unreachable); the reason is what clients were told. */
+  onUpstreamLost?: (serverId: string, reason: string) => void;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -43,6 +48,13 @@ export class McpEndpoint {
 
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /** Open sessions with one server. */
+  sessionsFor(serverId: string): number {
+    let count = 0;
+    for (const session of this.sessions.values()) if (session.serverId === serverId) count++;
+    return count;
   }
 
   handle(req: IncomingMessage, res: ServerResponse, serverId: string, grant: string): void {
@@ -161,9 +173,12 @@ export class McpEndpoint {
       openChannel: factory,
       timeoutMs: this.options.timeoutMs,
       logger: this.options.logger,
-      onDecision: this.options.onDecision,
+      calls: this.options.calls,
+      heldProgressMs: this.options.heldProgressMs,
+      onUpstreamLost: (reason) => this.options.onUpstreamLost?.(serverId, reason),
     });
     this.sessions.set(id, session);
+    this.options.onSessionsChanged?.(serverId);
     this.options.logger.info('session opened', { session: id, server: serverId, grant });
     const reply = new DownstreamReply(res, { [SESSION_HEADER]: id }, acceptsStream(req));
     // A handshake that failed leaves no session behind (and no upstream process restarting).
@@ -171,10 +186,7 @@ export class McpEndpoint {
       related: (raw) => reply.related(raw),
       final: (raw) => {
         reply.final(raw);
-        if ((JSON.parse(raw) as JsonRpcResponse).error !== undefined) {
-          this.sessions.delete(id);
-          void session.close();
-        }
+        if ((JSON.parse(raw) as JsonRpcResponse).error !== undefined) this.drop(session);
       },
       get closed() {
         return reply.closed;
@@ -199,8 +211,7 @@ export class McpEndpoint {
   private delete(req: IncomingMessage, res: ServerResponse, serverId: string, grant: string): void {
     const session = this.findSession(res, headerValue(req, SESSION_HEADER), serverId, grant);
     if (!session) return;
-    this.sessions.delete(session.id);
-    void session.close();
+    this.drop(session);
     res.writeHead(200).end();
   }
 
@@ -230,12 +241,15 @@ export class McpEndpoint {
 
   private closeIdle(idleMs: number): void {
     const cutoff = Date.now() - idleMs;
-    for (const [id, session] of this.sessions) {
-      if (!session.busy && session.lastActivity < cutoff) {
-        this.sessions.delete(id);
-        void session.close();
-      }
+    for (const session of [...this.sessions.values()]) {
+      if (!session.busy && session.lastActivity < cutoff) this.drop(session);
     }
+  }
+
+  private drop(session: ProxySession): void {
+    if (!this.sessions.delete(session.id)) return;
+    void session.close();
+    this.options.onSessionsChanged?.(session.serverId);
   }
 }
 

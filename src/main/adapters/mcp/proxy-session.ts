@@ -1,9 +1,10 @@
 // One client's MCP session with one upstream server. Everything passes through untouched except
-// what the policy decides: each tools/call is decided before it can reach the server, and
-// tools/list leaves out the tools the policy denies this grant outright.
+// what the policy decides: each tools/call is admitted by the call guard (run, refuse, or hold for
+// a person) before it can reach the server, and tools/list leaves out the tools the policy denies
+// this grant outright.
 import type { ServerResponse } from 'node:http';
-import type { Decision, Gatekeeper } from '../../core/gatekeeper';
-import { refusalText } from '../../core/gatekeeper';
+import type { CallGuard, HeldVerdict } from '../../core/calls/call-guard';
+import type { Gatekeeper } from '../../core/gatekeeper';
 import type { Logger } from '../../core/ports';
 import type { ReplySink } from './downstream-reply';
 import {
@@ -28,20 +29,15 @@ export interface SessionOptions {
   id: string;
   serverId: string;
   grant: string;
-  gatekeeper: Pick<Gatekeeper, 'decide' | 'isToolVisible'>;
+  gatekeeper: Pick<Gatekeeper, 'isToolVisible'>;
+  calls: Pick<CallGuard, 'admit' | 'finished' | 'withdraw'>;
   openChannel: ChannelFactory;
   /** A request the server has not answered after this long fails with a clear error. */
   timeoutMs: number;
   logger: Logger;
-  onDecision?: (event: DecisionEvent) => void;
-}
-
-export interface DecisionEvent {
-  session: string;
-  grant: string;
-  server: string;
-  tool: string;
-  decision: Decision;
+  /** While a call is held, a client that sent a progressToken gets progress this often. */
+  heldProgressMs?: number;
+  onUpstreamLost?: (reason: string) => void;
 }
 
 interface Pending {
@@ -51,15 +47,26 @@ interface Pending {
   progressToken?: string | number;
   /** Rewrites the response before it reaches the client (tools/list filtering). */
   rewrite?: (response: JsonRpcResponse) => string;
+  /** The history row of a tools/call. */
+  callId?: number;
+}
+
+/** A tools/call waiting for a person. */
+interface Held {
+  approvalId: string;
+  progressTimer?: NodeJS.Timeout;
 }
 
 /** Messages for the client that arrived while it had no stream open; kept, up to a cap. */
 const BACKLOG_LIMIT = 1000;
 const TOOL_LIST_PAGE_LIMIT = 100;
+// Clients commonly give up on a request after 60 s without news; progress resets that clock.
+const HELD_PROGRESS_MS = 10_000;
 
 export class ProxySession {
   readonly channel: UpstreamChannel;
   private readonly pending = new Map<RequestId, Pending>();
+  private readonly held = new Map<RequestId, Held>();
   private readonly progressRoutes = new Map<string | number, RequestId>();
   private serverStream?: ServerResponse;
   private readonly backlog: string[] = [];
@@ -72,7 +79,10 @@ export class ProxySession {
   constructor(private readonly options: SessionOptions) {
     this.channel = options.openChannel({
       message: (message, raw, relatedTo) => this.fromServer(message, raw, relatedTo),
-      lost: (reason) => this.failAll(reason),
+      lost: (reason) => {
+        options.onUpstreamLost?.(reason);
+        this.failAll(reason);
+      },
     });
   }
 
@@ -90,12 +100,12 @@ export class ProxySession {
 
   /** True while the client waits on something or holds a stream open. */
   get busy(): boolean {
-    return this.pending.size > 0 || this.serverStream !== undefined;
+    return this.pending.size > 0 || this.held.size > 0 || this.serverStream !== undefined;
   }
 
   handleRequest(request: JsonRpcRequest, raw: string, sink: ReplySink, context: SendContext): void {
     this.lastActivity = Date.now();
-    if (this.pending.has(request.id)) {
+    if (this.pending.has(request.id) || this.held.has(request.id)) {
       return reply(
         sink,
         errorResponse(request.id, ErrorCode.InvalidRequest, 'Request id already in use.'),
@@ -110,9 +120,20 @@ export class ProxySession {
     this.forward(request, raw, sink, context);
   }
 
-  /** Notifications and the client's answers to server requests go straight through. */
+  /**
+   * Notifications and the client's answers to server requests go straight through, except a
+   * cancellation of a held call, which withdraws it (the server never saw that request).
+   */
   handleMessage(message: JsonRpcMessage, raw: string, context: SendContext): void {
     this.lastActivity = Date.now();
+    if ('method' in message && message.method === 'notifications/cancelled') {
+      const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      const held = requestId === undefined ? undefined : this.held.get(requestId);
+      if (held) {
+        this.options.calls.withdraw(held.approvalId, 'cancel');
+        return;
+      }
+    }
     this.channel.send(message, raw, context);
   }
 
@@ -137,6 +158,8 @@ export class ProxySession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const held of [...this.held.values()])
+      this.options.calls.withdraw(held.approvalId, 'disconnect');
     this.failAll(`The session with upstream server "${this.options.serverId}" was closed.`);
     this.serverStream?.end();
     await this.channel.close();
@@ -199,21 +222,84 @@ export class ProxySession {
     sink: ReplySink,
     context: SendContext,
   ): void {
-    const { serverId, grant, id: session } = this.options;
-    const decision = this.options.gatekeeper.decide({
-      server: serverId,
-      grant,
-      session,
-      tool,
-      args,
-    });
-    this.options.onDecision?.({ session, grant, server: serverId, tool, decision });
-    if (decision.action === 'allow') {
-      // Re-serialised from the parsed object: the upstream sees exactly the arguments that were
-      // validated, even if the client's text had duplicate keys that another parser reads differently.
-      return this.forward(request, JSON.stringify(request), sink, context);
+    const { serverId: server, grant, id: session } = this.options;
+    const call = { server, grant, session, tool, args };
+    const admission = this.options.calls.admit(call, (verdict) =>
+      this.heldSettled(request, verdict, sink, context),
+    );
+    switch (admission.kind) {
+      case 'run':
+        // Re-serialised from the parsed object: the upstream sees exactly the arguments that were
+        // validated, even if the client's text had duplicate keys that another parser reads differently.
+        return this.forward(
+          request,
+          JSON.stringify(request),
+          sink,
+          context,
+          undefined,
+          admission.callId,
+        );
+      case 'refuse':
+        return reply(sink, resultResponse(request.id, admission.result));
+      case 'hold':
+        return this.hold(request, admission.approvalId, sink);
     }
-    reply(sink, resultResponse(request.id, refusalResult(decision, tool)));
+  }
+
+  /** Keeps a held call's client waiting: progress if it asked for it, and a withdrawal if it leaves. */
+  private hold(request: JsonRpcRequest, approvalId: string, sink: ReplySink): void {
+    const held: Held = { approvalId };
+    this.held.set(request.id, held);
+    sink.onClose?.(() => {
+      if (this.held.get(request.id) === held) this.options.calls.withdraw(approvalId, 'disconnect');
+    });
+    const progressToken = progressTokenOf(request);
+    if (progressToken === undefined) return;
+    let progress = 0;
+    const tell = () => {
+      const notification = {
+        jsonrpc: '2.0',
+        method: 'notifications/progress',
+        params: {
+          progressToken,
+          progress: ++progress,
+          message: 'Waiting for a person to approve this call in Airlock',
+        },
+      };
+      sink.related(JSON.stringify(notification));
+    };
+    tell();
+    held.progressTimer = setInterval(tell, this.options.heldProgressMs ?? HELD_PROGRESS_MS);
+  }
+
+  private heldSettled(
+    request: JsonRpcRequest,
+    verdict: HeldVerdict,
+    sink: ReplySink,
+    context: SendContext,
+  ): void {
+    const held = this.held.get(request.id);
+    if (held) {
+      clearInterval(held.progressTimer);
+      this.held.delete(request.id);
+    }
+    if (verdict.kind === 'run') {
+      if (this.closed) {
+        this.options.calls.finished(verdict.callId, {
+          failure: 'the client session closed before the call could run',
+        });
+        return;
+      }
+      return this.forward(
+        request,
+        JSON.stringify(request),
+        sink,
+        context,
+        undefined,
+        verdict.callId,
+      );
+    }
+    reply(sink, resultResponse(request.id, verdict.result));
   }
 
   private forward(
@@ -222,6 +308,7 @@ export class ProxySession {
     sink: ReplySink,
     context: SendContext,
     rewrite?: Pending['rewrite'],
+    callId?: number,
   ): void {
     const progressToken = progressTokenOf(request);
     const pending: Pending = {
@@ -230,6 +317,7 @@ export class ProxySession {
       timer: setTimeout(() => this.timeOut(request.id), this.options.timeoutMs),
       progressToken,
       rewrite,
+      callId,
     };
     this.pending.set(request.id, pending);
     if (progressToken !== undefined) this.progressRoutes.set(progressToken, request.id);
@@ -242,6 +330,8 @@ export class ProxySession {
       if (!pending) return; // an answer to a request that timed out or was withdrawn
       this.settle(message.id as RequestId, pending);
       pending.sink.final(pending.rewrite ? pending.rewrite(message) : raw);
+      if (pending.callId !== undefined)
+        this.options.calls.finished(pending.callId, { response: message, raw });
       return;
     }
     if (message.method === 'notifications/tools/list_changed') this.knownTools = undefined;
@@ -278,14 +368,10 @@ export class ProxySession {
     if (!pending) return;
     this.settle(id, pending);
     const seconds = Math.round(this.options.timeoutMs / 100) / 10;
-    reply(
-      pending.sink,
-      errorResponse(
-        id,
-        ErrorCode.RequestTimeout,
-        `Upstream server "${this.options.serverId}" did not answer ${pending.method} within ${seconds} s.`,
-      ),
-    );
+    const message = `Upstream server "${this.options.serverId}" did not answer ${pending.method} within ${seconds} s.`;
+    reply(pending.sink, errorResponse(id, ErrorCode.RequestTimeout, message));
+    if (pending.callId !== undefined)
+      this.options.calls.finished(pending.callId, { failure: message });
     const cancel = {
       jsonrpc: '2.0' as const,
       method: 'notifications/cancelled',
@@ -306,6 +392,8 @@ export class ProxySession {
     for (const [id, pending] of [...this.pending]) {
       this.settle(id, pending);
       reply(pending.sink, errorResponse(id, ErrorCode.UpstreamUnavailable, reason));
+      if (pending.callId !== undefined)
+        this.options.calls.finished(pending.callId, { failure: reason });
     }
   }
 
@@ -397,24 +485,4 @@ function reply(sink: ReplySink, response: JsonRpcResponse): void {
 
 function writeEvent(res: ServerResponse, raw: string): void {
   res.write(`event: message\ndata: ${singleLine(raw)}\n\n`);
-}
-
-/** The CallToolResult an agent gets for a call the policy did not let through. */
-export function refusalResult(decision: Decision, tool: string): Record<string, unknown> {
-  const text =
-    decision.action === 'require_approval'
-      ? `Airlock refused "${tool}": ${decision.reason} (rule ${decision.rule}), and this version of Airlock cannot hold calls for approval yet.`
-      : refusalText(decision, tool);
-  return {
-    content: [{ type: 'text', text }],
-    isError: true,
-    _meta: {
-      'airlock/decision': {
-        action: decision.action,
-        rule: decision.rule,
-        reason: decision.reason,
-        ...(decision.retryAfterMs !== undefined ? { retryAfterMs: decision.retryAfterMs } : {}),
-      },
-    },
-  };
 }

@@ -1,0 +1,84 @@
+// Runs a command by name: checks its input against the contract's schema, then calls the handler.
+// Both transports (HTTP in headless mode, IPC in the app) go through here, so both validate alike.
+import {
+  COMMANDS,
+  isCommandName,
+  type ApiErrorBody,
+  type CommandName,
+  type CommandOutput,
+} from '../../../shared/contract';
+import type { z } from 'zod';
+import type { EventListener } from './event-bus';
+import { ApiError } from './api-error';
+import type { Logger } from '../ports';
+
+/** Handler for each command; its input has passed the command's schema. */
+export type CommandHandlers = {
+  [C in CommandName]: (
+    input: z.output<(typeof COMMANDS)[C]['input']>,
+  ) => CommandOutput<C> | Promise<CommandOutput<C>>;
+};
+
+export type DispatchResult =
+  { ok: true; output: unknown } | { ok: false; error: ApiErrorBody['error'] };
+
+export interface ApiDispatcher {
+  dispatch(command: string, input: unknown): Promise<DispatchResult>;
+  subscribe(listener: EventListener): () => void;
+}
+
+export function createDispatcher(
+  handlers: CommandHandlers,
+  subscribe: (listener: EventListener) => () => void,
+  logger: Logger,
+): ApiDispatcher {
+  return {
+    subscribe,
+    async dispatch(command, input) {
+      if (!isCommandName(command)) {
+        return failure('not_found', `Unknown command "${command}".`);
+      }
+      const parsed = COMMANDS[command].input.safeParse(input ?? {});
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((issue) => ({
+          path: issue.path.length === 0 ? '' : '/' + issue.path.map(String).join('/'),
+          message: issue.message,
+        }));
+        return {
+          ok: false,
+          error: {
+            code: 'invalid_input',
+            message: `Invalid input for ${command}: ${problems.map((p) => (p.path ? `${p.path} ${p.message}` : p.message)).join('; ')}`,
+            problems,
+          },
+        };
+      }
+      try {
+        const handler = handlers[command] as (input: unknown) => unknown;
+        return { ok: true, output: await handler(parsed.data) };
+      } catch (error) {
+        if (error instanceof ApiError) {
+          return {
+            ok: false,
+            error: {
+              code: error.code,
+              message: error.message,
+              ...(error.problems ? { problems: error.problems } : {}),
+            },
+          };
+        }
+        logger.error(`command ${command} failed`, {
+          error: (error as Error)?.stack ?? String(error),
+        });
+        return failure(
+          'unavailable',
+          `${command} failed: ${(error as Error)?.message ?? String(error)}`,
+        );
+      }
+    },
+  };
+}
+
+function failure(code: ApiErrorBody['error']['code'], message: string): DispatchResult {
+  return { ok: false, error: { code, message } };
+}

@@ -1,0 +1,344 @@
+// Takes each tools/call from arrival to its recorded end: decides it (policy, temporary grants),
+// records it in the history before anything runs, holds it for a person when the policy says so,
+// and records what came back. The proxy asks admit() and forwards only what it is told to run.
+import type { ApprovalOutcome } from '../../../shared/contract';
+import type { ApprovalQueue } from '../approvals/approval-queue';
+import type { TemporaryGrants } from '../approvals/temporary-grants';
+import type { EventBus } from '../api/event-bus';
+import type { Decision, Gatekeeper, ToolCall } from '../gatekeeper';
+import type { CallRecord, CallUpdate, DecidedBy, HistoryStore, NewCall } from '../history/types';
+import type { Clock, Logger } from '../ports';
+import type { Redactor } from '../redaction/redactor';
+import { canonicalHash } from './canonical-json';
+import { deniedText, heldRefusal, policyRefusal, timeoutText, type Refusal } from './refusals';
+
+/** What the proxy does with a call now. */
+export type Admission =
+  | { kind: 'run'; callId: number }
+  | { kind: 'refuse'; result: Refusal }
+  | { kind: 'hold'; callId: number; approvalId: string };
+
+/** What the proxy does with a held call once it is settled (a withdrawn call is refused too). */
+export type HeldVerdict = { kind: 'run'; callId: number } | { kind: 'refuse'; result: Refusal };
+
+/** How a call that ran ended: the server's JSON-RPC response, or a failure Airlock saw. */
+export type CallEnd =
+  | { response: { result?: unknown; error?: { message?: unknown } }; raw: string }
+  | { failure: string };
+
+export interface CallGuardDeps {
+  gatekeeper: Pick<Gatekeeper, 'decide' | 'decideApproved'>;
+  history: HistoryStore;
+  approvals: ApprovalQueue;
+  temporaryGrants: TemporaryGrants;
+  redactor: Redactor;
+  events: EventBus;
+  clock: Clock;
+  logger: Logger;
+  /** The settings' approval timeout, for rules that set none. Read per call. */
+  approvalTimeoutMs: () => number;
+}
+
+/** History keeps this much of a call's arguments and result text. */
+export const HISTORY_TEXT_LIMIT = 16 * 1024;
+/** Results longer than this are not parsed for field-name redaction, only scanned as text. */
+const STRUCTURED_REDACTION_LIMIT = 256 * 1024;
+
+export class CallGuard {
+  /** Rows not final yet, so each change can be pushed to UIs as a whole row. */
+  private readonly open = new Map<number, CallRecord>();
+
+  constructor(private readonly deps: CallGuardDeps) {}
+
+  /**
+   * Decides a call and records it. `onHeld` is called once, later, for a call that is held.
+   * Nothing runs unrecorded: a history that cannot be written refuses the call.
+   */
+  admit(call: ToolCall, onHeld: (verdict: HeldVerdict) => void): Admission {
+    const { history, clock } = this.deps;
+    const receivedAt = clock.now();
+    // Checked before deciding, so a call refused for this has not used up any limit.
+    const problem = history.writeProblem();
+    if (problem !== undefined) return this.unrecordable(call, problem);
+    let decision = this.deps.gatekeeper.decide(call);
+    let decidedBy: DecidedBy = 'policy';
+    if (decision.action === 'require_approval') {
+      const temporary = this.deps.temporaryGrants.find(call.grant, call.server, call.tool);
+      if (temporary !== undefined) {
+        const approved = this.deps.gatekeeper.decideApproved(call, decision.policyHash);
+        decision =
+          approved.action === 'allow'
+            ? {
+                ...approved,
+                reason: `allowed by a temporary grant until ${new Date(temporary.expiresAt).toISOString()}`,
+              }
+            : approved;
+        decidedBy = approved.action === 'allow' ? 'temporary_grant' : 'policy';
+      }
+    }
+    const row = this.newRow(call, decision, decidedBy, receivedAt);
+    let callId: number;
+    try {
+      callId = history.insert(row);
+    } catch (error) {
+      return this.unrecordable(call, errorMessage(error));
+    }
+    this.recorded(callId, row);
+
+    if (decision.action === 'allow') return { kind: 'run', callId };
+    if (decision.action === 'deny')
+      return { kind: 'refuse', result: policyRefusal(decision, call.tool) };
+    return this.hold(call, decision, callId, row, onHeld);
+  }
+
+  private unrecordable(call: ToolCall, problem: string): Admission {
+    const detail = this.deps.redactor.text(problem);
+    const reason = `Airlock could not record the call in its history (${detail}), and it runs nothing unrecorded; it will work again once the history can be written`;
+    this.deps.logger.error('history cannot be written; call refused', {
+      server: call.server,
+      tool: call.tool,
+      error: detail,
+    });
+    return {
+      kind: 'refuse',
+      result: heldRefusal(`Airlock refused "${call.tool}": ${reason}.`, 'airlock', {
+        rule: '',
+        reason,
+      }),
+    };
+  }
+
+  /** The client cancelled a held call or went away; returns false if it was no longer held. */
+  withdraw(approvalId: string, by: 'cancel' | 'disconnect'): boolean {
+    return this.deps.approvals.withdraw(approvalId, by);
+  }
+
+  /** Records how a call that ran ended. The agent already has its answer; this never throws. */
+  finished(callId: number, end: CallEnd): void {
+    try {
+      const update: CallUpdate = { status: 'ok', finishedAt: this.deps.clock.now() };
+      if ('failure' in end) {
+        update.status = 'failed';
+        update.error = this.deps.redactor.text(end.failure);
+      } else if (end.response.error !== undefined) {
+        update.status = 'failed';
+        update.error = this.deps.redactor.text(String(end.response.error.message ?? 'error'));
+      } else {
+        const result = end.response.result as { isError?: unknown } | undefined;
+        if (result?.isError === true) update.status = 'tool_error';
+        const text =
+          end.raw.length <= STRUCTURED_REDACTION_LIMIT
+            ? JSON.stringify(this.deps.redactor.value(result ?? null))
+            : this.deps.redactor.text(end.raw.slice(0, STRUCTURED_REDACTION_LIMIT));
+        update.result = truncate(text);
+        if (text.length > HISTORY_TEXT_LIMIT || end.raw.length > STRUCTURED_REDACTION_LIMIT) {
+          update.resultTruncated = true;
+        }
+      }
+      this.update(callId, update, true);
+    } catch (error) {
+      this.deps.logger.error('could not record a call result', { error: errorMessage(error) });
+    }
+  }
+
+  private hold(
+    call: ToolCall,
+    decision: Decision,
+    callId: number,
+    row: NewCall,
+    onHeld: (verdict: HeldVerdict) => void,
+  ): Admission {
+    // A held call waits for a person, so writing it at once costs nothing noticeable, and a
+    // restart then finds it and records it as never answered.
+    if (!this.deps.history.flush()) {
+      const reason =
+        'Airlock could not write the held call to its history, and it holds nothing unrecorded';
+      this.update(
+        callId,
+        {
+          decision: 'deny',
+          decidedBy: 'airlock',
+          decidedAt: this.deps.clock.now(),
+          reason,
+          status: 'not_run',
+          finishedAt: this.deps.clock.now(),
+        },
+        true,
+      );
+      return {
+        kind: 'refuse',
+        result: heldRefusal(`Airlock refused "${call.tool}": ${reason}.`, 'airlock', {
+          rule: decision.rule,
+          reason,
+        }),
+      };
+    }
+    const timeoutMs = decision.approvalTimeoutMs ?? this.deps.approvalTimeoutMs();
+    const held = this.deps.approvals.hold(
+      {
+        callId,
+        grant: call.grant,
+        session: call.session,
+        server: call.server,
+        tool: call.tool,
+        args: this.deps.redactor.value(call.args),
+        argsHash: row.argsHash,
+        rule: row.rule,
+        reason: row.reason,
+        ...(decision.policyHash === undefined ? {} : { policyHash: decision.policyHash }),
+        timeoutMs,
+      },
+      (outcome) => onHeld(this.settle(call, decision, callId, timeoutMs, outcome)),
+    );
+    if (!held.ok) {
+      const reason = held.reason;
+      this.update(
+        callId,
+        {
+          decision: 'deny',
+          decidedBy: 'airlock',
+          decidedAt: this.deps.clock.now(),
+          reason,
+          status: 'not_run',
+          finishedAt: this.deps.clock.now(),
+        },
+        true,
+      );
+      return {
+        kind: 'refuse',
+        result: heldRefusal(`Airlock refused "${call.tool}": ${reason}.`, 'airlock', {
+          rule: decision.rule,
+          reason,
+        }),
+      };
+    }
+    return { kind: 'hold', callId, approvalId: held.approval.id };
+  }
+
+  private settle(
+    call: ToolCall,
+    held: Decision,
+    callId: number,
+    timeoutMs: number,
+    outcome: ApprovalOutcome,
+  ): HeldVerdict {
+    const now = this.deps.clock.now();
+    const refuse = (
+      decidedBy: DecidedBy,
+      text: string,
+      reason: string,
+      rule = held.rule,
+    ): HeldVerdict => {
+      this.update(
+        callId,
+        {
+          decision: 'deny',
+          decidedBy,
+          decidedAt: now,
+          reason: this.deps.redactor.text(reason),
+          status: 'not_run',
+          finishedAt: now,
+        },
+        true,
+      );
+      return { kind: 'refuse', result: heldRefusal(text, decidedBy, { rule, reason }) };
+    };
+    switch (outcome.outcome) {
+      case 'allowed': {
+        const approved = this.deps.gatekeeper.decideApproved(call, held.policyHash);
+        if (approved.action !== 'allow') {
+          return refuse(
+            'airlock',
+            policyRefusal(approved, call.tool).content[0]!.text,
+            approved.reason,
+            approved.rule,
+          );
+        }
+        if (outcome.forMinutes) {
+          this.deps.temporaryGrants.add(call.grant, call.server, call.tool, outcome.forMinutes);
+        }
+        const reason = outcome.forMinutes
+          ? `allowed by a person, and for the next ${outcome.forMinutes} min`
+          : 'allowed by a person';
+        this.update(
+          callId,
+          { decision: 'allow', decidedBy: 'person', decidedAt: now, reason, status: 'running' },
+          false,
+        );
+        return { kind: 'run', callId };
+      }
+      case 'denied':
+        return refuse(
+          'person',
+          deniedText(call.tool, outcome.message),
+          outcome.message ? `denied by a person: ${outcome.message}` : 'denied by a person',
+        );
+      case 'expired':
+        return refuse('timeout', timeoutText(call.tool, timeoutMs), 'no one answered in time');
+      case 'withdrawn': {
+        const reason =
+          outcome.by === 'cancel'
+            ? 'the client cancelled the call while it was held'
+            : outcome.by === 'disconnect'
+              ? 'the client disconnected while the call was held'
+              : 'Airlock stopped while the call was held';
+        return refuse(outcome.by, `Airlock did not run "${call.tool}": ${reason}.`, reason);
+      }
+    }
+  }
+
+  private newRow(
+    call: ToolCall,
+    decision: Decision,
+    decidedBy: DecidedBy,
+    receivedAt: number,
+  ): NewCall {
+    const { redactor } = this.deps;
+    const final = decision.action === 'deny';
+    const now = this.deps.clock.now();
+    return {
+      receivedAt,
+      ...(decision.action === 'require_approval' && decidedBy === 'policy'
+        ? {}
+        : { decidedAt: now }),
+      grant: call.grant,
+      session: call.session,
+      server: call.server,
+      tool: call.tool,
+      args: truncate(JSON.stringify(redactor.value(call.args))),
+      argsHash: canonicalHash(call.args),
+      action: decidedBy === 'temporary_grant' ? 'require_approval' : decision.action,
+      decision: decision.action === 'require_approval' ? 'pending' : decision.action,
+      decidedBy,
+      rule: decision.rule,
+      reason: redactor.text(decision.reason),
+      ...(decision.policyHash === undefined ? {} : { policyHash: decision.policyHash }),
+      status: decision.action === 'allow' ? 'running' : 'not_run',
+      ...(final ? { finishedAt: now } : {}),
+    };
+  }
+
+  private recorded(callId: number, row: NewCall): void {
+    const record: CallRecord = { ...row, id: callId };
+    if (row.finishedAt === undefined) this.open.set(callId, record);
+    this.deps.events.emit('call.recorded', { call: record });
+  }
+
+  private update(callId: number, change: CallUpdate, final: boolean): void {
+    this.deps.history.update(callId, change);
+    const before = this.open.get(callId);
+    if (final) this.open.delete(callId);
+    if (before === undefined) return;
+    const record: CallRecord = { ...before, ...change };
+    if (!final) this.open.set(callId, record);
+    this.deps.events.emit('call.recorded', { call: record });
+  }
+}
+
+function truncate(text: string): string {
+  return text.length <= HISTORY_TEXT_LIMIT ? text : text.slice(0, HISTORY_TEXT_LIMIT);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { ApprovalQueue } from '../../../../src/main/core/approvals/approval-queue';
+import { TemporaryGrants } from '../../../../src/main/core/approvals/temporary-grants';
+import { createDispatcher } from '../../../../src/main/core/api/dispatcher';
+import { EventBus } from '../../../../src/main/core/api/event-bus';
+import {
+  allowToolForGrant,
+  createAppHandlers,
+  textHash,
+} from '../../../../src/main/core/api/handlers';
+import { DEFAULT_SETTINGS } from '../../../../src/main/core/config/types';
+import { parsePolicy, PolicyRegistry } from '../../../../src/main/core/policy';
+import { silentLogger } from '../../../../src/main/core/ports';
+import { FakeClock, MemoryHistoryStore } from '../fakes';
+
+const POLICY_TEXT = `{
+  "version": "1",
+  "default": "deny",
+  "tools": {
+    "provision_api_key": {
+      "action": "require_approval",
+      "limits": [{ "counter": "keys", "window": "minute", "max": 30, "scope": "grant" }],
+      "approval": { "timeout": "2m" }
+    }
+  }
+}
+`;
+
+function setup() {
+  const clock = new FakeClock();
+  const files = new Map<string, string>([['meatspace', POLICY_TEXT]]);
+  const policies = new PolicyRegistry({ clock });
+  policies.load('meatspace', POLICY_TEXT);
+  const approvals = new ApprovalQueue({
+    clock,
+    timers: clock,
+    limits: () => ({ maxPending: 10, maxPendingPerGrant: 10 }),
+  });
+  const history = new MemoryHistoryStore();
+  const events = new EventBus();
+  const handlers = createAppHandlers({
+    approvals,
+    temporaryGrants: new TemporaryGrants({ clock, timers: clock }),
+    history,
+    policies,
+    policyFiles: {
+      path: (server) => `/data/policies/${server}.json`,
+      read: (server) => files.get(server),
+      write: (server, text) => files.set(server, text),
+    },
+    servers: () => [],
+    grants: { list: () => [], add: (name) => ({ name, token: 'alk_x' }), revoke: () => true },
+    settings: { get: () => DEFAULT_SETTINGS, update: () => DEFAULT_SETTINGS },
+    clock,
+  });
+  const api = createDispatcher(handlers, (listener) => events.subscribe(listener), silentLogger);
+  const hold = () => {
+    const held = approvals.hold(
+      {
+        callId: 1,
+        grant: 'alice',
+        session: 's',
+        server: 'meatspace',
+        tool: 'provision_api_key',
+        args: {},
+        argsHash: 'h',
+        rule: '/tools/provision_api_key',
+        reason: 'r',
+        timeoutMs: 60_000,
+      },
+      () => {},
+    );
+    if (!held.ok) throw new Error(held.reason);
+    return held.approval.id;
+  };
+  return { api, files, policies, hold, history };
+}
+
+describe('the app API handlers', () => {
+  it('rejects input that does not match the command schema, naming each problem', async () => {
+    const { api } = setup();
+    const result = await api.dispatch('approvals.decide', { id: 'x', decision: 'maybe', extra: 1 });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.code).toBe('invalid_input');
+    expect(!result.ok && result.error.problems?.map((p) => p.path)).toEqual(
+      expect.arrayContaining(['/decision', '']),
+    );
+  });
+
+  it('says an unknown command is not found', async () => {
+    const { api } = setup();
+    expect(await api.dispatch('approvals.approveEverything', {})).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: 'Unknown command "approvals.approveEverything".' },
+    });
+  });
+
+  it('answers a held call once and reports a second answer as a conflict', async () => {
+    const { api, hold } = setup();
+    const id = hold();
+    const first = await api.dispatch('approvals.decide', { id, decision: 'allow', forMinutes: 10 });
+    expect(first).toMatchObject({
+      ok: true,
+      output: { outcome: { outcome: 'allowed', forMinutes: 10 } },
+    });
+    const second = await api.dispatch('approvals.decide', { id, decision: 'deny' });
+    expect(!second.ok && second.error.code).toBe('conflict');
+  });
+
+  it('refuses forMinutes with a denial', async () => {
+    const { api, hold } = setup();
+    const result = await api.dispatch('approvals.decide', {
+      id: hold(),
+      decision: 'deny',
+      forMinutes: 5,
+    });
+    expect(!result.ok && result.error).toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('proposes "always allow" as an edit the user reviews, keeping the file as written and the limits', async () => {
+    const { api, hold, files } = setup();
+    const result = await api.dispatch('approvals.proposeAlwaysAllow', { id: hold() });
+    if (!result.ok) throw new Error(result.error.message);
+    const proposal = result.output as { server: string; text: string; baseHash: string };
+    expect(proposal.server).toBe('meatspace');
+    expect(proposal.baseHash).toBe(textHash(POLICY_TEXT));
+    // Only the new grant block is added; every line of the file as written stays.
+    for (const line of POLICY_TEXT.trim().split('\n').slice(0, -1))
+      expect(proposal.text).toContain(line);
+    expect(files.get('meatspace')).toBe(POLICY_TEXT);
+    const parsed = parsePolicy(proposal.text);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const rule = parsed.value.grants.get('alice')?.tools.get('provision_api_key');
+    expect(rule?.action).toBe('allow');
+    expect(rule?.limits.map((l) => l.counter)).toEqual(['keys']);
+    expect(parsed.value.tools.get('provision_api_key')?.action).toBe('require_approval');
+  });
+
+  it('saves a valid policy, puts it in force at once, and refuses one that changed underneath', async () => {
+    const { api, files, policies } = setup();
+    const text = allowToolForGrant(POLICY_TEXT, 'alice', 'provision_api_key');
+    const saved = await api.dispatch('policies.save', {
+      server: 'meatspace',
+      text,
+      baseHash: textHash(POLICY_TEXT),
+    });
+    expect(saved.ok).toBe(true);
+    expect(files.get('meatspace')).toBe(text);
+    expect(policies.get('meatspace').policy?.grants.has('alice')).toBe(true);
+    const stale = await api.dispatch('policies.save', {
+      server: 'meatspace',
+      text: POLICY_TEXT,
+      baseHash: textHash(POLICY_TEXT),
+    });
+    expect(!stale.ok && stale.error.code).toBe('conflict');
+    expect(files.get('meatspace')).toBe(text);
+  });
+
+  it('refuses to save an invalid policy and says where each problem is', async () => {
+    const { api, files } = setup();
+    const result = await api.dispatch('policies.save', {
+      server: 'meatspace',
+      text: '{\n  "version": "1",\n  "default": "alow"\n}',
+    });
+    expect(!result.ok && result.error).toMatchObject({
+      code: 'invalid_input',
+      problems: [expect.objectContaining({ path: '/default', line: 3 })],
+    });
+    expect(files.get('meatspace')).toBe(POLICY_TEXT);
+  });
+
+  it('validates a draft without saving it', async () => {
+    const { api } = setup();
+    const result = await api.dispatch('policies.validate', {
+      text: '{"version":"1","tools":{"x":{"actoin":"allow"}}}',
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      output: { ok: false, errors: [expect.objectContaining({ path: '/tools/x/actoin' })] },
+    });
+  });
+
+  it('exports history as CSV and says when the limit cut it short', async () => {
+    const { api, history } = setup();
+    for (let i = 0; i < 3; i++) {
+      history.insert({
+        receivedAt: 0,
+        grant: 'alice',
+        session: 's',
+        server: 'meatspace',
+        tool: 't',
+        args: '{}',
+        argsHash: 'h',
+        action: 'allow',
+        decision: 'allow',
+        decidedBy: 'policy',
+        rule: '',
+        reason: 'ok',
+        status: 'ok',
+      });
+    }
+    const result = await api.dispatch('history.export', { format: 'csv', limit: 2 });
+    if (!result.ok) throw new Error(result.error.message);
+    const output = result.output as {
+      content: string;
+      rows: number;
+      truncated: boolean;
+      filename: string;
+    };
+    expect(output).toMatchObject({ rows: 2, truncated: true });
+    expect(output.filename).toMatch(/\.csv$/);
+    expect(output.content.trim().split('\n')).toHaveLength(3);
+  });
+});

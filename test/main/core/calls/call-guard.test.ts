@@ -1,0 +1,274 @@
+import { describe, expect, it } from 'vitest';
+import { ApprovalQueue } from '../../../../src/main/core/approvals/approval-queue';
+import { TemporaryGrants } from '../../../../src/main/core/approvals/temporary-grants';
+import { EventBus } from '../../../../src/main/core/api/event-bus';
+import {
+  CallGuard,
+  type Admission,
+  type HeldVerdict,
+} from '../../../../src/main/core/calls/call-guard';
+import { Gatekeeper, type ToolCall } from '../../../../src/main/core/gatekeeper';
+import { RateLimiter } from '../../../../src/main/core/limits/rate-limiter';
+import { PolicyRegistry } from '../../../../src/main/core/policy';
+import { silentLogger } from '../../../../src/main/core/ports';
+import { createRedactor } from '../../../../src/main/core/redaction/redactor';
+import type { AppEvent } from '../../../../src/shared/contract';
+import { FakeClock, MemoryCounterStore, MemoryHistoryStore } from '../fakes';
+
+const POLICY = {
+  version: '1',
+  default: 'deny',
+  tools: {
+    get_service_status: {},
+    provision_api_key: {
+      action: 'require_approval',
+      reason: 'Creates credentials that cannot be recalled',
+      limits: [{ counter: 'keys', window: 'minute', max: 2, scope: 'grant' }],
+    },
+    ask_human: { action: 'require_approval', approval: { timeout: '30s' } },
+  },
+};
+
+const KEY = 'hitl_0123456789abcdef0123456789abcdef';
+
+function setup(limits = { maxPending: 50, maxPendingPerGrant: 10 }) {
+  const clock = new FakeClock();
+  const counters = new MemoryCounterStore();
+  const policies = new PolicyRegistry({ clock });
+  const loaded = policies.load('meatspace', JSON.stringify(POLICY));
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  const limiter = new RateLimiter(counters, clock);
+  const gatekeeper = new Gatekeeper({ policies, limiter, clock });
+  const history = new MemoryHistoryStore();
+  const events = new EventBus();
+  const seen: AppEvent[] = [];
+  events.subscribe((event) => seen.push(event));
+  const approvals = new ApprovalQueue({ clock, timers: clock, limits: () => limits });
+  const temporaryGrants = new TemporaryGrants({ clock, timers: clock });
+  const guard = new CallGuard({
+    gatekeeper,
+    history,
+    approvals,
+    temporaryGrants,
+    redactor: createRedactor(),
+    events,
+    clock,
+    logger: silentLogger,
+    approvalTimeoutMs: () => 120_000,
+  });
+  const verdicts: HeldVerdict[] = [];
+  const admit = (overrides: Partial<ToolCall> = {}): Admission =>
+    guard.admit(
+      {
+        server: 'meatspace',
+        grant: 'alice',
+        session: 's1',
+        tool: 'provision_api_key',
+        args: { name: 'agent', email: 'a@example.com' },
+        ...overrides,
+      },
+      (verdict) => verdicts.push(verdict),
+    );
+  return {
+    clock,
+    counters,
+    policies,
+    history,
+    approvals,
+    temporaryGrants,
+    guard,
+    admit,
+    verdicts,
+    seen,
+  };
+}
+
+function approvalIdOf(admission: Admission): string {
+  if (admission.kind !== 'hold') throw new Error(`expected a held call, got ${admission.kind}`);
+  return admission.approvalId;
+}
+
+function textOf(verdict: HeldVerdict | Admission | undefined): string {
+  if (verdict?.kind !== 'refuse') throw new Error(`expected a refusal, got ${verdict?.kind}`);
+  return verdict.result.content[0]!.text;
+}
+
+describe('CallGuard', () => {
+  it('records an allowed call before it runs, then its redacted result', () => {
+    const { admit, guard, history } = setup();
+    const admission = admit({ tool: 'get_service_status', args: { api_key: 'secret-value-123' } });
+    expect(admission.kind).toBe('run');
+    const id = (admission as { callId: number }).callId;
+    expect(history.get(id)).toMatchObject({
+      tool: 'get_service_status',
+      action: 'allow',
+      decision: 'allow',
+      decidedBy: 'policy',
+      status: 'running',
+    });
+    expect(history.get(id)!.args).not.toContain('secret-value-123');
+    guard.finished(id, {
+      response: { result: { content: [{ type: 'text', text: `your key: ${KEY}` }] } },
+      raw: '{}',
+    });
+    const row = history.get(id)!;
+    expect(row.status).toBe('ok');
+    expect(row.finishedAt).toBeDefined();
+    expect(row.result).toContain('your key: ');
+    expect(row.result).not.toContain(KEY);
+  });
+
+  it('records a failed call with its error', () => {
+    const { admit, guard, history } = setup();
+    const { callId } = admit({ tool: 'get_service_status' }) as { callId: number };
+    guard.finished(callId, { failure: 'Upstream server "meatspace" did not answer within 60 s.' });
+    expect(history.get(callId)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('did not answer'),
+    });
+  });
+
+  it('refuses a call the policy denies and records it as final', () => {
+    const { admit, history } = setup();
+    const admission = admit({ tool: 'drop_tables' });
+    expect(textOf(admission)).toMatch(/Airlock refused "drop_tables"/);
+    expect(history.records[0]).toMatchObject({
+      decision: 'deny',
+      decidedBy: 'policy',
+      status: 'not_run',
+    });
+    expect(history.records[0]!.finishedAt).toBeDefined();
+  });
+
+  it('holds a call that needs approval, runs it once allowed, and counts it then', () => {
+    const { admit, approvals, verdicts, history, counters } = setup();
+    const admission = admit();
+    const id = approvalIdOf(admission);
+    expect(history.records[0]).toMatchObject({ decision: 'pending', status: 'not_run' });
+    expect(approvals.list()[0]).toMatchObject({
+      tool: 'provision_api_key',
+      reason: 'Creates credentials that cannot be recalled',
+    });
+    expect(counters.events).toHaveLength(0);
+    approvals.answer(id, { decision: 'allow' });
+    expect(verdicts).toEqual([{ kind: 'run', callId: history.records[0]!.id }]);
+    expect(history.records[0]).toMatchObject({
+      decision: 'allow',
+      decidedBy: 'person',
+      status: 'running',
+    });
+    expect(counters.events).toHaveLength(1);
+  });
+
+  it('gives the agent the message a person denied with', () => {
+    const { admit, approvals, verdicts, history } = setup();
+    approvals.answer(approvalIdOf(admit()), {
+      decision: 'deny',
+      message: 'Use the staging account.',
+    });
+    expect(textOf(verdicts[0])).toBe(
+      'Airlock refused "provision_api_key": a person denied the call with this message: Use the staging account.',
+    );
+    expect(history.records[0]).toMatchObject({
+      decision: 'deny',
+      decidedBy: 'person',
+      reason: 'denied by a person: Use the staging account.',
+    });
+  });
+
+  it("refuses on timeout, using the rule's own timeout when it has one", () => {
+    const { admit, clock, verdicts, history } = setup();
+    admit({ tool: 'ask_human', args: {} });
+    clock.advance(29_999);
+    expect(verdicts).toHaveLength(0);
+    clock.advance(1);
+    expect(textOf(verdicts[0])).toBe(
+      'Airlock refused "ask_human": no one approved the call within 30 s, so it was not run.',
+    );
+    expect(history.records[0]).toMatchObject({ decision: 'deny', decidedBy: 'timeout' });
+  });
+
+  it('uses the default approval timeout for rules without one', () => {
+    const { admit, clock, verdicts } = setup();
+    admit();
+    clock.advance(119_999);
+    expect(verdicts).toHaveLength(0);
+    clock.advance(1);
+    expect(textOf(verdicts[0])).toMatch(/within 2 min/);
+  });
+
+  it('records a withdrawn call as cancelled', () => {
+    const { admit, guard, verdicts, history } = setup();
+    guard.withdraw(approvalIdOf(admit()), 'cancel');
+    expect(textOf(verdicts[0])).toMatch(/the client cancelled the call/);
+    expect(history.records[0]).toMatchObject({
+      decision: 'deny',
+      decidedBy: 'cancel',
+      status: 'not_run',
+    });
+  });
+
+  it('lets a temporary grant through without asking, until it expires', () => {
+    const { admit, approvals, clock, history } = setup();
+    approvals.answer(approvalIdOf(admit()), { decision: 'allow', forMinutes: 5 });
+    const second = admit();
+    expect(second.kind).toBe('run');
+    expect(history.records[1]).toMatchObject({
+      action: 'require_approval',
+      decision: 'allow',
+      decidedBy: 'temporary_grant',
+    });
+    expect(admit({ grant: 'bob' }).kind).toBe('hold');
+    clock.advance(5 * 60_000);
+    expect(admit({ session: 's2' }).kind).toBe('hold');
+  });
+
+  it('does not let a person or a temporary grant lift a refusing limit', () => {
+    const { admit, approvals } = setup();
+    approvals.answer(approvalIdOf(admit()), { decision: 'allow', forMinutes: 5 });
+    expect(admit().kind).toBe('run');
+    expect(textOf(admit())).toMatch(/rate limit "keys" allows 2 calls per minute per grant/);
+  });
+
+  it('refuses an approval given after the policy changed', () => {
+    const { admit, approvals, policies, verdicts, history } = setup();
+    const id = approvalIdOf(admit());
+    policies.load('meatspace', JSON.stringify({ ...POLICY, default: 'allow' }));
+    approvals.answer(id, { decision: 'allow' });
+    expect(textOf(verdicts[0])).toMatch(
+      /policy for server "meatspace" changed while the call was held/,
+    );
+    expect(history.records[0]).toMatchObject({ decision: 'deny', decidedBy: 'airlock' });
+  });
+
+  it('refuses, without running anything, when the history cannot be written', () => {
+    const { admit, history, approvals } = setup();
+    history.failWrites = true;
+    expect(textOf(admit({ tool: 'get_service_status' }))).toMatch(
+      /could not record the call in its history \(SQLITE_FULL: database or disk is full\)/,
+    );
+    expect(textOf(admit())).toMatch(/could not record/);
+    expect(approvals.size).toBe(0);
+    history.failWrites = false;
+    expect(admit({ tool: 'get_service_status' }).kind).toBe('run');
+  });
+
+  it('refuses past the approval cap and records why', () => {
+    const { admit, history } = setup({ maxPending: 50, maxPendingPerGrant: 1 });
+    expect(admit().kind).toBe('hold');
+    expect(textOf(admit())).toMatch(/grant "alice" already has 1 call waiting for approval/);
+    expect(history.records[1]).toMatchObject({ decision: 'deny', decidedBy: 'airlock' });
+  });
+
+  it('pushes each change of a call as a whole row', () => {
+    const { admit, approvals, seen } = setup();
+    approvals.answer(approvalIdOf(admit()), { decision: 'deny' });
+    const rows = seen
+      .filter((e) => e.name === 'call.recorded')
+      .map((e) => e.data as { call: { decision: string; tool: string } });
+    expect(rows.map((r) => [r.call.tool, r.call.decision])).toEqual([
+      ['provision_api_key', 'pending'],
+      ['provision_api_key', 'deny'],
+    ]);
+  });
+});
