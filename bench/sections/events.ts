@@ -16,10 +16,7 @@ export const events: Section = {
     const clients: Client[] = [];
     const controller = new AbortController();
     try {
-      const response = await fetch(`${ctx.airlock.url}/api/events`, {
-        headers: { authorization: `Bearer ${ctx.airlock.uiToken}` },
-        signal: controller.signal,
-      });
+      const response = await openEvents(ctx.airlock.url, ctx.airlock.uiToken, controller.signal);
       if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
       let arrived: (() => void) | undefined;
       void (async () => {
@@ -80,3 +77,17 @@ export const events: Section = {
     }
   },
 };
+
+/**
+ * GET /api/events, tried twice: after the long sections before this one, fetch may pick a pooled
+ * keep-alive connection that Airlock has just closed as idle ("other side closed").
+ */
+async function openEvents(url: string, token: string, signal: AbortSignal): Promise<Response> {
+  const open = () =>
+    fetch(`${url}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal });
+  try {
+    return await open();
+  } catch {
+    return await open();
+  }
+}

@@ -80,8 +80,12 @@ export const MIGRATIONS: readonly string[] = [
    END;`,
 ];
 
-/** How long a writer waits for another connection's lock before SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5_000;
+/**
+ * How long a writer waits for another connection's lock before SQLITE_BUSY. Short, because the
+ * wait blocks the proxy's event loop: with the file locked by someone else, calls are refused
+ * (nothing runs uncounted or unrecorded) rather than every call stalling for seconds.
+ */
+const BUSY_TIMEOUT_MS = 250;
 
 /**
  * Opens (creating if needed) the database at `file` and brings its schema up to date.

@@ -86,8 +86,13 @@ export class CallGuard {
     this.recorded(callId, row);
 
     if (decision.action === 'allow') return { kind: 'run', callId };
-    if (decision.action === 'deny')
+    if (decision.action === 'deny') {
+      this.deps.logger.info(`refused ${call.server}/${call.tool} for ${call.grant}`, {
+        rule: row.rule,
+        reason: row.reason,
+      });
       return { kind: 'refuse', result: policyRefusal(decision, call.tool) };
+    }
     return this.hold(call, decision, callId, row, onHeld);
   }
 

@@ -230,7 +230,9 @@ function reference(records: readonly CallRecord[], filter: HistoryFilter): CallR
       .toLowerCase()
       .split(/[^a-z0-9]+/)
       .filter(Boolean);
-  const terms = tokens(filter.text ?? '');
+  const text = filter.text ?? '';
+  const prefix = text.endsWith('*');
+  const terms = tokens(text);
   return records
     .filter((r) => {
       if (filter.tool !== undefined && r.tool !== filter.tool) return false;
@@ -243,7 +245,7 @@ function reference(records: readonly CallRecord[], filter: HistoryFilter): CallR
         [r.tool, r.server, r.grant, r.args, r.reason, r.result ?? '', r.error ?? ''].join(' '),
       );
       return terms.every((term) =>
-        words.some((word) => (term.length < 3 ? word === term : word.startsWith(term))),
+        words.some((word) => (prefix && term.length >= 3 ? word.startsWith(term) : word === term)),
       );
     })
     .sort((a, b) => b.id - a.id);
@@ -264,7 +266,7 @@ describe('SqliteHistoryStore: reading', () => {
       // from calls_received alone.
       from: T0 + 10 * HOUR,
       to: T0 + 20 * HOUR,
-      text: 'invoice',
+      text: 'invoice*',
     };
     const keys = Object.keys(values) as (keyof HistoryFilter)[];
     for (let mask = 0; mask < 1 << keys.length; mask++) {
@@ -276,6 +278,12 @@ describe('SqliteHistoryStore: reading', () => {
       expect(ids([...store.rows(filter, 10_000)]), JSON.stringify(filter)).toEqual(expected);
       expect(ids(store.query(filter).calls), JSON.stringify(filter)).toEqual(
         expected.slice(0, 100),
+      );
+    }
+    // Whole words: "invoice" does not find "invoices".
+    for (const text of ['invoice', 'invoices', 'report budget']) {
+      expect(ids([...store.rows({ text }, 10_000)]), text).toEqual(
+        ids(reference(records, { text })),
       );
     }
     // A window that reaches the newest calls, and one bounded on one side only.
@@ -334,7 +342,7 @@ describe('SqliteHistoryStore: reading', () => {
     expect(rest.nextCursor).toBeUndefined();
   });
 
-  it('finds free text in every searched field, as word prefixes', () => {
+  it('finds free text in every searched field, as whole words or prefixes ending in *', () => {
     const store = newStore();
     const inArgs = store.insert(call({ args: '{"email":"ana@example.com"}' }));
     const inResult = store.insert(call({ result: '{"text":"Quarterly Ledger closed"}' }));
@@ -349,7 +357,9 @@ describe('SqliteHistoryStore: reading', () => {
 
     expect(found('example.com')).toEqual([inArgs]);
     expect(found('ANA')).toEqual([inArgs]);
-    expect(found('ledg')).toEqual([inResult]);
+    expect(found('ledg')).toEqual([]);
+    expect(found('ledg*')).toEqual([inResult]);
+    expect(found('LEDGER')).toEqual([inResult]);
     expect(found('quarterly closed')).toEqual([inResult]);
     expect(found('office')).toEqual([inReason]);
     expect(found('econnreset')).toEqual([inError]);
@@ -358,8 +368,9 @@ describe('SqliteHistoryStore: reading', () => {
     expect(found('zurich cafe')).toEqual([accented]);
     expect(found('Zürich')).toEqual([accented]);
     expect(found('ledger office')).toEqual([]);
-    // Terms of one or two letters match whole words only.
-    expect(found('an')).toEqual([]);
+    // Prefixes of one or two letters match whole words only.
+    expect(found('an*')).toEqual([]);
+    expect(found('ana*')).toEqual([inArgs]);
   });
 
   it('never fails on what a person may type', () => {
