@@ -7,6 +7,7 @@ import type { AppEvent, ApiErrorBody, ApiErrorCode } from '../../../shared/contr
 import type { ApiDispatcher } from '../../core/api/dispatcher';
 import type { Logger } from '../../core/ports';
 import { sendJson } from '../mcp/mcp-endpoint';
+import { readBody } from './read-body';
 import { MIN_UI_TOKEN_LENGTH } from './ui-token';
 
 export interface ApiRoutesOptions {
@@ -67,30 +68,42 @@ export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiR
     if (hasBody && contentType !== 'application/json') {
       return sendError(res, 415, 'invalid_input', 'Content-Type must be application/json.');
     }
-    readBody(req, res, maxBodyBytes, (body) => {
-      let input: unknown = {};
-      if (body.trim() !== '') {
-        try {
-          input = JSON.parse(body);
-        } catch (error) {
-          return sendError(res, 400, 'invalid_input', `Invalid JSON: ${(error as Error).message}`);
+    readBody(
+      req,
+      res,
+      maxBodyBytes,
+      () =>
+        sendError(res, 413, 'invalid_input', `Request body is larger than ${maxBodyBytes} bytes.`),
+      (body) => {
+        let input: unknown = {};
+        if (body.trim() !== '') {
+          try {
+            input = JSON.parse(body);
+          } catch (error) {
+            return sendError(
+              res,
+              400,
+              'invalid_input',
+              `Invalid JSON: ${(error as Error).message}`,
+            );
+          }
         }
-      }
-      // One chain, so a dispatcher that throws instead of rejecting, or an output that cannot
-      // be serialised, is still answered and never becomes an unhandled rejection.
-      Promise.resolve()
-        .then(() => options.dispatcher.dispatch(command, input))
-        .then((result) => {
-          if (result.ok) sendJson(res, 200, result.output ?? null);
-          else sendError(res, STATUS[result.error.code] ?? 500, result.error.code, result.error);
-        })
-        .catch((error: unknown) => {
-          logger.error(`api ${command} failed`, {
-            error: (error as Error)?.stack ?? String(error),
+        // One chain, so a dispatcher that throws instead of rejecting, or an output that cannot
+        // be serialised, is still answered and never becomes an unhandled rejection.
+        Promise.resolve()
+          .then(() => options.dispatcher.dispatch(command, input))
+          .then((result) => {
+            if (result.ok) sendJson(res, 200, result.output ?? null);
+            else sendError(res, STATUS[result.error.code] ?? 500, result.error.code, result.error);
+          })
+          .catch((error: unknown) => {
+            logger.error(`api ${command} failed`, {
+              error: (error as Error)?.stack ?? String(error),
+            });
+            sendError(res, 500, 'unavailable', 'Internal error.');
           });
-          sendError(res, 500, 'unavailable', 'Internal error.');
-        });
-    });
+      },
+    );
   }
 
   function streamEvents(res: ServerResponse): void {
@@ -173,36 +186,4 @@ function sendError(
   if (res.headersSent || res.destroyed) return;
   const error = typeof detail === 'string' ? { code, message: detail } : detail;
   sendJson(res, status, { error } satisfies ApiErrorBody);
-}
-
-/**
- * Reads a request body up to `limit` bytes. A larger body gets 413 as soon as that is known
- * (from Content-Length, or once the limit is passed) without being buffered whole.
- */
-function readBody(
-  req: IncomingMessage,
-  res: ServerResponse,
-  limit: number,
-  done: (body: string) => void,
-): void {
-  let refused = false;
-  const refuse = () => {
-    refused = true;
-    res.setHeader('connection', 'close');
-    sendError(res, 413, 'invalid_input', `Request body is larger than ${limit} bytes.`);
-    // Drop the rest of the upload once the answer is out, instead of reading it.
-    res.once('finish', () => req.destroy());
-  };
-  if (Number(req.headers['content-length']) > limit) return refuse();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on('data', (chunk: Buffer) => {
-    if (refused) return;
-    size += chunk.length;
-    if (size > limit) return refuse();
-    chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (!refused) done(Buffer.concat(chunks).toString('utf8'));
-  });
 }

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../core/ports';
+import { readBody } from '../http/read-body';
 import { DownstreamReply, type ReplySink } from './downstream-reply';
 import {
   ErrorCode,
@@ -87,55 +88,75 @@ export class McpEndpoint {
         'Content-Type must be application/json.',
       );
     }
-    readBody(req, res, this.options.maxBodyBytes, (body) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body);
-      } catch (error) {
-        return sendRpcError(
+    readBody(
+      req,
+      res,
+      this.options.maxBodyBytes,
+      () =>
+        sendRpcError(
           res,
-          400,
-          ErrorCode.ParseError,
-          `Parse error: ${(error as Error).message}`,
-        );
-      }
-      if (Array.isArray(parsed)) {
-        return sendRpcError(
-          res,
-          400,
+          413,
           ErrorCode.InvalidRequest,
-          'JSON-RPC batches are not supported; send one message per request.',
-        );
-      }
-      const kind = messageKind(parsed);
-      if (!kind)
-        return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Not a JSON-RPC 2.0 message.');
-      const message = parsed as JsonRpcMessage;
-      const context = { protocolVersion: headerValue(req, 'mcp-protocol-version') };
-      const sessionId = headerValue(req, SESSION_HEADER);
+          `Request body is larger than ${this.options.maxBodyBytes} bytes.`,
+        ),
+      (body) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(body);
+        } catch (error) {
+          return sendRpcError(
+            res,
+            400,
+            ErrorCode.ParseError,
+            `Parse error: ${(error as Error).message}`,
+          );
+        }
+        if (Array.isArray(parsed)) {
+          return sendRpcError(
+            res,
+            400,
+            ErrorCode.InvalidRequest,
+            'JSON-RPC batches are not supported; send one message per request.',
+          );
+        }
+        const kind = messageKind(parsed);
+        if (!kind)
+          return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Not a JSON-RPC 2.0 message.');
+        const message = parsed as JsonRpcMessage;
+        const context = { protocolVersion: headerValue(req, 'mcp-protocol-version') };
+        const sessionId = headerValue(req, SESSION_HEADER);
 
-      if (
-        kind === 'request' &&
-        (message as JsonRpcRequest).method === 'initialize' &&
-        sessionId === undefined
-      ) {
-        return this.initialize(req, res, message as JsonRpcRequest, body, serverId, grant, context);
-      }
-      const session = this.findSession(res, sessionId, serverId, grant);
-      if (!session) return;
-      if (kind === 'request') {
-        const headers = { [SESSION_HEADER]: session.id };
-        session.handleRequest(
-          message as JsonRpcRequest,
-          body,
-          new DownstreamReply(res, headers, acceptsStream(req)),
-          context,
-        );
-        return;
-      }
-      session.handleMessage(message, body, context);
-      res.writeHead(202).end();
-    });
+        if (
+          kind === 'request' &&
+          (message as JsonRpcRequest).method === 'initialize' &&
+          sessionId === undefined
+        ) {
+          return this.initialize(
+            req,
+            res,
+            message as JsonRpcRequest,
+            body,
+            serverId,
+            grant,
+            context,
+          );
+        }
+        const session = this.findSession(res, sessionId, serverId, grant);
+        if (!session) return;
+        if (kind === 'request') {
+          const headers = { [SESSION_HEADER]: session.id };
+          session.handleRequest(
+            message as JsonRpcRequest,
+            body,
+            new DownstreamReply(res, headers, acceptsStream(req)),
+            context,
+          );
+          return;
+        }
+        session.handleMessage(message, body, context);
+        res.writeHead(202).end();
+      },
+    );
   }
 
   private initialize(
@@ -251,41 +272,6 @@ export class McpEndpoint {
     void session.close();
     this.options.onSessionsChanged?.(session.serverId);
   }
-}
-
-/**
- * Reads a request body up to `limit` bytes. A larger body gets 413 as soon as that is known
- * (from Content-Length, or once the limit is passed) without being buffered whole.
- */
-function readBody(
-  req: IncomingMessage,
-  res: ServerResponse,
-  limit: number,
-  done: (body: string) => void,
-): void {
-  let refused = false;
-  const refuse = () => {
-    refused = true;
-    res.setHeader('connection', 'close');
-    sendRpcError(res, 413, ErrorCode.InvalidRequest, `Request body is larger than ${limit} bytes.`);
-    // Drop the rest of the upload once the answer is out, instead of reading it.
-    res.once('finish', () => req.destroy());
-  };
-  if (Number(req.headers['content-length']) > limit) return refuse();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on('data', (chunk: Buffer) => {
-    if (refused) return;
-    size += chunk.length;
-    if (size > limit) return refuse();
-    chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (refused) return;
-    done(
-      chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-    );
-  });
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

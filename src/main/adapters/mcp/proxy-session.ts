@@ -229,16 +229,7 @@ export class ProxySession {
     );
     switch (admission.kind) {
       case 'run':
-        // Re-serialised from the parsed object: the upstream sees exactly the arguments that were
-        // validated, even if the client's text had duplicate keys that another parser reads differently.
-        return this.forward(
-          request,
-          JSON.stringify(request),
-          sink,
-          context,
-          undefined,
-          admission.callId,
-        );
+        return this.runCall(request, sink, context, admission.callId);
       case 'refuse':
         return reply(sink, resultResponse(request.id, admission.result));
       case 'hold':
@@ -290,16 +281,23 @@ export class ProxySession {
         });
         return;
       }
-      return this.forward(
-        request,
-        JSON.stringify(request),
-        sink,
-        context,
-        undefined,
-        verdict.callId,
-      );
+      return this.runCall(request, sink, context, verdict.callId);
     }
     reply(sink, resultResponse(request.id, verdict.result));
+  }
+
+  /**
+   * Forwards an admitted tools/call, re-serialised from the parsed object: the upstream sees
+   * exactly the arguments that were checked, even if the client's text had duplicate keys that
+   * another parser reads differently.
+   */
+  private runCall(
+    request: JsonRpcRequest,
+    sink: ReplySink,
+    context: SendContext,
+    callId: number,
+  ): void {
+    this.forward(request, JSON.stringify(request), sink, context, undefined, callId);
   }
 
   private forward(

@@ -156,27 +156,12 @@ export class CallGuard {
     // A held call waits for a person, so writing it at once costs nothing noticeable, and a
     // restart then finds it and records it as never answered.
     if (!this.deps.history.flush()) {
-      const reason =
-        'Airlock could not write the held call to its history, and it holds nothing unrecorded';
-      this.update(
+      return this.refuseUnheld(
+        call,
         callId,
-        {
-          decision: 'deny',
-          decidedBy: 'airlock',
-          decidedAt: this.deps.clock.now(),
-          reason,
-          status: 'not_run',
-          finishedAt: this.deps.clock.now(),
-        },
-        true,
+        decision.rule,
+        'Airlock could not write the held call to its history, and it holds nothing unrecorded',
       );
-      return {
-        kind: 'refuse',
-        result: heldRefusal(`Airlock refused "${call.tool}": ${reason}.`, 'airlock', {
-          rule: decision.rule,
-          reason,
-        }),
-      };
     }
     const timeoutMs = decision.approvalTimeoutMs ?? this.deps.approvalTimeoutMs();
     const held = this.deps.approvals.hold(
@@ -195,29 +180,32 @@ export class CallGuard {
       },
       (outcome) => onHeld(this.settle(call, decision, callId, timeoutMs, outcome)),
     );
-    if (!held.ok) {
-      const reason = held.reason;
-      this.update(
-        callId,
-        {
-          decision: 'deny',
-          decidedBy: 'airlock',
-          decidedAt: this.deps.clock.now(),
-          reason,
-          status: 'not_run',
-          finishedAt: this.deps.clock.now(),
-        },
-        true,
-      );
-      return {
-        kind: 'refuse',
-        result: heldRefusal(`Airlock refused "${call.tool}": ${reason}.`, 'airlock', {
-          rule: decision.rule,
-          reason,
-        }),
-      };
-    }
+    if (!held.ok) return this.refuseUnheld(call, callId, decision.rule, held.reason);
     return { kind: 'hold', callId, approvalId: held.approval.id };
+  }
+
+  /** A call that needed approval but that Airlock refused to hold (queue full, history unwritable). */
+  private refuseUnheld(call: ToolCall, callId: number, rule: string, reason: string): Admission {
+    const now = this.deps.clock.now();
+    this.update(
+      callId,
+      {
+        decision: 'deny',
+        decidedBy: 'airlock',
+        decidedAt: now,
+        reason,
+        status: 'not_run',
+        finishedAt: now,
+      },
+      true,
+    );
+    return {
+      kind: 'refuse',
+      result: heldRefusal(`Airlock refused "${call.tool}": ${reason}.`, 'airlock', {
+        rule,
+        reason,
+      }),
+    };
   }
 
   private settle(
