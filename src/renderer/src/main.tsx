@@ -1,18 +1,21 @@
-// Renderer entry. The screens (Pending, Activity, Policies, Servers, Clients, Settings) are built
-// on the app API; for now the window only names the app.
+// Renderer entry: connects to the core (the preload's bridge, or HTTP with the UI token) and
+// renders the app, or says what is missing.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { connectApi } from './api/api-client';
+import { App } from './App';
+import './styles.css';
 
-function App() {
-  return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', padding: 24 }}>
-      <h1>Airlock</h1>
-    </main>
-  );
-}
-
+const api = connectApi();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    {'error' in api ? (
+      <main className="app">
+        <h1>Airlock</h1>
+        <p role="alert">{api.error}</p>
+      </main>
+    ) : (
+      <App api={api} />
+    )}
   </StrictMode>,
 );

@@ -1,0 +1,114 @@
+// The renderer's one door to the core: an `Api` over the preload bridge in the Electron app, or
+// over HTTP + Server-Sent Events against `airlock serve` in a browser. No component knows which.
+import type { AirlockBridge } from '../../../shared/bridge';
+import type {
+  Api,
+  ApiErrorBody,
+  AppEvent,
+  CommandInput,
+  CommandName,
+  CommandOutput,
+} from '../../../shared/contract';
+import { EVENT_NAMES } from '../../../shared/command-names';
+
+/** A command the core refused: bad input, something missing, a conflict, or Airlock unreachable. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorBody['error']['code'],
+    message: string,
+    readonly problems?: ApiErrorBody['error']['problems'],
+  ) {
+    super(message);
+  }
+}
+
+export function ipcApi(bridge: AirlockBridge): Api {
+  return {
+    async call<C extends CommandName>(command: C, input: CommandInput<C>) {
+      const result = await bridge.call(command, input);
+      if (!result.ok)
+        throw new ApiError(result.error.code, result.error.message, result.error.problems);
+      return result.output as CommandOutput<C>;
+    },
+    on: (listener) => bridge.on(listener),
+  };
+}
+
+export function httpApi(baseUrl: string, token: string): Api {
+  const listeners = new Set<(event: AppEvent) => void>();
+  let source: EventSource | undefined;
+  const open = () => {
+    // EventSource cannot send headers, so the stream alone takes the token as a parameter.
+    source = new EventSource(`${baseUrl}/api/events?token=${encodeURIComponent(token)}`);
+    // EventSource delivers named events only to listeners for that name.
+    for (const name of EVENT_NAMES) {
+      source.addEventListener(name, (message) => {
+        const event = {
+          name,
+          data: JSON.parse((message as MessageEvent<string>).data),
+        } as AppEvent;
+        for (const listener of listeners) listener(event);
+      });
+    }
+  };
+  return {
+    async call<C extends CommandName>(command: C, input: CommandInput<C>) {
+      let response: Response;
+      try {
+        response = await fetch(`${baseUrl}/api/${command}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(input ?? {}),
+        });
+      } catch {
+        throw new ApiError('unavailable', 'Airlock cannot be reached. Is airlock serve running?');
+      }
+      const body = (await response.json().catch(() => undefined)) as
+        CommandOutput<C> | ApiErrorBody | undefined;
+      if (!response.ok || body === undefined) {
+        const error = (body as ApiErrorBody | undefined)?.error;
+        throw new ApiError(
+          error?.code ?? 'unavailable',
+          error?.message ?? `Airlock answered HTTP ${response.status}.`,
+          error?.problems,
+        );
+      }
+      return body as CommandOutput<C>;
+    },
+    on(listener) {
+      listeners.add(listener);
+      if (!source) open();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) {
+          source?.close();
+          source = undefined;
+        }
+      };
+    },
+  };
+}
+
+const TOKEN_KEY = 'airlock.uiToken';
+
+/**
+ * The Api for this window: the preload's bridge when there is one, else HTTP to the server that
+ * served the page, with the UI token from the address (`#token=...`). The token is then kept in
+ * session storage and taken out of the address bar, so it is not left on screen or in history.
+ */
+export function connectApi(win: Window = window): Api | { error: string } {
+  if (win.airlock) return ipcApi(win.airlock);
+  const fromHash = new URLSearchParams(win.location.hash.slice(1)).get('token');
+  if (fromHash) {
+    win.sessionStorage.setItem(TOKEN_KEY, fromHash);
+    win.history.replaceState(null, '', win.location.pathname + win.location.search);
+  }
+  const token = fromHash ?? win.sessionStorage.getItem(TOKEN_KEY);
+  if (!token) {
+    return {
+      error:
+        'This page needs the UI token. Open the address airlock serve printed (it ends in #token=...).',
+    };
+  }
+  return httpApi(win.location.origin, token);
+}

@@ -1,0 +1,79 @@
+// The Pending screen's state: the calls held for a person, kept in step with the core by its
+// events, and the answers being sent. A cache of the core's queue; it decides nothing itself.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Api, Approval } from '../../../shared/contract';
+import { ApiError } from '../api/api-client';
+
+export interface PendingState {
+  approvals: Approval[];
+  loaded: boolean;
+  /** Ids with an answer on its way, so their buttons cannot send a second one. */
+  answering: ReadonlySet<string>;
+  /** The last thing that went wrong, for the screen to show. */
+  error?: string;
+  load(): Promise<void>;
+  answer(
+    id: string,
+    answer: { decision: 'allow'; forMinutes?: number } | { decision: 'deny'; message?: string },
+  ): Promise<void>;
+  dismissError(): void;
+}
+
+/** The queue never holds more than the core allows, but a UI list is capped all the same. */
+const MAX_SHOWN = 500;
+
+export function createPendingStore(api: Api): StoreApi<PendingState> & { stop(): void } {
+  const store = createStore<PendingState>()((set, get) => ({
+    approvals: [],
+    loaded: false,
+    answering: new Set(),
+    async load() {
+      try {
+        const { approvals } = await api.call('approvals.list', {});
+        set({ approvals: approvals.slice(0, MAX_SHOWN), loaded: true });
+      } catch (error) {
+        set({ error: messageOf(error), loaded: true });
+      }
+    },
+    async answer(id, answer) {
+      if (get().answering.has(id)) return;
+      set({ answering: new Set(get().answering).add(id) });
+      try {
+        await api.call('approvals.decide', { id, ...answer });
+        // The approval.resolved event removes it too; removing now keeps the list honest if the
+        // event stream lags.
+        set({ approvals: get().approvals.filter((a) => a.id !== id) });
+      } catch (error) {
+        // Someone else answered first, or it expired: it is no longer waiting either way.
+        if (
+          error instanceof ApiError &&
+          (error.code === 'conflict' || error.code === 'not_found')
+        ) {
+          set({ approvals: get().approvals.filter((a) => a.id !== id) });
+        }
+        set({ error: messageOf(error) });
+      } finally {
+        const answering = new Set(get().answering);
+        answering.delete(id);
+        set({ answering });
+      }
+    },
+    dismissError: () => set({ error: undefined }),
+  }));
+
+  const stop = api.on((event) => {
+    if (event.name === 'approval.added') {
+      const { approval } = event.data;
+      const rest = store.getState().approvals.filter((a) => a.id !== approval.id);
+      store.setState({ approvals: [approval, ...rest].slice(0, MAX_SHOWN) });
+    } else if (event.name === 'approval.resolved') {
+      const id = event.data.approval.id;
+      store.setState({ approvals: store.getState().approvals.filter((a) => a.id !== id) });
+    }
+  });
+  return Object.assign(store, { stop });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

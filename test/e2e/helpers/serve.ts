@@ -1,0 +1,159 @@
+// Runs the built CLI, `airlock serve`, as its own process for the end-to-end tests: a throwaway
+// data folder with the MeatSpace fixture as an upstream stdio server, a fixed UI token, port 0.
+// Needs `npm run build` (out/main/cli.js and out/renderer) first.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createGrant } from '../../../src/main/adapters/files/grants';
+import {
+  fixtureCommand,
+  makeDataDir,
+  removeDataDir,
+  REPO_ROOT,
+  SEED_POLICY_FILE,
+} from '../../helpers/airlock-harness';
+
+/** The UI token every served Airlock uses (AIRLOCK_UI_TOKEN wants 16 characters or more). */
+export const E2E_UI_TOKEN = 'e2e-ui-token-0123456789abcdef';
+
+/** The id of the upstream server the default config lists. */
+export const MEATSPACE_SERVER_ID = 'meatspace';
+
+const CLI = resolve(REPO_ROOT, 'bin/airlock.js');
+const LISTENING = /^Airlock listening on (http:\/\/127\.0\.0\.1:\d+)\r?\n/m;
+const START_TIMEOUT_MS = 15_000;
+const KILL_AFTER_MS = 3_000;
+/** How much of the child's output is kept to explain a failed start. */
+const OUTPUT_TAIL_CHARS = 16_000;
+
+export interface ServeOptions {
+  /** config.json; default: the MeatSpace fixture over stdio as "meatspace". */
+  config?: Record<string, unknown>;
+  /** policies/<id>.json; default: the published seed policy for "meatspace". */
+  policies?: Record<string, unknown | string>;
+}
+
+export interface ServedAirlock {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** The UI's address with its token: url + '/#token=' + token. */
+  uiUrl: string;
+  /** The UI token (Authorization: Bearer for /api/*). */
+  token: string;
+  dataDir: string;
+  /** Creates a grant in the data folder (the running serve picks it up) and returns its token. */
+  addGrant(name: string): string;
+  /** Stops the process (SIGTERM, SIGKILL after 3 s) and removes the data folder. */
+  close(): Promise<void>;
+}
+
+export function defaultServeConfig(): Record<string, unknown> {
+  return { mcpServers: { [MEATSPACE_SERVER_ID]: fixtureCommand('meatspace-server.ts', 'stdio') } };
+}
+
+/** Starts `node bin/airlock.js serve --data-dir DIR --port 0` and waits until it listens. */
+export async function startServe(options: ServeOptions = {}): Promise<ServedAirlock> {
+  const dataDir = makeDataDir(
+    options.config ?? defaultServeConfig(),
+    options.policies ?? { [MEATSPACE_SERVER_ID]: readFileSync(SEED_POLICY_FILE, 'utf8') },
+  );
+  const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--port', '0'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, AIRLOCK_UI_TOKEN: E2E_UI_TOKEN },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // 'error' without 'exit' means it never started.
+  const exited = new Promise<void>((resolveExit) => {
+    child.once('exit', () => resolveExit());
+    child.once('error', () => resolveExit());
+  });
+
+  // Both pipes are drained for the whole life of the child, so it never blocks on a full pipe.
+  let output = '';
+  let stdout: string | undefined = '';
+  const echo = Boolean(process.env.AIRLOCK_TEST_LOG);
+  const keep = (chunk: string) => {
+    output = (output + chunk).slice(-OUTPUT_TAIL_CHARS);
+    if (echo) process.stderr.write(chunk);
+  };
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', keep);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        let timer: NodeJS.Timeout | undefined;
+        const stopped = await Promise.race([
+          exited.then(() => true),
+          new Promise<boolean>((r) => (timer = setTimeout(() => r(false), KILL_AFTER_MS))),
+        ]);
+        clearTimeout(timer);
+        if (!stopped) {
+          child.kill('SIGKILL');
+          await exited;
+        }
+      }
+      removeDataDir(dataDir);
+    })());
+
+  let url: string;
+  try {
+    url = await new Promise<string>((resolveUrl, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`airlock serve did not listen within ${START_TIMEOUT_MS} ms`)),
+        START_TIMEOUT_MS,
+      );
+      child.stdout.on('data', (chunk: string) => {
+        keep(chunk);
+        if (stdout === undefined) return;
+        stdout += chunk;
+        const match = LISTENING.exec(stdout);
+        if (match) {
+          stdout = undefined; // found: stop collecting
+          clearTimeout(timer);
+          resolveUrl(match[1]!);
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`airlock serve exited (${signal ?? `code ${code}`}) before listening`));
+      });
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+  } catch (error) {
+    await close();
+    throw new Error(`${(error as Error).message}; its output:\n${output}`, { cause: error });
+  }
+
+  return {
+    url,
+    uiUrl: `${url}/#token=${encodeURIComponent(E2E_UI_TOKEN)}`,
+    token: E2E_UI_TOKEN,
+    dataDir,
+    addGrant: (name) => createGrant(dataDir, name).token,
+    close,
+  };
+}
+
+/** An MCP SDK client connected to `${url}/mcp/<serverId>` with a grant's token, as an agent. */
+export async function connectAgent(
+  url: string,
+  serverId: string,
+  agentToken: string,
+): Promise<Client> {
+  const client = new Client({ name: 'e2e-agent', version: '1.0.0' }, { capabilities: {} });
+  const transport = new StreamableHTTPClientTransport(
+    new URL(`${url}/mcp/${encodeURIComponent(serverId)}`),
+    { requestInit: { headers: { authorization: `Bearer ${agentToken}` } } },
+  );
+  await client.connect(transport);
+  return client;
+}

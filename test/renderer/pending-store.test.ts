@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../src/renderer/src/api/api-client';
+import { createPendingStore } from '../../src/renderer/src/stores/pending-store';
+import type { Api, AppEvent, Approval, CommandName } from '../../src/shared/contract';
+
+function approval(id: string, overrides: Partial<Approval> = {}): Approval {
+  return {
+    id,
+    callId: 1,
+    grant: 'alice',
+    session: 's',
+    server: 'meatspace',
+    tool: 'provision_api_key',
+    args: { email: 'a@example.com' },
+    argsHash: 'h',
+    rule: '/tools/provision_api_key',
+    reason: 'mints keys',
+    receivedAt: 0,
+    expiresAt: 60_000,
+    ...overrides,
+  };
+}
+
+/** An Api that answers from a table and lets the test push events. */
+class FakeApi implements Api {
+  calls: { command: CommandName; input: unknown }[] = [];
+  listeners = new Set<(event: AppEvent) => void>();
+  queue: Approval[] = [];
+  decideError?: ApiError;
+
+  async call(command: CommandName, input: unknown): Promise<never> {
+    this.calls.push({ command, input });
+    if (command === 'approvals.list') return { approvals: this.queue } as never;
+    if (command === 'approvals.decide') {
+      if (this.decideError) throw this.decideError;
+      return { outcome: { outcome: 'allowed', by: 'person' } } as never;
+    }
+    throw new Error(`unexpected ${command}`);
+  }
+  on(listener: (event: AppEvent) => void) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  push(event: AppEvent) {
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+describe('the pending store', () => {
+  it('loads the queue and follows added and resolved events, newest first', async () => {
+    const api = new FakeApi();
+    api.queue = [approval('a1')];
+    const store = createPendingStore(api);
+    await store.getState().load();
+    api.push({ name: 'approval.added', data: { approval: approval('a2') } });
+    expect(store.getState().approvals.map((a) => a.id)).toEqual(['a2', 'a1']);
+    api.push({
+      name: 'approval.resolved',
+      data: { approval: approval('a1'), outcome: { outcome: 'expired', by: 'timeout' } },
+    });
+    expect(store.getState().approvals.map((a) => a.id)).toEqual(['a2']);
+    store.stop();
+    expect(api.listeners.size).toBe(0);
+  });
+
+  it('sends one answer per call even when asked twice at once', async () => {
+    const api = new FakeApi();
+    api.queue = [approval('a1')];
+    const store = createPendingStore(api);
+    await store.getState().load();
+    await Promise.all([
+      store.getState().answer('a1', { decision: 'deny', message: 'no' }),
+      store.getState().answer('a1', { decision: 'allow' }),
+    ]);
+    expect(api.calls.filter((c) => c.command === 'approvals.decide')).toEqual([
+      { command: 'approvals.decide', input: { id: 'a1', decision: 'deny', message: 'no' } },
+    ]);
+    expect(store.getState().approvals).toEqual([]);
+    expect(store.getState().answering.size).toBe(0);
+  });
+
+  it('drops a call someone else already answered and says so', async () => {
+    const api = new FakeApi();
+    api.queue = [approval('a1')];
+    api.decideError = new ApiError(
+      'conflict',
+      'That call is no longer waiting: it was already allowed.',
+    );
+    const store = createPendingStore(api);
+    await store.getState().load();
+    await store.getState().answer('a1', { decision: 'allow' });
+    expect(store.getState().approvals).toEqual([]);
+    expect(store.getState().error).toBe('That call is no longer waiting: it was already allowed.');
+  });
+
+  it('keeps a call whose answer failed for another reason, to try again', async () => {
+    const api = new FakeApi();
+    api.queue = [approval('a1')];
+    api.decideError = new ApiError('unavailable', 'Airlock cannot be reached.');
+    const store = createPendingStore(api);
+    await store.getState().load();
+    await store.getState().answer('a1', { decision: 'allow' });
+    expect(store.getState().approvals.map((a) => a.id)).toEqual(['a1']);
+    expect(store.getState().error).toBe('Airlock cannot be reached.');
+  });
+});
