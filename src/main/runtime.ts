@@ -205,6 +205,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         transport: server.transport,
         target:
           server.transport === 'stdio' ? [server.command, ...server.args].join(' ') : server.url,
+        endpoint: `${http.url}/mcp/${server.id}`,
         state: sessions > 0 ? 'connected' : 'idle',
         sessions,
         ...(lastError === undefined ? {} : { lastError }),

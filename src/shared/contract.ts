@@ -89,6 +89,8 @@ export interface ServerInfo {
   transport: 'stdio' | 'http' | 'sse';
   /** The command line (stdio) or URL (http, sse). Header and environment values are not shown. */
   target: string;
+  /** Where agents connect to reach this server through Airlock: http://127.0.0.1:PORT/mcp/<id>. */
+  endpoint: string;
   state: ServerState;
   /** Client sessions open with this server. */
   sessions: number;

@@ -49,7 +49,12 @@ describe('the app API', () => {
       'api-agent',
     );
     const { servers } = await apiCall(runtime, 'servers.list', {});
-    expect(servers[0]).toMatchObject({ id: 'meatspace', state: 'connected', sessions: 1 });
+    expect(servers[0]).toMatchObject({
+      id: 'meatspace',
+      state: 'connected',
+      sessions: 1,
+      endpoint: runtime.endpointFor('meatspace'),
+    });
     await client.close();
 
     expect(await apiCall(runtime, 'grants.revoke', { name: 'api-agent' })).toEqual({
