@@ -3,14 +3,22 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { Api } from '../../shared/contract';
+import { ClientsScreen } from './features/clients/ClientsScreen';
 import { PendingScreen } from './features/pending/PendingScreen';
+import { SettingsScreen } from './features/settings/SettingsScreen';
+import { createClientsStore } from './stores/clients-store';
 import { createPendingStore } from './stores/pending-store';
+import { createSettingsStore } from './stores/settings-store';
 
-export type ScreenId = 'pending';
+export type ScreenId = 'pending' | 'clients' | 'settings';
 
 export function App({ api }: { api: Api }) {
   const pending = useMemo(() => createPendingStore(api), [api]);
   useEffect(() => () => pending.stop(), [pending]);
+  const clients = useMemo(() => createClientsStore(api), [api]);
+  useEffect(() => () => clients.stop(), [clients]);
+  const settings = useMemo(() => createSettingsStore(api), [api]);
+  useEffect(() => () => settings.stop(), [settings]);
   const waiting = useStore(pending, (s) => s.approvals.length);
   const [screen, setScreen] = useState<ScreenId>('pending');
 
@@ -21,6 +29,8 @@ export function App({ api }: { api: Api }) {
       badge: waiting,
       render: () => <PendingScreen store={pending} />,
     },
+    { id: 'clients', label: 'Clients', render: () => <ClientsScreen store={clients} /> },
+    { id: 'settings', label: 'Settings', render: () => <SettingsScreen store={settings} /> },
   ];
   const current = screens.find((s) => s.id === screen) ?? screens[0]!;
 

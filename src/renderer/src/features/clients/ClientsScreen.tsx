@@ -1,0 +1,363 @@
+// Clients: one grant per agent. Create one (its token is shown once, with the configuration for
+// each server ready to paste), see the grants and the temporary grants given from Pending, and
+// revoke either. Everything shown is text; nothing from the core is read as markup.
+import { useEffect, useState } from 'react';
+import { useStore } from 'zustand';
+import type { StoreApi } from 'zustand/vanilla';
+import type { GrantInfo, ServerInfo, TemporaryGrant } from '../../../../shared/contract';
+import { isValidName, NAME_RULE } from '../../../../main/core/config/names';
+import type { ClientsState } from '../../stores/clients-store';
+import { formatCountdown } from '../pending/format-args';
+import { configSnippets, type ConfigSnippet } from './config-snippets';
+
+export function ClientsScreen({ store }: { store: StoreApi<ClientsState> }) {
+  const grants = useStore(store, (s) => s.grants);
+  const temporary = useStore(store, (s) => s.temporary);
+  const servers = useStore(store, (s) => s.servers);
+  const loaded = useStore(store, (s) => s.loaded);
+  const created = useStore(store, (s) => s.created);
+  const error = useStore(store, (s) => s.error);
+
+  useEffect(() => {
+    void store.getState().load();
+  }, [store]);
+
+  return (
+    <section className="screen" aria-labelledby="clients-title">
+      <header className="screen-header">
+        <h2 id="clients-title">Clients</h2>
+        <span className="count" aria-live="polite">
+          {grants.length === 1 ? '1 client' : `${grants.length} clients`}
+        </span>
+      </header>
+      {error && (
+        <div className="banner error" role="alert">
+          <span>{error}</span>
+          <button type="button" onClick={() => store.getState().dismissError()}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <CreateForm store={store} />
+      {created && (
+        <TokenPanel
+          name={created.name}
+          token={created.token}
+          servers={servers}
+          onDismiss={() => store.getState().dismissCreated()}
+        />
+      )}
+      {loaded && grants.length === 0 ? (
+        <div className="empty">
+          <p>No clients yet.</p>
+          <p className="muted">
+            Create a client for each agent (Claude Code, Cursor, a script): each gets its own token,
+            so you can tell their calls apart and revoke one without touching the others.
+          </p>
+        </div>
+      ) : (
+        <GrantList grants={grants} servers={servers} store={store} />
+      )}
+      <TemporaryList temporary={temporary} store={store} />
+    </section>
+  );
+}
+
+function CreateForm({ store }: { store: StoreApi<ClientsState> }) {
+  const adding = useStore(store, (s) => s.adding);
+  const [name, setName] = useState('');
+  const trimmed = name.trim();
+  const invalid = trimmed !== '' && !isValidName(trimmed);
+
+  return (
+    <form
+      className="client-form"
+      aria-label="Create a client"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (trimmed === '' || invalid) return;
+        void store
+          .getState()
+          .add(trimmed)
+          .then((ok) => {
+            if (ok) setName('');
+          });
+      }}
+    >
+      <label htmlFor="client-name">New client</label>
+      <input
+        id="client-name"
+        type="text"
+        placeholder="laptop-agent"
+        maxLength={64}
+        value={name}
+        aria-invalid={invalid}
+        aria-describedby="client-name-rule"
+        onChange={(event) => setName(event.target.value)}
+      />
+      <button type="submit" className="allow" disabled={adding || trimmed === '' || invalid}>
+        Create
+      </button>
+      <p id="client-name-rule" className={`hint ${invalid ? 'invalid' : 'muted'}`}>
+        Name: {NAME_RULE}.
+      </p>
+    </form>
+  );
+}
+
+function TokenPanel({
+  name,
+  token,
+  servers,
+  onDismiss,
+}: {
+  name: string;
+  token: string;
+  servers: ServerInfo[];
+  onDismiss(): void;
+}) {
+  return (
+    <section className="token-panel" aria-label={`Token for ${name}`}>
+      <h3>Client {name} created</h3>
+      <p className="warning" role="note">
+        Copy this token now: it is shown only once. Airlock keeps just its hash, so it cannot show
+        it again. If it is lost, revoke the client and create a new one.
+      </p>
+      <div className="copy-row">
+        <code className="token" aria-label="Token">
+          {token}
+        </code>
+        <CopyButton text={token} label="Copy token" />
+      </div>
+      <Snippets servers={servers} token={token} />
+      <button type="button" onClick={onDismiss}>
+        I have saved the token
+      </button>
+    </section>
+  );
+}
+
+function Snippets({ servers, token }: { servers: ServerInfo[]; token?: string }) {
+  if (servers.length === 0) {
+    return (
+      <p className="muted">No servers are configured yet, so there is nothing to connect to.</p>
+    );
+  }
+  return (
+    <>
+      {servers.map((server) => (
+        <div key={server.id} className="server-snippets">
+          <h4>
+            Server <span className="tool">{server.id}</span>{' '}
+            <span className="muted">{server.endpoint}</span>
+          </h4>
+          {configSnippets(server, token).map((snippet) => (
+            <Snippet key={snippet.id} server={server.id} snippet={snippet} />
+          ))}
+        </div>
+      ))}
+    </>
+  );
+}
+
+function Snippet({ server, snippet }: { server: string; snippet: ConfigSnippet }) {
+  return (
+    <div className="snippet">
+      <div className="snippet-head">
+        <strong>{snippet.title}</strong>
+        <CopyButton text={snippet.text} label={`Copy ${snippet.title} for ${server}`} />
+      </div>
+      <p className="hint muted">{snippet.note}</p>
+      <pre className="args" aria-label={`${snippet.title} for ${server}`}>
+        {snippet.text}
+      </pre>
+    </div>
+  );
+}
+
+function CopyButton({ text, label }: { text: string; label: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  useEffect(() => {
+    if (state === 'idle') return;
+    const timer = setTimeout(() => setState('idle'), 2000);
+    return () => clearTimeout(timer);
+  }, [state]);
+  return (
+    <button
+      type="button"
+      aria-label={label}
+      onClick={() => {
+        // The clipboard needs a secure context; 127.0.0.1 counts as one.
+        if (!navigator.clipboard) return setState('failed');
+        navigator.clipboard.writeText(text).then(
+          () => setState('copied'),
+          () => setState('failed'),
+        );
+      }}
+    >
+      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed: select the text' : 'Copy'}
+    </button>
+  );
+}
+
+function GrantList({
+  grants,
+  servers,
+  store,
+}: {
+  grants: GrantInfo[];
+  servers: ServerInfo[];
+  store: StoreApi<ClientsState>;
+}) {
+  if (grants.length === 0) return null;
+  return (
+    <ul className="approvals grants" aria-label="Clients">
+      {grants.map((grant) => (
+        <GrantRow key={grant.name} grant={grant} servers={servers} store={store} />
+      ))}
+    </ul>
+  );
+}
+
+function GrantRow({
+  grant,
+  servers,
+  store,
+}: {
+  grant: GrantInfo;
+  servers: ServerInfo[];
+  store: StoreApi<ClientsState>;
+}) {
+  const busy = useStore(store, (s) => s.busy.has(grant.name));
+  const [confirming, setConfirming] = useState(false);
+  const [showConfig, setShowConfig] = useState(false);
+
+  return (
+    <li className="approval" aria-label={`Client ${grant.name}`}>
+      <div className="approval-head">
+        <span className="tool">{grant.name}</span>
+        <span className="muted">created {formatDate(grant.created)}</span>
+        <span className="grant-actions">
+          <button type="button" className="link" onClick={() => setShowConfig(!showConfig)}>
+            {showConfig ? 'Hide configuration' : 'Show configuration'}
+          </button>
+          {!confirming && (
+            <button
+              type="button"
+              className="deny"
+              disabled={busy}
+              onClick={() => setConfirming(true)}
+            >
+              Revoke
+            </button>
+          )}
+        </span>
+      </div>
+      {confirming && (
+        <div className="actions confirm" role="group" aria-label={`Revoke ${grant.name}`}>
+          <span>Revoke {grant.name}? Agents using it lose access at once.</span>
+          <button
+            type="button"
+            className="deny"
+            disabled={busy}
+            onClick={() => {
+              void store
+                .getState()
+                .revoke(grant.name)
+                .then(() => setConfirming(false));
+            }}
+          >
+            Confirm
+          </button>
+          <button type="button" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {showConfig && (
+        <>
+          <p className="hint muted">
+            The token was shown only when this client was created; put it where {'alk_...'} stands.
+          </p>
+          <Snippets servers={servers} />
+        </>
+      )}
+    </li>
+  );
+}
+
+function TemporaryList({
+  temporary,
+  store,
+}: {
+  temporary: TemporaryGrant[];
+  store: StoreApi<ClientsState>;
+}) {
+  const now = useNow(1000);
+  if (temporary.length === 0) return null;
+  return (
+    <>
+      <h3 className="section-title">Temporary grants</h3>
+      <p className="hint muted">
+        Given from Pending with &ldquo;Allow for N min&rdquo;: the tool runs without asking until
+        the time is up.
+      </p>
+      <ul className="approvals" aria-label="Temporary grants">
+        {temporary.map((t) => (
+          <TemporaryRow key={t.id} grant={t} now={now} store={store} />
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function TemporaryRow({
+  grant,
+  now,
+  store,
+}: {
+  grant: TemporaryGrant;
+  now: number;
+  store: StoreApi<ClientsState>;
+}) {
+  const busy = useStore(store, (s) => s.busy.has(grant.id));
+  const left = grant.expiresAt - now;
+  return (
+    <li className="approval" aria-label={`${grant.tool} for ${grant.grant}`}>
+      <div className="approval-head">
+        <span className="tool">{grant.tool}</span>
+        <span className="muted">
+          for client <strong>{grant.grant}</strong> on <strong>{grant.server}</strong>
+        </span>
+        <span className={`countdown${left < 60_000 ? ' urgent' : ''}`} title="Time left">
+          {formatCountdown(left)}
+        </span>
+        <span className="grant-actions">
+          <button
+            type="button"
+            className="deny"
+            disabled={busy}
+            onClick={() => void store.getState().revokeTemporary(grant.id)}
+          >
+            Revoke
+          </button>
+        </span>
+      </div>
+    </li>
+  );
+}
+
+function formatDate(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+/** The current time, updated every `intervalMs`, for countdowns. */
+function useNow(intervalMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}

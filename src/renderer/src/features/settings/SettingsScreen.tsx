@@ -1,0 +1,258 @@
+// Settings: the four settings Airlock lets a person change while it runs (how long a held call
+// waits, how many may wait, how long history is kept), checked here against the same limits the
+// core enforces, and the settings only config.json sets, shown read-only.
+import { useEffect, useState } from 'react';
+import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
+import type { StoreApi } from 'zustand/vanilla';
+import type { EditableSettings, Settings } from '../../../../shared/contract';
+import {
+  changedFields,
+  type SettingsChange,
+  type SettingsState,
+} from '../../stores/settings-store';
+
+type Key = keyof EditableSettings;
+
+interface Field {
+  key: Key;
+  label: string;
+  unit: string;
+  help: string;
+  min: number;
+  max: number;
+  /** The number the form shows for the setting's value, and back. */
+  show(value: number): number;
+  store(shown: number): number;
+}
+
+const same = (n: number) => n;
+
+/** The same limits as settings.update's input schema in src/shared/contract.ts. */
+export const FIELDS: readonly Field[] = [
+  {
+    key: 'approvalTimeoutMs',
+    label: 'Approval timeout',
+    unit: 'seconds',
+    help: 'How long a held call waits for an answer, unless its rule sets approval.timeout.',
+    min: 1,
+    max: 86_400,
+    show: (ms) => ms / 1000,
+    store: (seconds) => seconds * 1000,
+  },
+  {
+    key: 'maxPendingApprovals',
+    label: 'Max pending approvals',
+    unit: 'calls',
+    help: 'Held calls waiting at one time, across all clients; more are refused.',
+    min: 1,
+    max: 10_000,
+    show: same,
+    store: same,
+  },
+  {
+    key: 'maxPendingApprovalsPerGrant',
+    label: 'Max pending approvals per client',
+    unit: 'calls',
+    help: 'Held calls waiting at one time for one client; more are refused.',
+    min: 1,
+    max: 10_000,
+    show: same,
+    store: same,
+  },
+  {
+    key: 'retentionDays',
+    label: 'History retention',
+    unit: 'days',
+    help: 'Calls older than this are deleted from the history.',
+    min: 1,
+    max: 3650,
+    show: same,
+    store: same,
+  },
+];
+
+/** What is wrong with the text typed for a field, or undefined when it is a valid value. */
+export function problemWith(field: Field, text: string): string | undefined {
+  const trimmed = text.trim();
+  const range = `from ${field.min} to ${field.max.toLocaleString('en-US')}`;
+  if (!/^\d+$/.test(trimmed)) return `Enter a whole number of ${field.unit}, ${range}.`;
+  const value = Number(trimmed);
+  if (value < field.min || value > field.max) return `Must be ${range} ${field.unit}.`;
+  return undefined;
+}
+
+export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
+  const { settings, loaded, saving, error, savedAt } = useStore(
+    store,
+    useShallow((s) => ({
+      settings: s.settings,
+      loaded: s.loaded,
+      saving: s.saving,
+      error: s.error,
+      savedAt: s.savedAt,
+    })),
+  );
+  // Text typed into fields, by key; a field not typed into shows the core's current value.
+  const [draft, setDraft] = useState<Partial<Record<Key, string>>>({});
+
+  useEffect(() => {
+    void store.getState().load();
+  }, [store]);
+
+  // A successful save makes the typed values the settings: show the core's values again.
+  useEffect(() => {
+    if (savedAt !== undefined) setDraft({});
+  }, [savedAt]);
+
+  const textOf = (field: Field) =>
+    draft[field.key] ?? (settings ? String(field.show(settings[field.key])) : '');
+  const problems = new Map<Key, string>();
+  const change: SettingsChange = {};
+  for (const field of FIELDS) {
+    const text = draft[field.key];
+    if (text === undefined) continue;
+    const problem = problemWith(field, text);
+    if (problem) problems.set(field.key, problem);
+    else change[field.key] = field.store(Number(text.trim()));
+  }
+  const changed = Object.keys(changedFields(settings, change)).length > 0;
+  const canSave = settings !== undefined && !saving && problems.size === 0 && changed;
+
+  return (
+    <section className="screen" aria-labelledby="settings-title">
+      <header className="screen-header">
+        <h2 id="settings-title">Settings</h2>
+        {saving ? (
+          <span className="count" role="status">
+            Saving…
+          </span>
+        ) : savedAt !== undefined && !changed ? (
+          <span className="count saved" role="status">
+            Saved
+          </span>
+        ) : null}
+      </header>
+      {error && (
+        <div className="banner error" role="alert">
+          <div>
+            <span>{error.message}</span>
+            {error.problems && (
+              <ul className="problems">
+                {error.problems.map((p, i) => (
+                  <li key={i}>
+                    {p.path ? <code>{p.path}</code> : null} {p.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+          <button type="button" onClick={() => store.getState().dismissError()}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {!loaded ? (
+        <p className="muted">Loading settings…</p>
+      ) : settings === undefined ? null : (
+        <>
+          <form
+            className="settings-form"
+            aria-label="Settings Airlock can change while it runs"
+            noValidate
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (canSave) void store.getState().save(change);
+            }}
+          >
+            {FIELDS.map((field) => {
+              const id = `setting-${field.key}`;
+              const problem = problems.get(field.key);
+              return (
+                <div className="field" key={field.key}>
+                  <label htmlFor={id}>
+                    {field.label} <span className="muted">({field.unit})</span>
+                  </label>
+                  <input
+                    id={id}
+                    type="text"
+                    inputMode="numeric"
+                    value={textOf(field)}
+                    aria-invalid={problem ? true : undefined}
+                    aria-describedby={`${id}-help${problem ? ` ${id}-problem` : ''}`}
+                    onChange={(event) =>
+                      setDraft((d) => ({ ...d, [field.key]: event.target.value }))
+                    }
+                  />
+                  {problem && (
+                    <span className="field-problem" id={`${id}-problem`}>
+                      {problem}
+                    </span>
+                  )}
+                  <span className="hint muted" id={`${id}-help`}>
+                    {field.help}
+                  </span>
+                </div>
+              );
+            })}
+            <div className="actions">
+              <button type="submit" className="allow" disabled={!canSave}>
+                Save
+              </button>
+              <button
+                type="button"
+                disabled={Object.keys(draft).length === 0 || saving}
+                onClick={() => setDraft({})}
+              >
+                Undo changes
+              </button>
+            </div>
+          </form>
+          <ReadOnlySettings settings={settings} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function ReadOnlySettings({ settings }: { settings: Settings }) {
+  const { patterns, fields } = settings.redaction;
+  return (
+    <section className="read-only" aria-labelledby="settings-fixed-title">
+      <h3 id="settings-fixed-title">Set in config.json</h3>
+      <dl>
+        <dt>Port</dt>
+        <dd>{settings.port}</dd>
+        <dt>Request body cap</dt>
+        <dd>{formatBytes(settings.maxBodyBytes)}</dd>
+        <dt>Upstream timeout</dt>
+        <dd>{formatSeconds(settings.upstreamTimeoutMs)}</dd>
+        <dt>Redaction additions</dt>
+        <dd>
+          {count(patterns.length, 'pattern')}, {count(fields.length, 'field')}
+        </dd>
+      </dl>
+      <p className="hint muted">
+        Change these under <code>&quot;settings&quot;</code> in <code>config.json</code> in the data
+        folder (<code>port</code>, <code>maxBodyBytes</code>, <code>upstreamTimeout</code>,{' '}
+        <code>redaction</code>). Airlock reads them when it starts, so restart it afterwards; a new
+        port needs a restart and the clients pointed at the new address.
+      </p>
+    </section>
+  );
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes.toLocaleString('en-US')} bytes`;
+}
+
+function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${seconds.toLocaleString('en-US')} s`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

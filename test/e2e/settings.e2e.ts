@@ -1,0 +1,126 @@
+// The Settings screen against a real `airlock serve`: a changed approval timeout is written to the
+// data folder's config.json and applies to the next held call (its countdown on Pending), and a
+// value out of range is explained next to its field and cannot be saved.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { connectAgent, MEATSPACE_SERVER_ID, startServe, type ServedAirlock } from './helpers/serve';
+
+// No approval.timeout in the rule, so settings.approvalTimeout decides how long a call waits.
+const POLICY = {
+  version: '1',
+  default: 'deny',
+  tools: { provision_api_key: { action: 'require_approval' } },
+};
+
+let airlock: ServedAirlock;
+let agent: Client;
+
+test.beforeAll(async () => {
+  airlock = await startServe({ policies: { [MEATSPACE_SERVER_ID]: POLICY } });
+  agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, airlock.addGrant('e2e-agent'));
+});
+
+/** Denies every held call through the API, as a person would from another window. */
+async function denyAll(): Promise<void> {
+  const api = (command: string, body: unknown) =>
+    fetch(`${airlock.url}/api/${command}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${airlock.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((response) => response.json() as Promise<{ approvals?: { id: string }[] }>);
+  const { approvals = [] } = await api('approvals.list', {});
+  for (const { id } of approvals) await api('approvals.decide', { id, decision: 'deny' });
+}
+
+// A test that failed half-way must not leave a held call behind.
+test.afterEach(denyAll);
+
+test.afterAll(async () => {
+  await agent?.close().catch(() => {});
+  await airlock?.close();
+});
+
+async function openSettings(page: Page): Promise<void> {
+  await page.goto(airlock.uiUrl);
+  await page
+    .getByRole('navigation', { name: 'Screens' })
+    .getByRole('button', { name: 'Settings' })
+    .click();
+  await expect(page.getByRole('heading', { name: 'Settings', level: 2 })).toBeVisible();
+}
+
+test('a new approval timeout is saved to config.json and applies to the next held call', async ({
+  page,
+}) => {
+  await openSettings(page);
+  const timeout = page.getByLabel('Approval timeout');
+  await expect(timeout).toHaveValue('120');
+  const save = page.getByRole('button', { name: 'Save' });
+  await expect(save).toBeDisabled();
+
+  await timeout.fill('300');
+  await expect(save).toBeEnabled();
+  await save.click();
+  await expect(page.getByRole('status')).toHaveText('Saved');
+  await expect(save).toBeDisabled();
+  await expect(timeout).toHaveValue('300');
+
+  const config = JSON.parse(readFileSync(join(airlock.dataDir, 'config.json'), 'utf8')) as {
+    settings?: { approvalTimeout?: string };
+  };
+  expect(config.settings?.approvalTimeout).toBe('300s');
+
+  await page
+    .getByRole('navigation', { name: 'Screens' })
+    .getByRole('button', { name: 'Pending' })
+    .click();
+  const pending = agent.callTool(
+    { name: 'provision_api_key', arguments: { name: 'timeout key', email: 't@example.com' } },
+    undefined,
+    { timeout: 60_000 },
+  );
+  const card = page.getByRole('listitem', { name: 'provision_api_key from e2e-agent' });
+  await expect(card).toBeVisible();
+  // Five minutes, not the default two.
+  await expect(card.getByTitle('Time left to answer')).toHaveText(/^(5:00|4:[45]\d)$/);
+
+  await denyAll();
+  expect((await pending).isError).toBe(true);
+});
+
+test('a value out of range is explained next to its field and cannot be saved', async ({
+  page,
+}) => {
+  await openSettings(page);
+  const retention = page.getByLabel('History retention');
+  const save = page.getByRole('button', { name: 'Save' });
+
+  await retention.fill('0');
+  await expect(retention).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('Must be from 1 to 3,650 days.')).toBeVisible();
+  await expect(save).toBeDisabled();
+
+  await retention.fill('ninety');
+  await expect(page.getByText('Enter a whole number of days, from 1 to 3,650.')).toBeVisible();
+  await expect(save).toBeDisabled();
+
+  await retention.fill('365');
+  await expect(page.getByText(/from 1 to 3,650/)).toHaveCount(0);
+  await expect(save).toBeEnabled();
+  // Undo puts the saved value back, leaving nothing to save.
+  await page.getByRole('button', { name: 'Undo changes' }).click();
+  await expect(retention).toHaveValue('90');
+  await expect(save).toBeDisabled();
+});
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`screenshot of Settings, ${colorScheme}`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme });
+    await page.setViewportSize({ width: 1100, height: 720 });
+    await openSettings(page);
+    await expect(page.getByText('Set in config.json')).toBeVisible();
+    await page.screenshot({ path: `docs/screenshots/settings-${colorScheme}.png` });
+  });
+}
