@@ -3,7 +3,13 @@
 // message reaches the agent as that message, and arguments full of markup stay text.
 import { expect, test } from '@playwright/test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { connectAgent, MEATSPACE_SERVER_ID, startServe, type ServedAirlock } from './helpers/serve';
+import {
+  connectAgent,
+  denyAllHeld,
+  MEATSPACE_SERVER_ID,
+  startServe,
+  type ServedAirlock,
+} from './helpers/serve';
 
 const POLICY = {
   version: '1',
@@ -27,16 +33,7 @@ test.beforeAll(async () => {
 });
 
 // A test that failed half-way must not leave a held call for the next one to answer.
-test.afterEach(async () => {
-  const api = (command: string, body: unknown) =>
-    fetch(`${airlock.url}/api/${command}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${airlock.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }).then((response) => response.json() as Promise<{ approvals?: { id: string }[] }>);
-  const { approvals = [] } = await api('approvals.list', {});
-  for (const { id } of approvals) await api('approvals.decide', { id, decision: 'deny' });
-});
+test.afterEach(() => denyAllHeld(airlock));
 
 test.afterAll(async () => {
   // The agent's session may already have ended with a failed test; Airlock must still stop.

@@ -5,7 +5,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { connectAgent, MEATSPACE_SERVER_ID, startServe, type ServedAirlock } from './helpers/serve';
+import {
+  connectAgent,
+  denyAllHeld,
+  MEATSPACE_SERVER_ID,
+  startServe,
+  type ServedAirlock,
+} from './helpers/serve';
 
 // No approval.timeout in the rule, so settings.approvalTimeout decides how long a call waits.
 const POLICY = {
@@ -22,17 +28,7 @@ test.beforeAll(async () => {
   agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, airlock.addGrant('e2e-agent'));
 });
 
-/** Denies every held call through the API, as a person would from another window. */
-async function denyAll(): Promise<void> {
-  const api = (command: string, body: unknown) =>
-    fetch(`${airlock.url}/api/${command}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${airlock.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }).then((response) => response.json() as Promise<{ approvals?: { id: string }[] }>);
-  const { approvals = [] } = await api('approvals.list', {});
-  for (const { id } of approvals) await api('approvals.decide', { id, decision: 'deny' });
-}
+const denyAll = () => denyAllHeld(airlock);
 
 // A test that failed half-way must not leave a held call behind.
 test.afterEach(denyAll);

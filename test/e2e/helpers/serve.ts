@@ -157,3 +157,15 @@ export async function connectAgent(
   await client.connect(transport);
   return client;
 }
+
+/** Denies every held call through the app API, as a person would from another window. */
+export async function denyAllHeld(airlock: ServedAirlock): Promise<void> {
+  const api = (command: string, body: unknown) =>
+    fetch(`${airlock.url}/api/${command}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${airlock.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((response) => response.json() as Promise<{ approvals?: { id: string }[] }>);
+  const { approvals = [] } = await api('approvals.list', {});
+  for (const { id } of approvals) await api('approvals.decide', { id, decision: 'deny' });
+}

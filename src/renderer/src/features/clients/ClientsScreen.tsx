@@ -9,6 +9,7 @@ import { isValidName, NAME_RULE } from '../../../../main/core/config/names';
 import type { ClientsState } from '../../stores/clients-store';
 import { formatCountdown } from '../pending/format-args';
 import { configSnippets, type ConfigSnippet } from './config-snippets';
+import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 
 export function ClientsScreen({ store }: { store: StoreApi<ClientsState> }) {
   const grants = useStore(store, (s) => s.grants);
@@ -24,20 +25,12 @@ export function ClientsScreen({ store }: { store: StoreApi<ClientsState> }) {
 
   return (
     <section className="screen" aria-labelledby="clients-title">
-      <header className="screen-header">
-        <h2 id="clients-title">Clients</h2>
-        <span className="count" aria-live="polite">
-          {grants.length === 1 ? '1 client' : `${grants.length} clients`}
-        </span>
-      </header>
-      {error && (
-        <div className="banner error" role="alert">
-          <span>{error}</span>
-          <button type="button" onClick={() => store.getState().dismissError()}>
-            Dismiss
-          </button>
-        </div>
-      )}
+      <ScreenHeader
+        id="clients-title"
+        title="Clients"
+        count={grants.length === 1 ? '1 client' : `${grants.length} clients`}
+      />
+      <ErrorBanner message={error} onDismiss={() => store.getState().dismissError()} />
       <CreateForm store={store} />
       {created && (
         <TokenPanel

@@ -7,6 +7,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { Approval } from '../../../../shared/contract';
 import type { PendingState } from '../../stores/pending-store';
 import { formatArgs, formatCountdown } from './format-args';
+import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 
 const MINUTE_CHOICES = [5, 15, 60] as const;
 
@@ -48,20 +49,12 @@ export function PendingScreen({ store }: { store: StoreApi<PendingState> }) {
 
   return (
     <section className="screen" aria-labelledby="pending-title">
-      <header className="screen-header">
-        <h2 id="pending-title">Pending</h2>
-        <span className="count" aria-live="polite">
-          {approvals.length === 0 ? 'nothing waiting' : `${approvals.length} waiting`}
-        </span>
-      </header>
-      {error && (
-        <div className="banner error" role="alert">
-          <span>{error}</span>
-          <button type="button" onClick={() => store.getState().dismissError()}>
-            Dismiss
-          </button>
-        </div>
-      )}
+      <ScreenHeader
+        id="pending-title"
+        title="Pending"
+        count={approvals.length === 0 ? 'nothing waiting' : `${approvals.length} waiting`}
+      />
+      <ErrorBanner message={error} onDismiss={() => store.getState().dismissError()} />
       {loaded && approvals.length === 0 ? (
         <div className="empty">
           <p>No calls are waiting for you.</p>
