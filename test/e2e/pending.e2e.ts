@@ -10,6 +10,7 @@ import {
   startServe,
   type ServedAirlock,
 } from './helpers/serve';
+import { textOf } from '../helpers/airlock-harness';
 
 const POLICY = {
   version: '1',
@@ -45,11 +46,6 @@ function provision(name: string, email: string) {
   return agent.callTool({ name: 'provision_api_key', arguments: { name, email } }, undefined, {
     timeout: 60_000,
   });
-}
-
-function textOf(result: Awaited<ReturnType<Client['callTool']>>): string {
-  const block = (result.content as { type: string; text?: string }[])[0];
-  return block?.text ?? '';
 }
 
 test('a held call appears within a second, and Allow gives the agent its key', async ({ page }) => {

@@ -72,10 +72,11 @@ export async function apiCall<C extends CommandName>(
   runtime: Pick<Runtime, 'url'>,
   command: C,
   input: CommandInput<C>,
+  uiToken = TEST_UI_TOKEN,
 ): Promise<CommandOutput<C>> {
   const response = await fetch(`${runtime.url}/api/${command}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_UI_TOKEN}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${uiToken}` },
     body: JSON.stringify(input),
   });
   const body = (await response.json()) as CommandOutput<C> & { error?: { message: string } };

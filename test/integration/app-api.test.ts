@@ -10,6 +10,7 @@ import {
   makeDataDir,
   removeDataDir,
   startAirlock,
+  TEST_UI_TOKEN,
   textOf,
 } from '../helpers/airlock-harness';
 import { openEventStream, type EventStream } from '../helpers/event-stream';
@@ -95,7 +96,7 @@ describe('the app API', () => {
     const response = await fetch(`${runtime.url}/api/policies.save`, {
       method: 'POST',
       headers: {
-        authorization: 'Bearer test-ui-token-0123456789abcdef',
+        authorization: `Bearer ${TEST_UI_TOKEN}`,
         'content-type': 'application/json',
       },
       body: JSON.stringify({

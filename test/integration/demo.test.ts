@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, expect, it } from 'vitest';
-import type { CommandInput, CommandName, CommandOutput } from '../../src/shared/contract';
-import { REPO_ROOT, TSX_NODE_ARGS } from '../helpers/airlock-harness';
+import type { CommandInput, CommandName } from '../../src/shared/contract';
+import { apiCall, REPO_ROOT, TSX_NODE_ARGS } from '../helpers/airlock-harness';
 
 const demo = spawn(process.execPath, [...TSX_NODE_ARGS, join(REPO_ROOT, 'scripts/demo.ts')], {
   cwd: REPO_ROOT,
@@ -21,18 +21,10 @@ afterAll(() => {
   demo.kill('SIGKILL');
 });
 
-async function api<C extends CommandName>(
-  ui: URL,
-  command: C,
-  input: CommandInput<C>,
-): Promise<CommandOutput<C>> {
+/** A command through the app API of the demo, with the token from its UI address. */
+function api<C extends CommandName>(ui: URL, command: C, input: CommandInput<C>) {
   const token = new URLSearchParams(ui.hash.slice(1)).get('token')!;
-  const response = await fetch(`${ui.origin}/api/${command}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  return (await response.json()) as CommandOutput<C>;
+  return apiCall({ url: ui.origin }, command, input, token);
 }
 
 it(

@@ -6,6 +6,7 @@ import { resolveRule } from './policy/resolve-rule';
 import type { PolicyRegistry } from './policy/policy-registry';
 import type { EffectiveRule, Limit } from './policy/types';
 import type { Clock, JsonProblem } from './ports';
+import { errorMessage } from '../../shared/error-message';
 
 export interface ToolCall {
   server: string;
@@ -227,8 +228,4 @@ function approvalTimeout(rule: EffectiveRule): { approvalTimeoutMs?: number } {
 // Rounded up, so an agent that waits until then finds room.
 function isoSeconds(epochMs: number): string {
   return new Date(Math.ceil(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -23,6 +23,7 @@ import type {
 } from '../../core/history/types';
 import type { Logger } from '../../core/ports';
 import type { Database } from './database';
+import { errorMessage } from '../../../shared/error-message';
 
 export interface SqliteHistoryStoreOptions {
   logger: Logger;
@@ -797,8 +798,4 @@ function isBadUpdate(err: unknown): boolean {
   if (err instanceof TypeError || err instanceof RangeError) return true;
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code);
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -9,7 +9,8 @@ import {
 } from '../../../shared/contract';
 import type { z } from 'zod';
 import type { EventListener } from './event-bus';
-import { ApiError } from './api-error';
+import { ApiError } from '../../../shared/api-error';
+import { errorMessage } from '../../../shared/error-message';
 import type { Logger } from '../ports';
 
 /** Handler for each command; its input has passed the command's schema. */
@@ -70,10 +71,7 @@ export function createDispatcher(
         logger.error(`command ${command} failed`, {
           error: (error as Error)?.stack ?? String(error),
         });
-        return failure(
-          'unavailable',
-          `${command} failed: ${(error as Error)?.message ?? String(error)}`,
-        );
+        return failure('unavailable', `${command} failed: ${errorMessage(error)}`);
       }
     },
   };

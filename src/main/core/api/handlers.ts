@@ -12,7 +12,7 @@ import type { CallRecord, HistoryStore } from '../history/types';
 import { parsePolicy } from '../policy';
 import type { PolicyRegistry } from '../policy';
 import type { Clock } from '../ports';
-import { ApiError } from './api-error';
+import { ApiError } from '../../../shared/api-error';
 import type { CommandHandlers } from './dispatcher';
 
 /** The policy files in the data folder. */

@@ -11,6 +11,7 @@ import type { Clock, Logger } from '../ports';
 import type { Redactor } from '../redaction/redactor';
 import { canonicalHash } from './canonical-json';
 import { deniedText, heldRefusal, policyRefusal, timeoutText, type Refusal } from './refusals';
+import { errorMessage } from '../../../shared/error-message';
 
 /** What the proxy does with a call now. */
 export type Admission =
@@ -330,8 +331,4 @@ export class CallGuard {
 
 function truncate(text: string): string {
   return text.length <= HISTORY_TEXT_LIMIT ? text : text.slice(0, HISTORY_TEXT_LIMIT);
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

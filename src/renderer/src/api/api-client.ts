@@ -9,18 +9,11 @@ import type {
   CommandName,
   CommandOutput,
 } from '../../../shared/contract';
+import { ApiError } from '../../../shared/api-error';
 import { EVENT_NAMES } from '../../../shared/command-names';
 
-/** A command the core refused: bad input, something missing, a conflict, or Airlock unreachable. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: ApiErrorBody['error']['code'],
-    message: string,
-    readonly problems?: ApiErrorBody['error']['problems'],
-  ) {
-    super(message);
-  }
-}
+// The same ApiError the core's handlers throw, rebuilt from the error body that crossed over.
+export { ApiError };
 
 export function ipcApi(bridge: AirlockBridge): Api {
   return {

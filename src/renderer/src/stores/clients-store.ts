@@ -4,6 +4,7 @@
 // core keeps just its hash, so this is the one moment it can be shown.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api, GrantInfo, ServerInfo, TemporaryGrant } from '../../../shared/contract';
+import { errorMessage } from '../../../shared/error-message';
 
 /** A grant just created, with the token the core will never show again. */
 export interface CreatedGrant {
@@ -62,7 +63,7 @@ export function createClientsStore(api: Api): StoreApi<ClientsState> & { stop():
         });
       } catch (error) {
         if (load !== loads) return;
-        set({ error: messageOf(error), loaded: true });
+        set({ error: errorMessage(error), loaded: true });
       }
     },
     async add(name) {
@@ -75,7 +76,7 @@ export function createClientsStore(api: Api): StoreApi<ClientsState> & { stop():
         void get().load();
         return true;
       } catch (error) {
-        set({ error: messageOf(error) });
+        set({ error: errorMessage(error) });
         return false;
       } finally {
         set({ adding: false });
@@ -109,7 +110,7 @@ export function createClientsStore(api: Api): StoreApi<ClientsState> & { stop():
     try {
       await work();
     } catch (error) {
-      store.setState({ error: messageOf(error) });
+      store.setState({ error: errorMessage(error) });
       // Gone already (someone else revoked it, or it expired): the list should say so.
       void store.getState().load();
     } finally {
@@ -130,8 +131,4 @@ export function createClientsStore(api: Api): StoreApi<ClientsState> & { stop():
     }
   });
   return Object.assign(store, { stop });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

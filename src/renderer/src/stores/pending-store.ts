@@ -3,6 +3,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api, Approval } from '../../../shared/contract';
 import { ApiError } from '../api/api-client';
+import { errorMessage } from '../../../shared/error-message';
 
 export interface PendingState {
   approvals: Approval[];
@@ -32,7 +33,7 @@ export function createPendingStore(api: Api): StoreApi<PendingState> & { stop():
         const { approvals } = await api.call('approvals.list', {});
         set({ approvals: approvals.slice(0, MAX_SHOWN), loaded: true });
       } catch (error) {
-        set({ error: messageOf(error), loaded: true });
+        set({ error: errorMessage(error), loaded: true });
       }
     },
     async answer(id, answer) {
@@ -51,7 +52,7 @@ export function createPendingStore(api: Api): StoreApi<PendingState> & { stop():
         ) {
           set({ approvals: get().approvals.filter((a) => a.id !== id) });
         }
-        set({ error: messageOf(error) });
+        set({ error: errorMessage(error) });
       } finally {
         const answering = new Set(get().answering);
         answering.delete(id);
@@ -72,8 +73,4 @@ export function createPendingStore(api: Api): StoreApi<PendingState> & { stop():
     }
   });
   return Object.assign(store, { stop });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
