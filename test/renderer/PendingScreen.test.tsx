@@ -1,0 +1,79 @@
+// @vitest-environment happy-dom
+import { cleanup, render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PendingScreen } from '../../src/renderer/src/features/pending/PendingScreen';
+import { createPendingStore } from '../../src/renderer/src/stores/pending-store';
+import type { Approval } from '../../src/shared/contract';
+import { FakeApi } from './helpers/fake-api';
+
+function approval(id: string, overrides: Partial<Approval> = {}): Approval {
+  return {
+    id,
+    callId: 1,
+    grant: 'alice',
+    session: 's',
+    server: 'meatspace',
+    tool: 'provision_api_key',
+    args: { email: 'a@example.com' },
+    argsHash: 'h',
+    rule: '/tools/provision_api_key',
+    reason: 'mints keys',
+    receivedAt: Date.now(),
+    expiresAt: Date.now() + 60_000,
+    ...overrides,
+  };
+}
+
+function setup(queue: Approval[]) {
+  const api = new FakeApi()
+    .handle('approvals.list', () => ({ approvals: queue }))
+    .handle('approvals.decide', ({ id }) => ({
+      approval: queue.find((a) => a.id === id)!,
+      outcome: { outcome: 'allowed', by: 'person' },
+    }));
+  const store = createPendingStore(api);
+  render(<PendingScreen store={store} />);
+  return { api, store };
+}
+
+afterEach(cleanup);
+
+describe('the Pending screen', () => {
+  it('says what will appear when nothing waits', async () => {
+    setup([]);
+    expect(await screen.findByText('No calls are waiting for you.')).toBeTruthy();
+    expect(screen.getByText(/"action": "require_approval"/)).toBeTruthy();
+  });
+
+  it('shows markup in arguments as text and creates no elements from it', async () => {
+    setup([approval('a1', { args: { note: '<img src=x onerror="alert(1)"><script>x()</script>' } })]);
+    const card = await screen.findByRole('listitem', { name: 'provision_api_key from alice' });
+    expect(within(card).getByLabelText('Arguments').textContent).toContain('<img src=x');
+    expect(document.querySelector('img, script')).toBeNull();
+  });
+
+  it('sends the typed message with Deny, and the d key denies the selected call', async () => {
+    const { api } = setup([approval('a1'), approval('a2', { tool: 'get_status' })]);
+    const user = userEvent.setup();
+    const card = await screen.findByRole('listitem', { name: 'provision_api_key from alice' });
+    await user.type(within(card).getByLabelText('Message to the agent'), 'not today');
+    await user.click(within(card).getByRole('button', { name: 'Deny' }));
+    expect(api.inputsOf('approvals.decide')).toEqual([
+      { id: 'a1', decision: 'deny', message: 'not today' },
+    ]);
+    await user.click(screen.getByText('get_status'));
+    await user.keyboard('d');
+    expect(api.inputsOf('approvals.decide')[1]).toEqual({ id: 'a2', decision: 'deny' });
+  });
+
+  it('allows the tool for the minutes chosen', async () => {
+    const { api } = setup([approval('a1')]);
+    const user = userEvent.setup();
+    await user.selectOptions(await screen.findByLabelText('Minutes'), '60');
+    await user.click(screen.getByRole('button', { name: 'Allow provision_api_key for' }));
+    expect(api.inputsOf('approvals.decide')).toEqual([
+      { id: 'a1', decision: 'allow', forMinutes: 60 },
+    ]);
+  });
+});
