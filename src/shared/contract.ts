@@ -98,6 +98,22 @@ export interface ServerInfo {
   policy: PolicyInfo;
 }
 
+/** One decision as the policy made it: what it said, by which rule, and why. */
+export interface DecisionSummary {
+  action: 'allow' | 'deny' | 'require_approval';
+  rule: string;
+  reason: string;
+}
+
+/** A recorded call whose decision would differ under a draft policy. */
+export interface DryRunChange {
+  call: CallRecord;
+  /** What the policy in force at the time said. */
+  before: DecisionSummary;
+  /** What the draft says. */
+  after: DecisionSummary;
+}
+
 export interface GrantInfo {
   name: string;
   created: string;
@@ -176,10 +192,30 @@ export const COMMANDS = {
       baseHash: z.string().optional(),
     }),
   ),
+  /**
+   * Replays the server's most recent calls from the history against a draft policy, oldest
+   * first with fresh counters, and lists those whose decision would change. Recorded arguments
+   * are redacted, so an argument rule on a secret value sees the redacted text.
+   */
+  'policies.dryRun': command<{
+    ok: boolean;
+    errors: JsonProblem[];
+    replayed: number;
+    changes: DryRunChange[];
+  }>()(
+    z.strictObject({
+      server: name,
+      text: z.string().max(1_000_000),
+      /** How many of the newest calls to replay; default 500. */
+      calls: z.number().int().min(1).max(10_000).optional(),
+    }),
+  ),
   'servers.list': command<{ servers: ServerInfo[] }>()(none),
   'grants.list': command<{ grants: GrantInfo[]; temporary: TemporaryGrant[] }>()(none),
   /** The token is in this answer only; Airlock keeps just its hash. */
   'grants.add': command<{ name: string; token: string }>()(z.strictObject({ name })),
+  /** Renames a grant; its token, its policy overrides and its rate-limit counts stay with it. */
+  'grants.rename': command<{ name: string }>()(z.strictObject({ name, newName: name })),
   'grants.revoke': command<{ revoked: boolean }>()(z.strictObject({ name })),
   'grants.revokeTemporary': command<{ revoked: boolean }>()(
     z.strictObject({ id: z.string().min(1).max(100) }),

@@ -1,33 +1,66 @@
 // The window's frame: the app name, one tab per screen, and the screen shown. Each screen owns a
-// feature folder and a store built from the Api. Screens not built yet are not listed.
+// feature folder and a store built from the Api. Screens can send the person to another screen
+// (Pending's "Always allow" opens the proposed policy; a server opens its policy).
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { Api } from '../../shared/contract';
+import { ActivityScreen } from './features/activity/ActivityScreen';
 import { ClientsScreen } from './features/clients/ClientsScreen';
 import { PendingScreen } from './features/pending/PendingScreen';
+import { PoliciesScreen } from './features/policies/PoliciesScreen';
+import { ServersScreen } from './features/servers/ServersScreen';
 import { SettingsScreen } from './features/settings/SettingsScreen';
+import { createActivityStore } from './stores/activity-store';
 import { createClientsStore } from './stores/clients-store';
 import { createPendingStore } from './stores/pending-store';
+import { createPoliciesStore } from './stores/policies-store';
+import { createServersStore } from './stores/servers-store';
 import { createSettingsStore } from './stores/settings-store';
 
-export type ScreenId = 'pending' | 'clients' | 'settings';
+export type ScreenId = 'pending' | 'activity' | 'policies' | 'servers' | 'clients' | 'settings';
+
+/** A store a screen owns for the app's lifetime; stop() ends its event subscription. */
+function useScreenStore<S extends { stop(): void }>(create: (api: Api) => S, api: Api): S {
+  const store = useMemo(() => create(api), [create, api]);
+  useEffect(() => () => store.stop(), [store]);
+  return store;
+}
 
 export function App({ api }: { api: Api }) {
-  const pending = useMemo(() => createPendingStore(api), [api]);
-  useEffect(() => () => pending.stop(), [pending]);
-  const clients = useMemo(() => createClientsStore(api), [api]);
-  useEffect(() => () => clients.stop(), [clients]);
-  const settings = useMemo(() => createSettingsStore(api), [api]);
-  useEffect(() => () => settings.stop(), [settings]);
+  const pending = useScreenStore(createPendingStore, api);
+  const activity = useScreenStore(createActivityStore, api);
+  const policies = useScreenStore(createPoliciesStore, api);
+  const servers = useScreenStore(createServersStore, api);
+  const clients = useScreenStore(createClientsStore, api);
+  const settings = useScreenStore(createSettingsStore, api);
   const waiting = useStore(pending, (s) => s.approvals.length);
   const [screen, setScreen] = useState<ScreenId>('pending');
 
+  const openPolicy = (server: string) => {
+    void policies.getState().open(server);
+    setScreen('policies');
+  };
   const screens: { id: ScreenId; label: string; badge?: number; render(): ReactNode }[] = [
     {
       id: 'pending',
       label: 'Pending',
       badge: waiting,
-      render: () => <PendingScreen store={pending} />,
+      render: () => (
+        <PendingScreen
+          store={pending}
+          onProposal={(proposal) => {
+            policies.getState().propose(proposal);
+            setScreen('policies');
+          }}
+        />
+      ),
+    },
+    { id: 'activity', label: 'Activity', render: () => <ActivityScreen store={activity} /> },
+    { id: 'policies', label: 'Policies', render: () => <PoliciesScreen store={policies} /> },
+    {
+      id: 'servers',
+      label: 'Servers',
+      render: () => <ServersScreen store={servers} onOpenPolicy={openPolicy} />,
     },
     { id: 'clients', label: 'Clients', render: () => <ClientsScreen store={clients} /> },
     { id: 'settings', label: 'Settings', render: () => <SettingsScreen store={settings} /> },

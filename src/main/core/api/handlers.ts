@@ -190,6 +190,10 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
       return { hash: parsed.value.version.hash, textHash: textHash(text) };
     },
 
+    'policies.dryRun': () => {
+      throw new ApiError('unavailable', 'policies.dryRun is being built');
+    },
+
     'servers.list': () => ({ servers: deps.servers() }),
 
     'grants.list': () => ({
@@ -203,6 +207,10 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
       } catch (error) {
         throw new ApiError('conflict', (error as Error).message);
       }
+    },
+
+    'grants.rename': () => {
+      throw new ApiError('unavailable', 'grants.rename is being built');
     },
 
     'grants.revoke': ({ name }) => {

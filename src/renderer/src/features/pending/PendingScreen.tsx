@@ -6,12 +6,20 @@ import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { Approval } from '../../../../shared/contract';
 import type { PendingState } from '../../stores/pending-store';
+import type { PolicyProposal } from '../../stores/policies-store';
 import { formatArgs, formatCountdown } from './format-args';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 
 const MINUTE_CHOICES = [5, 15, 60] as const;
 
-export function PendingScreen({ store }: { store: StoreApi<PendingState> }) {
+export function PendingScreen({
+  store,
+  onProposal,
+}: {
+  store: StoreApi<PendingState>;
+  /** Opens a proposed policy change ("Always allow") for review on the Policies screen. */
+  onProposal?(proposal: PolicyProposal): void;
+}) {
   const approvals = useStore(store, (s) => s.approvals);
   const loaded = useStore(store, (s) => s.loaded);
   const error = useStore(store, (s) => s.error);
