@@ -20,7 +20,13 @@ import { createRedactor } from './core/redaction/redactor';
 import { describeConfigProblems, loadConfig, updateConfigJson } from './adapters/files/config-file';
 import { writeFileAtomic } from './adapters/files/atomic-write';
 import { ensureDataDir, historyPath, policiesDir, policyPath } from './adapters/files/data-dir';
-import { createGrant, GrantAuthenticator, listGrants, revokeGrant } from './adapters/files/grants';
+import {
+  createGrant,
+  GrantAuthenticator,
+  listGrants,
+  renameGrant,
+  revokeGrant,
+} from './adapters/files/grants';
 import { uiTokenFrom } from './adapters/http/ui-token';
 import { SqliteHistoryStore } from './adapters/sqlite/history-store';
 import { watchPolicies, type PolicyWatcher } from './adapters/files/policy-watcher';
@@ -242,7 +248,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           events.emit('grants.changed', {});
           return revoked;
         },
+        rename: (name, newName) => {
+          renameGrant(dataDir, name, newName);
+          grants.refresh();
+          events.emit('grants.changed', {});
+        },
       },
+      counters: limiter,
       settings: {
         get: () => ({ ...settings }),
         update: (change) => {

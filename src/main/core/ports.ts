@@ -50,6 +50,8 @@ export interface CounterStore {
   append(events: readonly CounterEvent[]): void;
   /** Drops events older than `before`; they can no longer fall inside any window. */
   pruneBefore(before: number): void;
+  /** Moves a renamed grant's events to its new name. */
+  renameGrant(from: string, to: string): void;
 }
 
 /** A problem found in a JSON document, located by JSON Pointer and, when the text is known, line and column (1-based). */

@@ -64,6 +64,9 @@ export class MemoryCounterStore implements CounterStore {
   pruneBefore(before: number): void {
     this.events = this.events.filter((e) => e.at >= before);
   }
+  renameGrant(from: string, to: string): void {
+    for (const e of this.events) if (e.grant === from) e.grant = to;
+  }
 }
 
 /** History in memory, with the SQLite store's contract; `failWrites` makes inserts throw like a full disk. */
@@ -102,6 +105,8 @@ export class MemoryHistoryStore implements HistoryStore {
     for (const row of [...this.records].reverse()) {
       if (n >= limit) return;
       if (filter.tool !== undefined && row.tool !== filter.tool) continue;
+      if (filter.server !== undefined && row.server !== filter.server) continue;
+      if (filter.grant !== undefined && row.grant !== filter.grant) continue;
       n++;
       yield row;
     }

@@ -83,6 +83,35 @@ export function revokeGrant(dataDir: string, name: string): boolean {
   return listed;
 }
 
+/**
+ * Gives a grant a new name; its token and creation time move with it, so the agent using it
+ * changes nothing. Throws GrantError for an unknown name or an invalid or taken new name.
+ */
+export function renameGrant(dataDir: string, name: string, newName: string): void {
+  if (!isValidName(newName)) {
+    throw new GrantError(`"${newName}" is not a valid grant name: ${NAME_RULE}`);
+  }
+  const config = loadConfig(dataDir);
+  if (!config.ok) throw new GrantError(describeConfigProblems(dataDir, config.errors));
+  const grant = config.value.grants.find((g) => g.name === name);
+  if (!grant) throw new GrantError(`no grant is named "${name}"`);
+  if (config.value.grants.some((g) => g.name === newName)) {
+    throw new GrantError(`a grant named "${newName}" already exists`);
+  }
+  const secrets = readSecrets(dataDir);
+  if (!secrets.ok) throw new GrantError(secrets.reason);
+  const tokenHash = secrets.grantTokens.get(name);
+  // Secret first, as in createGrant: until config.json names the new grant, its token
+  // authenticates no one, so a failure in between locks the agent out rather than in.
+  if (tokenHash !== undefined) {
+    secrets.grantTokens.delete(name);
+    secrets.grantTokens.set(newName, tokenHash);
+    writeSecrets(dataDir, secrets.document, secrets.grantTokens);
+  }
+  updateConfigJson(dataDir, ['grants', newName], { created: grant.created });
+  updateConfigJson(dataDir, ['grants', name], undefined);
+}
+
 export function listGrants(dataDir: string): Parsed<GrantSummary[]> {
   const config = loadConfig(dataDir);
   if (!config.ok) return config;

@@ -15,6 +15,7 @@ export class SqliteCounterStore implements CounterStore {
   private readonly selectSince: BetterSqlite3.Statement<[number], CounterRow>;
   private readonly insertOne: BetterSqlite3.Statement<[string, string, string, number]>;
   private readonly deleteBefore: BetterSqlite3.Statement<[number]>;
+  private readonly renameOne: BetterSqlite3.Statement<[string, string]>;
   private readonly insertAll: (events: readonly CounterEvent[]) => void;
 
   constructor(db: Database) {
@@ -26,6 +27,7 @@ export class SqliteCounterStore implements CounterStore {
       'INSERT INTO counter_events (counter, grant_name, session, at) VALUES (?, ?, ?, ?)',
     );
     this.deleteBefore = db.prepare('DELETE FROM counter_events WHERE at < ?');
+    this.renameOne = db.prepare('UPDATE counter_events SET grant_name = ? WHERE grant_name = ?');
     // One transaction: the limits a call is checked against are counted all or none.
     this.insertAll = db.transaction((events: readonly CounterEvent[]) => {
       for (const e of events) this.insertOne.run(e.counter, e.grant, e.session, e.at);
@@ -50,5 +52,9 @@ export class SqliteCounterStore implements CounterStore {
 
   pruneBefore(before: number): void {
     this.deleteBefore.run(before);
+  }
+
+  renameGrant(from: string, to: string): void {
+    this.renameOne.run(to, from);
   }
 }

@@ -2,7 +2,6 @@
 // passes real files and stores, tests pass in-memory ones. Transports (HTTP, IPC) mount these
 // through the dispatcher and never add behaviour of their own.
 import { createHash } from 'node:crypto';
-import { applyEdits, modify, parseTree, findNodeAtLocation, getNodeValue } from 'jsonc-parser';
 import type { GrantInfo, PolicyInfo, ServerInfo, TemporaryGrant } from '../../../shared/contract';
 import type { ApprovalQueue } from '../approvals/approval-queue';
 import type { TemporaryGrants } from '../approvals/temporary-grants';
@@ -10,10 +9,13 @@ import type { EditableSettings, Settings } from '../config/types';
 import { callsToCsv, callsToJsonLines } from '../history/export-format';
 import type { CallRecord, HistoryStore } from '../history/types';
 import { parsePolicy } from '../policy';
+import { replayCalls } from '../policy/dry-run';
+import { allowToolForGrant, renameGrantOverrides } from '../policy/policy-edits';
 import type { PolicyRegistry } from '../policy';
 import type { Clock } from '../ports';
 import { ApiError } from '../../../shared/api-error';
 import type { CommandHandlers } from './dispatcher';
+import { serverCommands, type ServerUpstreams } from './server-handlers';
 
 /** The policy files in the data folder. */
 export interface PolicyFiles {
@@ -29,6 +31,8 @@ export interface GrantAdmin {
   /** Throws an Error whose message says why (invalid or taken name). */
   add(name: string): { name: string; token: string };
   revoke(name: string): boolean;
+  /** Gives a grant a new name; its token stays valid. Throws an Error whose message says why. */
+  rename(name: string, newName: string): void;
 }
 
 export interface SettingsStore {
@@ -45,12 +49,17 @@ export interface AppHandlersDeps {
   policyFiles: PolicyFiles;
   /** Configured servers with their live status. */
   servers(): ServerInfo[];
+  /** The running servers and the connection probe, for the servers.* commands that change or test them. */
+  upstreams?: ServerUpstreams;
   grants: GrantAdmin;
+  /** Rate-limit counts, which follow a renamed grant. */
+  counters: { renameGrant(from: string, to: string): void };
   settings: SettingsStore;
   clock: Clock;
 }
 
 const DEFAULT_EXPORT_LIMIT = 10_000;
+const DEFAULT_DRY_RUN_CALLS = 500;
 
 /** A server's policy as the UI shows it: the file, the policy in force and the file's problems. */
 export function describePolicy(
@@ -70,6 +79,9 @@ export function describePolicy(
 
 export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
   const policyInfo = (server: string) => describePolicy(deps.policies, deps.policyFiles, server);
+  /** Every server with a policy or a config entry, sorted. */
+  const policyServers = () =>
+    [...new Set([...deps.servers().map((s) => s.id), ...deps.policies.serverIds()])].sort();
   const heldCall = (id: string) => {
     const approval = deps.approvals.get(id);
     if (!approval) throw new ApiError('not_found', `No held call has id "${id}".`);
@@ -148,10 +160,7 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
           };
     },
 
-    'policies.list': () => {
-      const ids = new Set([...deps.servers().map((s) => s.id), ...deps.policies.serverIds()]);
-      return { policies: [...ids].sort().map(policyInfo) };
-    },
+    'policies.list': () => ({ policies: policyServers().map(policyInfo) }),
 
     'policies.get': ({ server }) => {
       const text = deps.policyFiles.read(server);
@@ -190,11 +199,16 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
       return { hash: parsed.value.version.hash, textHash: textHash(text) };
     },
 
-    'policies.dryRun': () => {
-      throw new ApiError('unavailable', 'policies.dryRun is being built');
+    'policies.dryRun': ({ server, text, calls }) => {
+      const recorded = [...deps.history.rows({ server }, calls ?? DEFAULT_DRY_RUN_CALLS)];
+      const result = replayCalls(server, text, recorded);
+      return result.ok
+        ? { ok: true, errors: [], replayed: result.replayed, changes: result.changes }
+        : { ok: false, errors: result.errors, replayed: 0, changes: [] };
     },
 
     'servers.list': () => ({ servers: deps.servers() }),
+    ...serverCommands(deps),
 
     'grants.list': () => ({
       grants: deps.grants.list(),
@@ -209,8 +223,38 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
       }
     },
 
-    'grants.rename': () => {
-      throw new ApiError('unavailable', 'grants.rename is being built');
+    'grants.rename': ({ name, newName }) => {
+      if (!deps.grants.list().some((g) => g.name === name)) {
+        throw new ApiError('not_found', `No grant is named "${name}".`);
+      }
+      if (newName === name) return { name };
+      // Every policy's overrides for the grant move with it. All edits are worked out before
+      // anything is written, so a conflict changes nothing.
+      const policyEdits: { server: string; text: string }[] = [];
+      for (const server of policyServers()) {
+        const text = deps.policyFiles.read(server);
+        if (text === undefined) continue;
+        const edit = renameGrantOverrides(text, name, newName);
+        if ('conflict' in edit) {
+          throw new ApiError(
+            'conflict',
+            `${deps.policyFiles.path(server)} already has rules for a grant named "${newName}"; nothing was renamed.`,
+          );
+        }
+        if (edit.changed) policyEdits.push({ server, text: edit.text });
+      }
+      try {
+        deps.grants.rename(name, newName);
+      } catch (error) {
+        throw new ApiError('conflict', (error as Error).message);
+      }
+      for (const { server, text } of policyEdits) {
+        deps.policyFiles.write(server, text);
+        deps.policies.load(server, text);
+      }
+      deps.counters.renameGrant(name, newName);
+      deps.temporaryGrants.renameGrant(name, newName);
+      return { name: newName };
     },
 
     'grants.revoke': ({ name }) => {
@@ -229,24 +273,4 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
 /** sha256 of a file's text: what policies.save compares to notice a file changed underneath. */
 export function textHash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-/**
- * The policy text with `tool` allowed for `grant`, as a grant override that keeps the tool's
- * argument rules and limits. Edits only that spot, so the user's formatting and comments stay.
- */
-export function allowToolForGrant(text: string, grant: string, tool: string): string {
-  const root = parseTree(text);
-  const ruleNode = root
-    ? (findNodeAtLocation(root, ['grants', grant, 'tools', tool]) ??
-      findNodeAtLocation(root, ['tools', tool]))
-    : undefined;
-  const current = ruleNode ? (getNodeValue(ruleNode) as Record<string, unknown> | null) : null;
-  // An allowed call is never held, so its approval timeout would mean nothing.
-  const { approval: _approval, ...kept } = current ?? {};
-  const rule = { ...kept, action: 'allow' };
-  const edits = modify(text, ['grants', grant, 'tools', tool], rule, {
-    formattingOptions: { insertSpaces: true, tabSize: 2 },
-  });
-  return applyEdits(text, edits);
 }

@@ -63,6 +63,17 @@ export class TemporaryGrants {
     return true;
   }
 
+  /** Moves a client identity's temporary grants to its new name. */
+  renameGrant(from: string, to: string): void {
+    let moved = false;
+    for (const entry of this.grants.values()) {
+      if (entry.grant.grant !== from) continue;
+      entry.grant = { ...entry.grant, grant: to };
+      moved = true;
+    }
+    if (moved) this.deps.onChange?.();
+  }
+
   /** Ends every temporary grant of a client identity (when the grant itself is revoked). */
   revokeGrant(grant: string): void {
     for (const [id, entry] of this.grants) if (entry.grant.grant === grant) this.revoke(id);

@@ -226,6 +226,12 @@ export class RateLimiter {
     this.store.pruneBefore(cutoff);
   }
 
+  /** Moves a renamed grant's counted calls to its new name, so renaming resets no limit. */
+  renameGrant(from: string, to: string): void {
+    this.store.renameGrant(from, to);
+    this.load();
+  }
+
   private seriesFor(limit: RateLimit, who: Caller): Series | undefined {
     const index = this.servers.get(who.server ?? '')?.get(limit.counter);
     if (index === undefined) return undefined;

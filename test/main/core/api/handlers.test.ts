@@ -3,15 +3,13 @@ import { ApprovalQueue } from '../../../../src/main/core/approvals/approval-queu
 import { TemporaryGrants } from '../../../../src/main/core/approvals/temporary-grants';
 import { createDispatcher } from '../../../../src/main/core/api/dispatcher';
 import { EventBus } from '../../../../src/main/core/api/event-bus';
-import {
-  allowToolForGrant,
-  createAppHandlers,
-  textHash,
-} from '../../../../src/main/core/api/handlers';
+import { createAppHandlers, textHash } from '../../../../src/main/core/api/handlers';
+import { allowToolForGrant } from '../../../../src/main/core/policy/policy-edits';
 import { DEFAULT_SETTINGS } from '../../../../src/main/core/config/types';
 import { parsePolicy, PolicyRegistry } from '../../../../src/main/core/policy';
 import { silentLogger } from '../../../../src/main/core/ports';
-import { FakeClock, MemoryHistoryStore } from '../fakes';
+import { FakeClock, MemoryCounterStore, MemoryHistoryStore } from '../fakes';
+import { RateLimiter } from '../../../../src/main/core/limits/rate-limiter';
 
 const POLICY_TEXT = `{
   "version": "1",
@@ -38,9 +36,13 @@ function setup() {
   });
   const history = new MemoryHistoryStore();
   const events = new EventBus();
+  const grants = ['alice', 'bob'];
+  const counterStore = new MemoryCounterStore();
+  const counters = new RateLimiter(counterStore, clock);
+  const temporaryGrants = new TemporaryGrants({ clock, timers: clock });
   const handlers = createAppHandlers({
     approvals,
-    temporaryGrants: new TemporaryGrants({ clock, timers: clock }),
+    temporaryGrants,
     history,
     policies,
     policyFiles: {
@@ -49,7 +51,13 @@ function setup() {
       write: (server, text) => files.set(server, text),
     },
     servers: () => [],
-    grants: { list: () => [], add: (name) => ({ name, token: 'alk_x' }), revoke: () => true },
+    grants: {
+      list: () => grants.map((name) => ({ name, created: '2026-01-01T00:00:00.000Z' })),
+      add: (name) => ({ name, token: 'alk_x' }),
+      revoke: () => true,
+      rename: (name, newName) => grants.splice(grants.indexOf(name), 1, newName),
+    },
+    counters,
     settings: { get: () => DEFAULT_SETTINGS, update: () => DEFAULT_SETTINGS },
     clock,
   });
@@ -73,7 +81,7 @@ function setup() {
     if (!held.ok) throw new Error(held.reason);
     return held.approval.id;
   };
-  return { api, files, policies, hold, history };
+  return { api, files, policies, hold, history, grants, counters, counterStore, temporaryGrants };
 }
 
 describe('the app API handlers', () => {
@@ -210,5 +218,110 @@ describe('the app API handlers', () => {
     expect(output).toMatchObject({ rows: 2, truncated: true });
     expect(output.filename).toMatch(/\.csv$/);
     expect(output.content.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('renames a grant with its policy overrides, its counted calls and its temporary grants', async () => {
+    const { api, files, policies, grants, counters, counterStore, temporaryGrants } = setup();
+    const withOverride = POLICY_TEXT.replace(
+      '\n  }\n}',
+      '\n  },\n  "grants" :   { "alice":{ "tools": { "provision_api_key": { "action": "allow" } } } }\n}',
+    );
+    files.set('meatspace', withOverride);
+    policies.load('meatspace', withOverride);
+    const limit = {
+      counter: 'keys',
+      windowMs: 60_000,
+      max: 1,
+      scope: 'grant',
+      onExceed: 'deny',
+    } as const;
+    counters.consume([limit], { grant: 'alice', session: 's', server: 'meatspace' });
+    temporaryGrants.add('alice', 'meatspace', 'provision_api_key', 5);
+
+    const result = await api.dispatch('grants.rename', { name: 'alice', newName: 'alice-laptop' });
+
+    expect(result).toEqual({ ok: true, output: { name: 'alice-laptop' } });
+    expect(grants).toEqual(['alice-laptop', 'bob']);
+    // Only the key changed; the spacing and the rules stay as written.
+    expect(files.get('meatspace')).toBe(withOverride.replace('"alice"', '"alice-laptop"'));
+    const policy = policies.get('meatspace').policy!;
+    expect([...policy.grants.keys()]).toEqual(['alice-laptop']);
+    expect(counterStore.events.map((e) => e.grant)).toEqual(['alice-laptop']);
+    expect(
+      counters.check([limit], { grant: 'alice-laptop', session: 's2', server: 'meatspace' }).ok,
+    ).toBe(false);
+    expect(temporaryGrants.list().map((g) => g.grant)).toEqual(['alice-laptop']);
+  });
+
+  it("refuses a rename that would merge two grants' rules, and changes nothing", async () => {
+    const { api, files, grants } = setup();
+    const text = POLICY_TEXT.replace(
+      '\n  }\n}',
+      '\n  },\n  "grants": { "alice": { "default": "deny" }, "carol": { "default": "allow" } }\n}',
+    );
+    files.set('meatspace', text);
+    const result = await api.dispatch('grants.rename', { name: 'alice', newName: 'carol' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(!result.ok && result.error.message).toMatch(
+      /already has rules for a grant named "carol"/,
+    );
+    expect(grants).toEqual(['alice', 'bob']);
+    expect(files.get('meatspace')).toBe(text);
+  });
+
+  it('says an unknown grant cannot be renamed', async () => {
+    const { api } = setup();
+    const result = await api.dispatch('grants.rename', { name: 'zed', newName: 'zed2' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  it("dry-runs a draft against the server's recorded calls and lists the changed decisions", async () => {
+    const { api, history } = setup();
+    const base = {
+      grant: 'alice',
+      session: 's',
+      server: 'meatspace',
+      args: '{}',
+      argsHash: 'h',
+      decidedBy: 'policy',
+      status: 'ok',
+      reason: 'ok',
+    } as const;
+    history.insert({
+      ...base,
+      receivedAt: 1,
+      tool: 'provision_api_key',
+      action: 'require_approval',
+      decision: 'allow',
+      rule: '/tools/provision_api_key',
+    });
+    history.insert({
+      ...base,
+      receivedAt: 2,
+      tool: 'get_service_status',
+      action: 'deny',
+      decision: 'deny',
+      rule: '/default',
+    });
+    history.insert({
+      ...base,
+      receivedAt: 3,
+      server: 'other',
+      tool: 'get_service_status',
+      action: 'deny',
+      decision: 'deny',
+      rule: '/default',
+    });
+    const draft = POLICY_TEXT.replace('"tools": {', '"tools": {\n    "get_service_status": {},');
+
+    const result = await api.dispatch('policies.dryRun', { server: 'meatspace', text: draft });
+
+    if (!result.ok) throw new Error(result.error.message);
+    const output = result.output as {
+      replayed: number;
+      changes: { call: { id: number }; after: { action: string } }[];
+    };
+    expect(output.replayed).toBe(2);
+    expect(output.changes.map((c) => [c.call.id, c.after.action])).toEqual([[2, 'allow']]);
   });
 });
