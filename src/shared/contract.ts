@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { NAME_PATTERN, NAME_RULE } from '../main/core/config/names';
 import type { JsonProblem } from '../main/core/ports';
 import type { EditableSettings, Settings } from '../main/core/config/types';
+import type { ServerDraft } from '../main/core/config/server-entry';
+import type { GrantRisk, ToolRisk, ToolRiskReport } from '../main/core/policy/tool-risk';
 import type {
   CallDecision,
   CallRecord,
@@ -20,6 +22,10 @@ export type {
   HourlyCount,
   JsonProblem,
   Settings,
+  ServerDraft,
+  GrantRisk,
+  ToolRisk,
+  ToolRiskReport,
 };
 
 const name = z.string().regex(new RegExp(NAME_PATTERN), NAME_RULE);
@@ -98,6 +104,35 @@ export interface ServerInfo {
   policy: PolicyInfo;
 }
 
+/** One argument of a tool, from its input schema. */
+export interface ToolParam {
+  name: string;
+  /** The JSON Schema type, e.g. "string" or "string | null"; absent when the schema gives none. */
+  type?: string;
+  required: boolean;
+  description?: string;
+}
+
+/** A tool the upstream server offers, with what the policy in force does with it. */
+export interface ToolInfo {
+  name: string;
+  title?: string;
+  description?: string;
+  params: ToolParam[];
+  risk: ToolRiskReport;
+}
+
+/** What connecting to a server found, or why it could not connect. */
+export type ConnectionTest =
+  | {
+      ok: true;
+      serverName: string;
+      serverVersion: string;
+      tools: number;
+      elapsedMs: number;
+    }
+  | { ok: false; error: string; elapsedMs: number };
+
 /** One decision as the policy made it: what it said, by which rule, and why. */
 export interface DecisionSummary {
   action: 'allow' | 'deny' | 'require_approval';
@@ -131,6 +166,14 @@ function command<Output>() {
 }
 
 const none = z.strictObject({});
+
+/** One mcpServers entry as config.json holds it; the config parser checks it, so its problems read alike. */
+const serverEntry = z.record(z.string().max(200), z.unknown());
+/** Env and header names whose saved values an edit keeps (the form shows them masked). */
+const keptSecrets = z.strictObject({
+  env: z.array(z.string().max(200)).max(200).optional(),
+  headers: z.array(z.string().max(200)).max(200).optional(),
+});
 
 export const COMMANDS = {
   'approvals.list': command<{ approvals: Approval[] }>()(none),
@@ -211,6 +254,41 @@ export const COMMANDS = {
     }),
   ),
   'servers.list': command<{ servers: ServerInfo[] }>()(none),
+  /** A server's entry for editing; env and header values are left out, only their names come back. */
+  'servers.get': command<{ server: ServerDraft }>()(z.strictObject({ id: name })),
+  /**
+   * The upstream's tools with their risk under the policy in force. The tool list is fetched once
+   * and kept until the server changes or `refresh` is set; the risks always follow the policy.
+   */
+  'servers.tools': command<{
+    server: string;
+    tools: ToolInfo[];
+    /** Epoch ms the tool list was fetched from the server. */
+    fetchedAt: number;
+    /** Tools the policy names that the server does not offer (a typo, or a tool that was removed). */
+    unknownInPolicy: string[];
+  }>()(z.strictObject({ server: name, refresh: z.boolean().optional() })),
+  /** Connects to a server as configured (initialize, tools/list, close) without saving anything. */
+  'servers.test': command<ConnectionTest>()(
+    z.strictObject({
+      config: serverEntry,
+      /** The saved server the entry edits: kept env and header values come from it. */
+      id: name.optional(),
+      keep: keptSecrets.optional(),
+    }),
+  ),
+  /** Adds the entry to config.json's mcpServers and serves it at once at /mcp/<id>. */
+  'servers.add': command<{ server: ServerInfo }>()(
+    z.strictObject({ id: name, config: serverEntry }),
+  ),
+  /** Replaces the entry in config.json; the server's open sessions are closed so clients reconnect to the new one. */
+  'servers.update': command<{ server: ServerInfo }>()(
+    z.strictObject({ id: name, config: serverEntry, keep: keptSecrets.optional() }),
+  ),
+  /** Closes the server's sessions and its endpoint and takes it out of config.json; its policy file stays. */
+  'servers.remove': command<{ removed: string; policyFile: string }>()(
+    z.strictObject({ id: name }),
+  ),
   'grants.list': command<{ grants: GrantInfo[]; temporary: TemporaryGrant[] }>()(none),
   /** The token is in this answer only; Airlock keeps just its hash. */
   'grants.add': command<{ name: string; token: string }>()(z.strictObject({ name })),
@@ -255,6 +333,8 @@ export interface EventPayloads {
   'call.recorded': { call: CallRecord };
   'policy.changed': { policy: PolicyInfo };
   'server.status': { server: ServerInfo };
+  /** The server was removed from config.json; /mcp/<id> answers 404 from now on. */
+  'server.removed': { id: string };
   /** Grants or temporary grants were added, revoked or expired. */
   'grants.changed': Record<string, never>;
   'settings.changed': { settings: Settings };
