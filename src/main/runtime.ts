@@ -33,6 +33,9 @@ import { watchPolicies, type PolicyWatcher } from './adapters/files/policy-watch
 import { startHttpServer, type RunningHttpServer } from './adapters/http/http-server';
 import { McpEndpoint } from './adapters/mcp/mcp-endpoint';
 import { UpstreamChannels } from './adapters/mcp/upstream/channel-factory';
+import { probeServer } from './adapters/mcp/upstream/probe';
+import { createServerRegistry } from './adapters/files/server-registry';
+import { serverTarget } from './core/config/server-entry';
 import { SqliteCounterStore } from './adapters/sqlite/counter-store';
 import { openDatabase, type Database } from './adapters/sqlite/database';
 
@@ -47,6 +50,8 @@ export interface RuntimeOptions {
   uiToken?: string;
   /** The built renderer to serve to browsers (out/renderer); nothing is served without it. */
   rendererDir?: string;
+  /** How long a connection test or a tool listing may take; default 20 s (or upstreamTimeout if shorter). */
+  probeTimeoutMs?: number;
 }
 
 export interface Runtime {
@@ -56,7 +61,8 @@ export interface Runtime {
   uiUrl: string;
   /** The app API, as the HTTP adapter serves it (the Electron shell mounts it over IPC). */
   api: ApiDispatcher;
-  servers: ServerConfig[];
+  /** The servers in force now, including those added or changed in the app since the start. */
+  readonly servers: ServerConfig[];
   policies: PolicyRegistry;
   endpointFor(serverId: string): string;
   /** Client sessions open right now, across all servers. */
@@ -69,6 +75,9 @@ export class ConfigProblem extends Error {}
 
 /** Name of the file that tells `airlock connect` where a running `airlock serve` listens. */
 export const RUNNING_FILE = 'serve.json';
+
+/** A connection test waits this long at most: enough for a server fetched by npx on first use. */
+const DEFAULT_PROBE_TIMEOUT_MS = 20_000;
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { dataDir, logger } = options;
@@ -209,8 +218,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return {
         id: server.id,
         transport: server.transport,
-        target:
-          server.transport === 'stdio' ? [server.command, ...server.args].join(' ') : server.url,
+        target: serverTarget(server),
         endpoint: `${http.url}/mcp/${server.id}`,
         state: sessions > 0 ? 'connected' : 'idle',
         sessions,
@@ -222,6 +230,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const server = serverMap.get(serverId);
       if (server && events.active) events.emit('server.status', { server: serverInfo(server) });
     };
+    const serverRegistry = createServerRegistry({
+      dataDir,
+      servers: serverMap,
+      info: serverInfo,
+      disconnect: (id) => {
+        lastErrors.delete(id);
+        channels.forget(id);
+        void endpoint.closeServer(id);
+      },
+      changed: (server) => {
+        logger.info(`server ${server.id} saved to config.json and served at ${server.endpoint}`);
+        events.emit('server.status', { server });
+      },
+      removed: (id) => {
+        logger.info(`server ${id} removed from config.json; its policy file stays`);
+        events.emit('server.removed', { id });
+      },
+    });
 
     const handlers = createAppHandlers({
       approvals,
@@ -229,7 +255,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       history,
       policies,
       policyFiles,
-      servers: () => servers.map(serverInfo),
+      servers: () => [...serverMap.values()].map(serverInfo),
+      upstreams: {
+        registry: serverRegistry,
+        probe: async (server, timeoutMs) => {
+          const result = await probeServer(server, timeoutMs);
+          return result.ok ? result : { ...result, error: redactor.text(result.error) };
+        },
+        probeTimeoutMs:
+          options.probeTimeoutMs ?? Math.min(DEFAULT_PROBE_TIMEOUT_MS, settings.upstreamTimeoutMs),
+      },
       grants: {
         list: () => {
           const listed = listGrants(dataDir);
@@ -301,7 +336,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       port: http.port,
       uiUrl: `${http.url}/#token=${encodeURIComponent(uiToken)}`,
       api,
-      servers,
+      get servers() {
+        return [...serverMap.values()];
+      },
       policies,
       endpointFor: (serverId) => `${http.url}/mcp/${serverId}`,
       sessionCount: () => endpoint.sessionCount,

@@ -58,6 +58,17 @@ export class McpEndpoint {
     return count;
   }
 
+  /**
+   * Closes every session with one server (its entry changed or was removed): held calls are
+   * withdrawn, open requests fail, and clients must initialize again, which opens the new entry.
+   */
+  async closeServer(serverId: string): Promise<void> {
+    const closing = [...this.sessions.values()].filter((s) => s.serverId === serverId);
+    for (const session of closing) this.sessions.delete(session.id);
+    if (closing.length > 0) this.options.onSessionsChanged?.(serverId);
+    await Promise.all(closing.map((session) => session.close()));
+  }
+
   handle(req: IncomingMessage, res: ServerResponse, serverId: string, grant: string): void {
     switch (req.method) {
       case 'POST':

@@ -43,6 +43,12 @@ export class UpstreamChannels {
     }
   }
 
+  /** Drops what is kept for one server (its connection pool), after its entry changed or went. */
+  forget(serverId: string): void {
+    this.agents.get(serverId)?.destroy();
+    this.agents.delete(serverId);
+  }
+
   close(): void {
     for (const agent of this.agents.values()) agent.destroy();
     this.agents.clear();

@@ -1,0 +1,367 @@
+import { describe, expect, it } from 'vitest';
+import { createDispatcher } from '../../../../src/main/core/api/dispatcher';
+import { EventBus } from '../../../../src/main/core/api/event-bus';
+import {
+  createServerHandlers,
+  type ProbeResult,
+  type ServerRegistry,
+} from '../../../../src/main/core/api/server-handlers';
+import type { CommandHandlers } from '../../../../src/main/core/api/dispatcher';
+import { parseConfig } from '../../../../src/main/core/config/parse-config';
+import type { ServerConfig } from '../../../../src/main/core/config/types';
+import { PolicyRegistry } from '../../../../src/main/core/policy';
+import { silentLogger } from '../../../../src/main/core/ports';
+import type { ServerInfo } from '../../../../src/shared/contract';
+import { FakeClock } from '../fakes';
+
+const SECRET = 'sk-live-do-not-show';
+
+const POLICY = JSON.stringify({
+  version: '1',
+  default: 'deny',
+  tools: {
+    get_service_status: { action: 'allow' },
+    ask_human: { action: 'require_approval' },
+    retired_tool: { action: 'allow' },
+  },
+});
+
+const TOOLS = [
+  { name: 'get_service_status', description: 'Status' },
+  {
+    name: 'ask_human',
+    title: 'Ask a human',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        title: { type: 'string', description: 'The question' },
+        choices: { type: 'array', items: { type: 'object' } },
+        confidence: { anyOf: [{ type: 'number' }, { type: 'null' }] },
+      },
+      required: ['title'],
+    },
+  },
+  { name: 'provision_api_key' },
+];
+
+class FakeRegistry implements ServerRegistry {
+  servers = new Map<string, ServerConfig>();
+  log: string[] = [];
+  get(id: string) {
+    return this.servers.get(id);
+  }
+  info(id: string) {
+    const server = this.servers.get(id);
+    return server && this.describe(server);
+  }
+  add(server: ServerConfig) {
+    this.log.push(`add ${server.id}`);
+    this.servers.set(server.id, server);
+    return this.describe(server);
+  }
+  update(server: ServerConfig) {
+    this.log.push(`update ${server.id}`);
+    this.servers.set(server.id, server);
+    return this.describe(server);
+  }
+  remove(id: string) {
+    this.log.push(`remove ${id}`);
+    this.servers.delete(id);
+  }
+  private describe(server: ServerConfig): ServerInfo {
+    return {
+      id: server.id,
+      transport: server.transport,
+      target: server.transport === 'stdio' ? server.command : server.url,
+      endpoint: `http://127.0.0.1:1/mcp/${server.id}`,
+      state: 'idle',
+      sessions: 0,
+      policy: { server: server.id, file: `/p/${server.id}.json`, errors: [] },
+    };
+  }
+}
+
+function setup() {
+  const clock = new FakeClock();
+  const registry = new FakeRegistry();
+  registry.servers.set('meatspace', {
+    id: 'meatspace',
+    transport: 'stdio',
+    command: 'node',
+    args: ['server.js'],
+    env: { API_KEY: SECRET, MODE: 'test' },
+  });
+  registry.servers.set('remote', {
+    id: 'remote',
+    transport: 'http',
+    url: 'https://mcp.example.com/mcp',
+    headers: { Authorization: `Bearer ${SECRET}` },
+  });
+  const policies = new PolicyRegistry({ clock });
+  policies.load('meatspace', POLICY);
+  const probed: ServerConfig[] = [];
+  let answer: ProbeResult = {
+    ok: true,
+    serverInfo: { name: 'meatspace', version: '1.4.0' },
+    tools: TOOLS,
+    elapsedMs: 12,
+  };
+  const handlers = createServerHandlers({
+    registry,
+    policies,
+    clock,
+    policyPath: (id) => `/data/policies/${id}.json`,
+    probeTimeoutMs: 1000,
+    probe: async (server) => {
+      probed.push(server);
+      return answer;
+    },
+  });
+  // The dispatcher runs the contract's input schemas, as both transports do.
+  const api = createDispatcher(
+    handlers as CommandHandlers,
+    (listener) => new EventBus().subscribe(listener),
+    silentLogger,
+  );
+  const call = async (command: string, input: unknown) => {
+    const result = await api.dispatch(command, input);
+    if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
+    return result.output as Record<string, unknown>;
+  };
+  return {
+    call,
+    registry,
+    policies,
+    probed,
+    clock,
+    setProbe: (result: ProbeResult) => (answer = result),
+  };
+}
+
+describe('servers.get', () => {
+  it('gives the entry with env and header names but never their values', async () => {
+    const { call } = setup();
+    const stdio = await call('servers.get', { id: 'meatspace' });
+    expect(stdio).toEqual({
+      server: {
+        id: 'meatspace',
+        transport: 'stdio',
+        command: 'node',
+        args: ['server.js'],
+        envKeys: ['API_KEY', 'MODE'],
+        headerKeys: [],
+      },
+    });
+    const http = await call('servers.get', { id: 'remote' });
+    expect(http['server']).toMatchObject({ transport: 'http', headerKeys: ['Authorization'] });
+    expect(JSON.stringify([stdio, http])).not.toContain(SECRET);
+  });
+
+  it('answers not_found for an unknown server', async () => {
+    await expect(setup().call('servers.get', { id: 'nope' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+});
+
+describe('servers.add', () => {
+  it('checks the id with the name rule', async () => {
+    await expect(
+      setup().call('servers.add', { id: '../etc', config: { command: 'x' } }),
+    ).rejects.toMatchObject({ code: 'invalid_input', problems: [{ path: '/id' }] });
+  });
+
+  it("reports an entry's problems exactly as config.json's parser does, with their paths", async () => {
+    const { call, registry } = setup();
+    const entry = { command: 'node', url: 'http://x', bogus: 1 };
+    const fromFile = parseConfig(JSON.stringify({ mcpServers: { fresh: entry } }));
+    if (fromFile.ok) throw new Error('expected problems');
+    const error = await call('servers.add', { id: 'fresh', config: entry }).catch((e) => e);
+    expect(error.code).toBe('invalid_input');
+    expect(error.problems).toEqual(fromFile.errors.map(({ path, message }) => ({ path, message })));
+    expect(error.problems.map((p: { path: string }) => p.path)).toContain('/mcpServers/fresh');
+    expect(registry.log).toEqual([]);
+  });
+
+  it('refuses an id in use, and adds a new server in the parsed form', async () => {
+    const { call, registry } = setup();
+    await expect(
+      call('servers.add', { id: 'meatspace', config: { command: 'x' } }),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    const added = await call('servers.add', {
+      id: 'legacy',
+      config: { url: 'http://127.0.0.1:9/sse', transport: 'sse', headers: { 'X-Key': 'k' } },
+    });
+    expect(added['server']).toMatchObject({ id: 'legacy', transport: 'sse' });
+    expect(registry.get('legacy')).toEqual({
+      id: 'legacy',
+      transport: 'sse',
+      url: 'http://127.0.0.1:9/sse',
+      headers: { 'X-Key': 'k' },
+    });
+  });
+});
+
+describe('servers.update', () => {
+  it('keeps the saved values of masked keys and takes new ones as typed', async () => {
+    const { call, registry } = setup();
+    await call('servers.update', {
+      id: 'meatspace',
+      config: { command: 'node', args: ['v2.js'], env: { EXTRA: 'new' } },
+      keep: { env: ['API_KEY'] },
+    });
+    expect(registry.get('meatspace')).toEqual({
+      id: 'meatspace',
+      transport: 'stdio',
+      command: 'node',
+      args: ['v2.js'],
+      env: { EXTRA: 'new', API_KEY: SECRET },
+    });
+  });
+
+  it('refuses to keep a key that has no saved value, and a header kept on a stdio server', async () => {
+    const { call, registry } = setup();
+    await expect(
+      call('servers.update', {
+        id: 'meatspace',
+        config: { command: 'node' },
+        keep: { env: ['NOT_SAVED'], headers: ['Authorization'] },
+      }),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+      problems: [
+        { path: '/mcpServers/meatspace/headers' },
+        { path: '/mcpServers/meatspace/env/NOT_SAVED' },
+      ],
+    });
+    expect(registry.log).toEqual([]);
+  });
+
+  it('answers not_found for a server that is not configured', async () => {
+    await expect(
+      setup().call('servers.update', { id: 'ghost', config: { command: 'x' } }),
+    ).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('servers.remove', () => {
+  it('removes the server and says where its policy file stays', async () => {
+    const { call, registry } = setup();
+    expect(await call('servers.remove', { id: 'meatspace' })).toEqual({
+      removed: 'meatspace',
+      policyFile: '/data/policies/meatspace.json',
+    });
+    expect(registry.log).toEqual(['remove meatspace']);
+    await expect(call('servers.remove', { id: 'meatspace' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+});
+
+describe('servers.tools', () => {
+  it("lists the upstream's tools with their risk under the policy in force", async () => {
+    const { call } = setup();
+    const result = await call('servers.tools', { server: 'meatspace' });
+    const tools = result['tools'] as { name: string; risk: { risk: string; rule: string } }[];
+    expect(tools.map((t) => [t.name, t.risk.risk, t.risk.rule])).toEqual([
+      ['get_service_status', 'allowed', '/tools/get_service_status'],
+      ['ask_human', 'needs_approval', '/tools/ask_human'],
+      ['provision_api_key', 'denied', '/default'],
+    ]);
+    expect(result['unknownInPolicy']).toEqual(['retired_tool']);
+    expect(tools[1]).toMatchObject({
+      title: 'Ask a human',
+      params: [
+        { name: 'title', type: 'string', required: true, description: 'The question' },
+        { name: 'choices', type: 'object[]', required: false },
+        { name: 'confidence', type: 'number | null', required: false },
+      ],
+    });
+  });
+
+  it('fetches the list once, follows policy changes, and fetches again on refresh or after an edit', async () => {
+    const { call, probed, policies } = setup();
+    await call('servers.tools', { server: 'meatspace' });
+    policies.load('meatspace', JSON.stringify({ version: '1', default: 'allow', tools: {} }));
+    const after = await call('servers.tools', { server: 'meatspace' });
+    expect((after['tools'] as { risk: { risk: string } }[]).map((t) => t.risk.risk)).toEqual([
+      'allowed',
+      'allowed',
+      'allowed',
+    ]);
+    expect(probed).toHaveLength(1);
+    await call('servers.tools', { server: 'meatspace', refresh: true });
+    expect(probed).toHaveLength(2);
+    await call('servers.update', { id: 'meatspace', config: { command: 'node' } });
+    await call('servers.tools', { server: 'meatspace' });
+    expect(probed).toHaveLength(3);
+    expect(probed[2]).toMatchObject({ command: 'node', args: [] });
+  });
+
+  it('shares one listing between requests that overlap', async () => {
+    const { call, probed } = setup();
+    await Promise.all([
+      call('servers.tools', { server: 'meatspace' }),
+      call('servers.tools', { server: 'meatspace' }),
+    ]);
+    expect(probed).toHaveLength(1);
+  });
+
+  it('says why the tools cannot be listed, and marks everything denied without a policy', async () => {
+    const { call, setProbe } = setup();
+    setProbe({ ok: false, error: 'no answer within 1 s', elapsedMs: 1000 });
+    await expect(call('servers.tools', { server: 'remote' })).rejects.toMatchObject({
+      code: 'unavailable',
+      message: 'Cannot list the tools of "remote": no answer within 1 s',
+    });
+    setProbe({ ok: true, serverInfo: { name: 'r', version: '1' }, tools: TOOLS, elapsedMs: 1 });
+    const result = await call('servers.tools', { server: 'remote' });
+    expect((result['tools'] as { risk: { risk: string } }[]).map((t) => t.risk.risk)).toEqual([
+      'denied',
+      'denied',
+      'denied',
+    ]);
+  });
+});
+
+describe('servers.test', () => {
+  it('probes an unsaved entry and reports what it found', async () => {
+    const { call, probed, registry } = setup();
+    expect(await call('servers.test', { config: { command: 'node', args: ['x.js'] } })).toEqual({
+      ok: true,
+      serverName: 'meatspace',
+      serverVersion: '1.4.0',
+      tools: 3,
+      elapsedMs: 12,
+    });
+    expect(probed[0]).toMatchObject({ transport: 'stdio', command: 'node', args: ['x.js'] });
+    expect(registry.log).toEqual([]);
+  });
+
+  it('uses the saved values of kept keys when testing an edit', async () => {
+    const { call, probed } = setup();
+    await call('servers.test', {
+      id: 'remote',
+      config: { url: 'https://mcp.example.com/v2' },
+      keep: { headers: ['Authorization'] },
+    });
+    expect(probed[0]).toMatchObject({
+      url: 'https://mcp.example.com/v2',
+      headers: { Authorization: `Bearer ${SECRET}` },
+    });
+  });
+
+  it('reports a failed connection as a result, and a bad entry as invalid input', async () => {
+    const { call, setProbe } = setup();
+    setProbe({ ok: false, error: 'Cannot start "nope"', elapsedMs: 3 });
+    expect(await call('servers.test', { config: { command: 'nope' } })).toEqual({
+      ok: false,
+      error: 'Cannot start "nope"',
+      elapsedMs: 3,
+    });
+    await expect(call('servers.test', { config: { url: 'ftp://x' } })).rejects.toMatchObject({
+      code: 'invalid_input',
+      problems: [{ path: '/mcpServers/new-server/url' }],
+    });
+  });
+});
