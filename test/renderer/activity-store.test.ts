@@ -5,6 +5,7 @@ import {
   MAX_ROWS,
   PAGE_SIZE,
 } from '../../src/renderer/src/stores/activity-store';
+import { chartSeries, stackedData } from '../../src/renderer/src/features/activity/chart-data';
 import type { CallRecord, CommandInput, HistoryPage } from '../../src/shared/contract';
 import { FakeApi } from './helpers/fake-api';
 
@@ -366,5 +367,46 @@ describe('the activity store', () => {
     expect(api.listenerCount).toBe(1);
     store.stop();
     expect(api.listenerCount).toBe(0);
+  });
+});
+
+describe('the chart series', () => {
+  const hour = Math.floor(NOW / HOUR) * HOUR;
+
+  it('lays hourly counts on a gapless axis from the range start to now, stacked', () => {
+    const series = chartSeries(
+      [
+        { hour: hour - 2 * HOUR, decision: 'allow', count: 3 },
+        { hour: hour - 2 * HOUR, decision: 'pending', count: 1 },
+        { hour, decision: 'deny', count: 2 },
+      ],
+      { from: NOW - 3 * HOUR },
+      NOW,
+    );
+    expect(series.bucket).toBe('hour');
+    expect(series.starts).toEqual([hour - 3 * HOUR, hour - 2 * HOUR, hour - HOUR, hour]);
+    expect(series.allow).toEqual([0, 3, 0, 0]);
+    expect(series.deny).toEqual([0, 0, 0, 2]);
+    expect(series.pending).toEqual([0, 1, 0, 0]);
+    expect(series.totals).toEqual({ allow: 3, deny: 2, pending: 1 });
+    const [x, all, allowDeny, allow] = stackedData(series);
+    expect(x[0]).toBe((hour - 3 * HOUR) / 1000);
+    expect(all).toEqual([0, 4, 0, 2]);
+    expect(allowDeny).toEqual([0, 3, 0, 2]);
+    expect(allow).toEqual([0, 3, 0, 0]);
+  });
+
+  it('turns to one bar per day past a month, and keeps every count', () => {
+    const counts = [
+      { hour: hour - 90 * 24 * HOUR, decision: 'allow' as const, count: 5 },
+      { hour: hour - 90 * 24 * HOUR + HOUR, decision: 'allow' as const, count: 1 },
+      { hour, decision: 'deny' as const, count: 2 },
+    ];
+    const series = chartSeries(counts, {}, NOW);
+    expect(series.bucket).toBe('day');
+    expect(series.starts.length).toBeGreaterThanOrEqual(90);
+    expect(series.starts.length).toBeLessThanOrEqual(92);
+    expect(series.allow.reduce((a, b) => a + b, 0)).toBe(6);
+    expect(series.deny.at(-1)).toBe(2);
   });
 });

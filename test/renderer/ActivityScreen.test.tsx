@@ -1,0 +1,251 @@
+// @vitest-environment happy-dom
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ActivityScreen } from '../../src/renderer/src/features/activity/ActivityScreen';
+import { ApiError } from '../../src/renderer/src/api/api-client';
+import { createActivityStore } from '../../src/renderer/src/stores/activity-store';
+import type { CallRecord, CommandInput, HistoryPage } from '../../src/shared/contract';
+import { FakeApi } from './helpers/fake-api';
+
+const NOW = Date.now();
+
+function call(id: number, overrides: Partial<CallRecord> = {}): CallRecord {
+  return {
+    id,
+    receivedAt: NOW - (10_000 - id) * 1000,
+    decidedAt: NOW - (10_000 - id) * 1000 + 5,
+    finishedAt: NOW - (10_000 - id) * 1000 + 50,
+    grant: 'alice',
+    session: 'session-1',
+    server: 'meatspace',
+    tool: 'get_service_status',
+    args: '{}',
+    argsHash: 'h',
+    action: 'allow',
+    decision: 'allow',
+    decidedBy: 'policy',
+    rule: '/tools/get_service_status',
+    reason: '',
+    policyHash: 'abcdef0123456789abcdef',
+    status: 'ok',
+    result: '{"content":[{"type":"text","text":"operational"}]}',
+    ...overrides,
+  };
+}
+
+function pages(all: CallRecord[]) {
+  return (input: CommandInput<'history.query'>): HistoryPage => {
+    const before = input.cursor === undefined ? Infinity : Number(input.cursor.slice(1));
+    const limit = input.limit ?? 100;
+    const matching = all.filter(
+      (c) =>
+        c.id < before &&
+        (input.tool === undefined || c.tool === input.tool) &&
+        (input.decision === undefined || c.decision === input.decision),
+    );
+    const calls = matching.slice(0, limit);
+    return matching.length > limit ? { calls, nextCursor: `c${calls.at(-1)!.id}` } : { calls };
+  };
+}
+
+/** Ids n..1, newest first. */
+const range = (n: number) => Array.from({ length: n }, (_, i) => call(n - i));
+
+function setup(history: CallRecord[]) {
+  const api = new FakeApi()
+    .handle('history.query', pages(history))
+    .handle('history.counts', () => ({
+      counts: [
+        { hour: Math.floor(NOW / 3_600_000) * 3_600_000, decision: 'allow', count: 7 },
+        { hour: Math.floor(NOW / 3_600_000) * 3_600_000, decision: 'deny', count: 2 },
+      ],
+    }))
+    .handle('history.get', ({ id }) => ({ call: history.find((c) => c.id === id)! }));
+  const store = createActivityStore(api, { flushMs: 1 });
+  render(<ActivityScreen store={store} />);
+  return { api, store };
+}
+
+const dataRows = () =>
+  screen.queryAllByRole('row').filter((row) => row.getAttribute('aria-rowindex') !== '1');
+
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
+
+describe('the Activity screen', () => {
+  it('says what appears here and how to get calls when there are none yet', async () => {
+    setup([]);
+    expect(await screen.findByText('No calls yet.')).toBeTruthy();
+    expect(screen.getByText(/Clients\s+screen creates one/)).toBeTruthy();
+    expect(screen.queryByRole('grid')).toBeNull();
+  });
+
+  it('renders only the rows in view out of many loaded, and loads older pages on scroll', async () => {
+    const { api } = setup(range(1000));
+    expect(await screen.findByText('200 calls shown')).toBeTruthy();
+    const rows = dataRows();
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.length).toBeLessThan(60);
+    expect(within(rows[0]!).getByText('allowed by policy')).toBeTruthy();
+
+    const grid = screen.getByRole('grid', { name: 'Calls' });
+    await act(async () => {
+      grid.scrollTop = 180 * 32;
+      fireEvent.scroll(grid);
+    });
+    await waitFor(() => expect(api.inputsOf('history.query').at(-1)?.cursor).toBe('c801'));
+    expect(await screen.findByText('400 calls shown')).toBeTruthy();
+    expect(dataRows().length).toBeLessThan(60);
+    // The rows in the DOM are the ones scrolled to, not the first ones.
+    const indexes = dataRows().map((r) => Number(r.getAttribute('aria-rowindex')));
+    expect(Math.min(...indexes)).toBeGreaterThan(150);
+  });
+
+  it('opens a clicked call with its decision path, and keeps markup in arguments as text', async () => {
+    const markup = '<img src=x onerror="alert(1)"><script>window.__pwned=1</script>';
+    setup([
+      call(2, {
+        tool: 'provision_api_key',
+        action: 'require_approval',
+        decision: 'allow',
+        decidedBy: 'person',
+        rule: '/tools/provision_api_key',
+        reason: 'Creates credentials that cannot be recalled',
+        args: JSON.stringify({ name: markup, email: 'a@example.com' }),
+        result: '{"content":[{"type":"text","text":"{\\"api_key\\":\\"[REDACTED]\\"',
+        resultTruncated: true,
+      }),
+      call(1),
+    ]);
+    const user = userEvent.setup();
+    await user.click(await screen.findByText('allowed by person'));
+    const pane = await screen.findByRole('region', { name: 'Call detail' });
+    await within(pane).findByLabelText('Arguments');
+    const path = within(pane).getByRole('list', { name: 'Decision path' });
+    expect(path.textContent).toBe('Policy saidrequire approvalDecisionallowedDecided byperson');
+    expect(within(pane).getByText('/tools/provision_api_key')).toBeTruthy();
+    expect(within(pane).getByText('Creates credentials that cannot be recalled')).toBeTruthy();
+    expect(within(pane).getByLabelText('Arguments').textContent).toContain(
+      JSON.stringify(markup).slice(1, -1),
+    );
+    expect(document.querySelector('img, script')).toBeNull();
+    expect(within(pane).getByRole('note').textContent).toMatch(/^Truncated/);
+    expect(within(pane).getByLabelText('Result').textContent).toContain('[REDACTED]');
+
+    await user.click(within(pane).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('region', { name: 'Call detail' })).toBeNull();
+  });
+
+  it('moves the selection with j/k and the arrows, and Enter opens it', async () => {
+    const { api } = setup(range(5));
+    await screen.findByText('5 calls shown');
+    const user = userEvent.setup();
+    await user.keyboard('j');
+    const selected = () =>
+      dataRows()
+        .filter((r) => r.getAttribute('aria-selected') === 'true')
+        .map((r) => r.getAttribute('aria-rowindex'));
+    expect(selected()).toEqual(['2']);
+    await user.keyboard('jj{ArrowDown}k');
+    expect(selected()).toEqual(['4']);
+    expect(api.inputsOf('history.get')).toEqual([]);
+    await user.keyboard('{Enter}');
+    expect(api.inputsOf('history.get')).toEqual([{ id: 3 }]);
+    expect(await screen.findByRole('region', { name: 'Call detail' })).toBeTruthy();
+    await user.keyboard('{ArrowUp}');
+    await waitFor(() => expect(api.inputsOf('history.get').at(-1)).toEqual({ id: 4 }));
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('region', { name: 'Call detail' })).toBeNull();
+  });
+
+  it('searches once typing rests, and explains how words match', async () => {
+    const { api } = setup(range(3));
+    await screen.findByText('3 calls shown');
+    const search = screen.getByRole('searchbox', { name: 'Search' });
+    expect(search.getAttribute('placeholder')).toMatch(/whole words, or word\* for prefixes/);
+    const user = userEvent.setup();
+    await user.type(search, 'deploy prod*');
+    await waitFor(() =>
+      expect(api.inputsOf('history.query').at(-1)).toEqual({ text: 'deploy prod*', limit: 200 }),
+    );
+    // One query for the whole phrase, not one per keystroke.
+    expect(api.inputsOf('history.query').filter((q) => q.text !== undefined)).toHaveLength(1);
+  });
+
+  it('says when the filters match nothing and clears them', async () => {
+    const { api } = setup(range(3));
+    await screen.findByText('3 calls shown');
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Decision' }), 'deny');
+    expect(await screen.findByText('No calls match these filters.')).toBeTruthy();
+    expect(api.inputsOf('history.query').at(-1)).toEqual({ decision: 'deny', limit: 200 });
+    const empty = screen.getByText('No calls match these filters.').closest('.empty')!;
+    await user.click(within(empty as HTMLElement).getByRole('button', { name: 'Clear filters' }));
+    expect(await screen.findByText('3 calls shown')).toBeTruthy();
+    expect((screen.getByRole('combobox', { name: 'Decision' }) as HTMLSelectElement).value).toBe(
+      '',
+    );
+  });
+
+  it('shows an error from the core in the banner instead of failing', async () => {
+    const { api } = setup(range(3));
+    await screen.findByText('3 calls shown');
+    api.handle('history.query', () => {
+      throw new ApiError('invalid_input', 'The search text cannot be read.');
+    });
+    const user = userEvent.setup();
+    await user.type(screen.getByRole('searchbox', { name: 'Search' }), 'x');
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      'The search text cannot be read.',
+    );
+    await user.click(within(screen.getByRole('alert')).getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('puts a live call on top and shows totals by decision', async () => {
+    const { api } = setup(range(3));
+    await screen.findByText('3 calls shown');
+    const totals = screen.getByRole('list', { name: 'Totals' });
+    expect(totals.textContent).toBe('allowed 7denied 2pending 0');
+    act(() => api.push({ name: 'call.recorded', data: { call: call(4, { decision: 'deny' }) } }));
+    expect(await screen.findByText('4 calls shown')).toBeTruthy();
+    expect(within(dataRows()[0]!).getByText('denied by policy')).toBeTruthy();
+    expect(totals.textContent).toBe('allowed 7denied 3pending 0');
+  });
+
+  it('downloads an export of the filtered calls as a file', async () => {
+    const { api } = setup(range(3));
+    api.handle('history.export', ({ format }) => ({
+      filename: `airlock-history.${format}`,
+      mimeType: 'application/x-ndjson',
+      content: '{"id":3}\n',
+      rows: 1,
+      truncated: false,
+    }));
+    await screen.findByText('3 calls shown');
+    const blobs: Blob[] = [];
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+      blobs.push(blob as Blob);
+      return 'blob:export';
+    });
+    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});
+    const clicked: HTMLAnchorElement[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+      this: HTMLAnchorElement,
+    ) {
+      clicked.push(this);
+    });
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Export JSONL' }));
+    expect(await screen.findByRole('status')).toBeTruthy();
+    expect(api.inputsOf('history.export')).toEqual([{ format: 'jsonl', filter: {} }]);
+    expect(clicked.map((a) => [a.download, a.getAttribute('href')])).toEqual([
+      ['airlock-history.jsonl', 'blob:export'],
+    ]);
+    expect(await blobs[0]!.text()).toBe('{"id":3}\n');
+    expect(screen.getByRole('status').textContent).toContain('Exported 1 call');
+  });
+});
