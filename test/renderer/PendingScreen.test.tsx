@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PendingScreen } from '../../src/renderer/src/features/pending/PendingScreen';
 import { createPendingStore } from '../../src/renderer/src/stores/pending-store';
+import type { PolicyProposal } from '../../src/renderer/src/stores/policies-store';
 import type { Approval } from '../../src/shared/contract';
 import { FakeApi } from './helpers/fake-api';
 
@@ -25,15 +26,20 @@ function approval(id: string, overrides: Partial<Approval> = {}): Approval {
   };
 }
 
-function setup(queue: Approval[]) {
+function setup(queue: Approval[], onProposal?: (proposal: PolicyProposal) => void) {
   const api = new FakeApi()
+    .handle('approvals.proposeAlwaysAllow', ({ id }) => ({
+      server: 'meatspace',
+      text: `{"proposed for": "${id}"}`,
+      baseHash: 'h1',
+    }))
     .handle('approvals.list', () => ({ approvals: queue }))
     .handle('approvals.decide', ({ id }) => ({
       approval: queue.find((a) => a.id === id)!,
       outcome: { outcome: 'allowed', by: 'person' },
     }));
   const store = createPendingStore(api);
-  render(<PendingScreen store={store} />);
+  render(<PendingScreen store={store} {...(onProposal ? { onProposal } : {})} />);
   return { api, store };
 }
 
@@ -47,7 +53,9 @@ describe('the Pending screen', () => {
   });
 
   it('shows markup in arguments as text and creates no elements from it', async () => {
-    setup([approval('a1', { args: { note: '<img src=x onerror="alert(1)"><script>x()</script>' } })]);
+    setup([
+      approval('a1', { args: { note: '<img src=x onerror="alert(1)"><script>x()</script>' } }),
+    ]);
     const card = await screen.findByRole('listitem', { name: 'provision_api_key from alice' });
     expect(within(card).getByLabelText('Arguments').textContent).toContain('<img src=x');
     expect(document.querySelector('img, script')).toBeNull();
@@ -75,5 +83,26 @@ describe('the Pending screen', () => {
     expect(api.inputsOf('approvals.decide')).toEqual([
       { id: 'a1', decision: 'allow', forMinutes: 60 },
     ]);
+  });
+
+  it('opens "Always allow" as a proposed policy change, which answers nothing', async () => {
+    const proposals: PolicyProposal[] = [];
+    const { api } = setup([approval('a1')], (p) => proposals.push(p));
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Always allow…' }));
+    expect(proposals).toHaveLength(1);
+    expect(proposals[0]).toMatchObject({
+      server: 'meatspace',
+      text: '{"proposed for": "a1"}',
+      baseHash: 'h1',
+    });
+    expect(proposals[0]!.note).toContain('always allow provision_api_key for client alice');
+    expect(api.inputsOf('approvals.decide')).toEqual([]);
+  });
+
+  it('offers no "Always allow" where there is no Policies screen to review it on', async () => {
+    setup([approval('a1')]);
+    await screen.findByRole('listitem', { name: 'provision_api_key from alice' });
+    expect(screen.queryByRole('button', { name: 'Always allow…' })).toBeNull();
   });
 });

@@ -2,6 +2,7 @@
 // events, and the answers being sent. A cache of the core's queue; it decides nothing itself.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api, Approval } from '../../../shared/contract';
+import type { PolicyProposal } from './policies-store';
 import { ApiError } from '../api/api-client';
 import { errorMessage } from '../../../shared/error-message';
 
@@ -17,6 +18,11 @@ export interface PendingState {
     id: string,
     answer: { decision: 'allow'; forMinutes?: number } | { decision: 'deny'; message?: string },
   ): Promise<void>;
+  /**
+   * The held call's policy with its tool allowed for its client from now on, for the person to
+   * review on the Policies screen; undefined when it could not be made (the error says why).
+   */
+  proposeAlwaysAllow(id: string): Promise<PolicyProposal | undefined>;
   dismissError(): void;
 }
 
@@ -57,6 +63,20 @@ export function createPendingStore(api: Api): StoreApi<PendingState> & { stop():
         const answering = new Set(get().answering);
         answering.delete(id);
         set({ answering });
+      }
+    },
+    async proposeAlwaysAllow(id) {
+      const approval = get().approvals.find((a) => a.id === id);
+      if (!approval) return undefined;
+      try {
+        const proposal = await api.call('approvals.proposeAlwaysAllow', { id });
+        return {
+          ...proposal,
+          note: `Proposed: always allow ${approval.tool} for client ${approval.grant}. Review it, then save. A call held under the old policy cannot be allowed once it changes: answer it on Pending first, or the agent is told to call again.`,
+        };
+      } catch (error) {
+        set({ error: errorMessage(error) });
+        return undefined;
       }
     },
     dismissError: () => set({ error: undefined }),

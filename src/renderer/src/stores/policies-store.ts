@@ -1,6 +1,11 @@
-// PLACEHOLDER (being built): the Policies screen's state.
+// The Policies screen's state: which server's policy is open, the draft text the form and the JSON
+// editor both edit, the core's verdict on that draft (problems with line and path), the dry run
+// against recorded calls, and saving. The draft is the one source of truth: the form writes into
+// it and the editor shows it, so the two views can never disagree.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Api } from '../../../shared/contract';
+import type { Api, DryRunChange, JsonProblem, PolicyInfo } from '../../../shared/contract';
+import { errorMessage } from '../../../shared/error-message';
+import { ApiError } from '../api/api-client';
 
 /** A policy edit proposed elsewhere (Pending's "Always allow"), for the person to review and save. */
 export interface PolicyProposal {
@@ -11,14 +16,228 @@ export interface PolicyProposal {
   note: string;
 }
 
-export interface PoliciesState {
-  open(server: string): Promise<void>;
-  propose(proposal: PolicyProposal): void;
+export interface DryRunReport {
+  /** The draft text the report is about; a later edit makes it stale. */
+  text: string;
+  replayed: number;
+  changes: DryRunChange[];
 }
 
-export function createPoliciesStore(_api: Api): StoreApi<PoliciesState> & { stop(): void } {
-  return Object.assign(
-    createStore<PoliciesState>()(() => ({ open: async () => {}, propose: () => {} })),
-    { stop() {} },
-  );
+export interface PoliciesState {
+  policies: PolicyInfo[];
+  loaded: boolean;
+  /** The server whose policy is open. */
+  server?: string;
+  /** The draft being edited. */
+  text: string;
+  /** The file's text when it was opened (or last saved); undefined when there is no file yet. */
+  savedText?: string;
+  /** The textHash of savedText, sent with a save so a file changed underneath is not overwritten. */
+  baseHash?: string;
+  /** Problems in the draft, as the core's parser reports them. */
+  problems: JsonProblem[];
+  /** True from an edit until the core has checked it. */
+  checking: boolean;
+  /** Set when a proposal (Always allow) is open, until saved or dropped. */
+  proposalNote?: string;
+  /** The file changed on disk while the draft had unsaved edits. */
+  changedOnDisk: boolean;
+  dryRun?: DryRunReport;
+  dryRunning: boolean;
+  saving: boolean;
+  /** What the last save did, for the screen to confirm. */
+  notice?: string;
+  error?: string;
+  load(): Promise<void>;
+  open(server: string): Promise<void>;
+  propose(proposal: PolicyProposal): Promise<void>;
+  edit(text: string): void;
+  /** Replays the server's recent calls against the draft. */
+  runDryRun(calls?: number): Promise<void>;
+  /** Saves the draft; true when it was saved. */
+  save(): Promise<boolean>;
+  /** Drops the edits and reloads the file. */
+  revert(): Promise<void>;
+  dismissError(): void;
+  dismissNotice(): void;
+}
+
+/** What an empty policy file starts as: everything refused until a tool is allowed. */
+export const NEW_POLICY_TEXT = `{
+  "version": "1",
+  "default": "deny",
+  "tools": {}
+}
+`;
+
+export interface PoliciesStoreOptions {
+  /** How long to wait after the last keystroke before asking the core to check the draft. */
+  checkDelayMs?: number;
+}
+
+export function createPoliciesStore(
+  api: Api,
+  options: PoliciesStoreOptions = {},
+): StoreApi<PoliciesState> & { stop(): void } {
+  const checkDelayMs = options.checkDelayMs ?? 150;
+  let checkTimer: ReturnType<typeof setTimeout> | undefined;
+  // Answers can come back out of order; only the newest check or open is applied.
+  let checks = 0;
+  let opens = 0;
+
+  const store = createStore<PoliciesState>()((set, get) => {
+    const check = async () => {
+      const check = ++checks;
+      const { text } = get();
+      try {
+        const { errors } = await api.call('policies.validate', { text });
+        if (check === checks) set({ problems: errors, checking: false });
+      } catch (error) {
+        if (check === checks) set({ checking: false, error: errorMessage(error) });
+      }
+    };
+    const scheduleCheck = () => {
+      clearTimeout(checkTimer);
+      checkTimer = setTimeout(() => void check(), checkDelayMs);
+    };
+    /** Loads the server's file; `draft` replaces its text as the starting edit (a proposal). */
+    const openFile = async (server: string, draft?: { text: string; note: string }) => {
+      const open = ++opens;
+      clearTimeout(checkTimer);
+      set({ server, dryRun: undefined, notice: undefined, changedOnDisk: false });
+      try {
+        const file = await api.call('policies.get', { server });
+        if (open !== opens) return;
+        const text = draft?.text ?? file.text ?? NEW_POLICY_TEXT;
+        set({
+          text,
+          savedText: file.text,
+          baseHash: file.textHash,
+          proposalNote: draft?.note,
+          problems: [],
+          checking: true,
+        });
+        await check();
+      } catch (error) {
+        if (open === opens) set({ error: errorMessage(error) });
+      }
+    };
+
+    return {
+      policies: [],
+      loaded: false,
+      text: '',
+      problems: [],
+      checking: false,
+      changedOnDisk: false,
+      dryRunning: false,
+      saving: false,
+      async load() {
+        try {
+          const { policies } = await api.call('policies.list', {});
+          set({ policies, loaded: true });
+          const { server } = get();
+          const first = policies[0]?.server;
+          if (server === undefined && first !== undefined) await openFile(first);
+        } catch (error) {
+          set({ loaded: true, error: errorMessage(error) });
+        }
+      },
+      open: (server) => openFile(server),
+      propose: (proposal) => openFile(proposal.server, proposal),
+      edit(text) {
+        if (text === get().text) return;
+        set({ text, checking: true, notice: undefined });
+        scheduleCheck();
+      },
+      async runDryRun(calls) {
+        const { server, text } = get();
+        if (server === undefined) return;
+        set({ dryRunning: true });
+        try {
+          const result = await api.call('policies.dryRun', {
+            server,
+            text,
+            ...(calls === undefined ? {} : { calls }),
+          });
+          if (get().server !== server) return;
+          if (!result.ok) {
+            set({ problems: result.errors, dryRun: undefined });
+          } else {
+            set({ dryRun: { text, replayed: result.replayed, changes: result.changes } });
+          }
+        } catch (error) {
+          set({ error: errorMessage(error) });
+        } finally {
+          set({ dryRunning: false });
+        }
+      },
+      async save() {
+        const { server, text, baseHash, saving } = get();
+        if (server === undefined || saving) return false;
+        set({ saving: true });
+        try {
+          const saved = await api.call('policies.save', {
+            server,
+            text,
+            ...(baseHash === undefined ? {} : { baseHash }),
+          });
+          set({
+            savedText: text,
+            baseHash: saved.textHash,
+            proposalNote: undefined,
+            changedOnDisk: false,
+            notice: `Saved and in force for ${server}.`,
+          });
+          return true;
+        } catch (error) {
+          if (error instanceof ApiError && error.problems) set({ problems: error.problems });
+          set({ error: errorMessage(error) });
+          return false;
+        } finally {
+          set({ saving: false });
+        }
+      },
+      async revert() {
+        const { server } = get();
+        if (server !== undefined) await openFile(server);
+      },
+      dismissError: () => set({ error: undefined }),
+      dismissNotice: () => set({ notice: undefined }),
+    };
+  });
+
+  const unsubscribe = api.on((event) => {
+    if (event.name !== 'policy.changed') return;
+    const { policy } = event.data;
+    const { policies, server, text, savedText, baseHash } = store.getState();
+    const known = policies.some((p) => p.server === policy.server);
+    store.setState({
+      policies: known
+        ? policies.map((p) => (p.server === policy.server ? policy : p))
+        : [...policies, policy].sort((a, b) => a.server.localeCompare(b.server)),
+    });
+    if (policy.server !== server) return;
+    // Our own save comes back as an event too; only a change from elsewhere matters here.
+    void api.call('policies.get', { server }).then(
+      (file) => {
+        if (store.getState().server !== server || file.textHash === baseHash) return;
+        if (text === savedText) void store.getState().revert();
+        else store.setState({ changedOnDisk: true });
+      },
+      () => {},
+    );
+  });
+
+  return Object.assign(store, {
+    stop() {
+      clearTimeout(checkTimer);
+      unsubscribe();
+    },
+  });
+}
+
+/** True when the draft differs from the file. */
+export function isDirty(state: Pick<PoliciesState, 'text' | 'savedText'>): boolean {
+  return state.savedText === undefined || state.text !== state.savedText;
 }

@@ -86,6 +86,13 @@ export function PendingScreen({
                 selected={approval === current}
                 onSelect={() => setSelected(index)}
                 onMessage={(text) => messages.current.set(approval.id, text)}
+                onAlwaysAllow={
+                  onProposal &&
+                  (async () => {
+                    const proposal = await store.getState().proposeAlwaysAllow(approval.id);
+                    if (proposal) onProposal(proposal);
+                  })
+                }
                 store={store}
               />
             ))}
@@ -102,6 +109,7 @@ function ApprovalCard({
   selected,
   onSelect,
   onMessage,
+  onAlwaysAllow,
   store,
 }: {
   approval: Approval;
@@ -109,6 +117,8 @@ function ApprovalCard({
   selected: boolean;
   onSelect(): void;
   onMessage(text: string): void;
+  /** Opens a policy change that allows this tool for this client from now on. */
+  onAlwaysAllow?: (() => void) | undefined;
   store: StoreApi<PendingState>;
 }) {
   const [message, setMessage] = useState('');
@@ -174,6 +184,16 @@ function ApprovalCard({
             ))}
           </select>
         </span>
+        {onAlwaysAllow && (
+          <button
+            type="button"
+            className="link"
+            title="Opens the policy with this tool allowed for this client, for you to review and save"
+            onClick={onAlwaysAllow}
+          >
+            Always allow…
+          </button>
+        )}
         <input
           type="text"
           className="message"

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../src/renderer/src/api/api-client';
+import { createPoliciesStore, isDirty } from '../../src/renderer/src/stores/policies-store';
+import type { JsonProblem, PolicyInfo } from '../../src/shared/contract';
+import { FakeApi } from './helpers/fake-api';
+
+const TEXT = '{\n  "version": "1",\n  "default": "deny",\n  "tools": {}\n}\n';
+const INFO: PolicyInfo = {
+  server: 'meatspace',
+  file: '/d/policies/meatspace.json',
+  errors: [],
+  hash: 'p1',
+};
+
+/** A core with one policy file, checked by a rule the tests can read: "maybe" is a problem. */
+function fakeCore() {
+  const disk = { text: TEXT, hash: 'h1' };
+  const problemsOf = (text: string): JsonProblem[] =>
+    text.includes('maybe')
+      ? [{ path: '/default', message: 'must be one of ...', line: 3, column: 14 }]
+      : [];
+  const api = new FakeApi()
+    .handle('policies.list', () => ({
+      policies: [INFO, { ...INFO, server: 'other', file: '/d/policies/other.json' }],
+    }))
+    .handle('policies.get', ({ server }) =>
+      server === 'meatspace'
+        ? { ...INFO, text: disk.text, textHash: disk.hash }
+        : { ...INFO, server },
+    )
+    .handle('policies.validate', ({ text }) => ({
+      ok: problemsOf(text).length === 0,
+      errors: problemsOf(text),
+    }))
+    .handle('policies.save', ({ text, baseHash }) => {
+      if (baseHash !== disk.hash) throw new ApiError('conflict', 'changed since it was opened');
+      disk.text = text;
+      disk.hash = `h${Number(disk.hash.slice(1)) + 1}`;
+      return { hash: 'p2', textHash: disk.hash };
+    })
+    .handle('policies.dryRun', () => ({ ok: true, errors: [], replayed: 7, changes: [] }));
+  return { api, disk };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('the policies store', () => {
+  it('opens the first server, checks each edit and keeps only the newest verdict', async () => {
+    const { api } = fakeCore();
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    await store.getState().load();
+    expect(store.getState()).toMatchObject({
+      server: 'meatspace',
+      text: TEXT,
+      savedText: TEXT,
+      problems: [],
+    });
+    expect(isDirty(store.getState())).toBe(false);
+
+    store.getState().edit(TEXT.replace('deny', 'maybe'));
+    expect(store.getState().checking).toBe(true);
+    store.getState().edit(TEXT.replace('deny', 'maybe '));
+    await settle();
+    expect(store.getState().checking).toBe(false);
+    expect(store.getState().problems.map((p) => p.path)).toEqual(['/default']);
+    // Two quick edits, one check: the timer waits for the typing to stop.
+    expect(api.inputsOf('policies.validate')).toHaveLength(2);
+    expect(isDirty(store.getState())).toBe(true);
+  });
+
+  it('saves with the hash it opened, then treats the saved text as clean', async () => {
+    const { api, disk } = fakeCore();
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    await store.getState().load();
+    const edited = TEXT.replace('"tools": {}', '"tools": { "x": {} }');
+    store.getState().edit(edited);
+    await settle();
+    expect(await store.getState().save()).toBe(true);
+    expect(api.inputsOf('policies.save')).toEqual([
+      { server: 'meatspace', text: edited, baseHash: 'h1' },
+    ]);
+    expect(disk.text).toBe(edited);
+    expect(store.getState()).toMatchObject({
+      savedText: edited,
+      baseHash: 'h2',
+      notice: 'Saved and in force for meatspace.',
+    });
+    expect(isDirty(store.getState())).toBe(false);
+  });
+
+  it('keeps the draft and says why when the file changed underneath', async () => {
+    const { api, disk } = fakeCore();
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    await store.getState().load();
+    disk.hash = 'h9';
+    store.getState().edit(TEXT + ' ');
+    expect(await store.getState().save()).toBe(false);
+    expect(store.getState().error).toContain('changed since it was opened');
+    expect(store.getState().text).toBe(TEXT + ' ');
+  });
+
+  it('reloads a clean draft when the file changes elsewhere, and only warns about a dirty one', async () => {
+    const { api, disk } = fakeCore();
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    await store.getState().load();
+    disk.text = TEXT.replace('deny', 'allow');
+    disk.hash = 'h5';
+    api.push({ name: 'policy.changed', data: { policy: INFO } });
+    await settle();
+    expect(store.getState().text).toBe(disk.text);
+
+    store.getState().edit(disk.text + '\n');
+    disk.hash = 'h6';
+    api.push({ name: 'policy.changed', data: { policy: INFO } });
+    await settle();
+    expect(store.getState().changedOnDisk).toBe(true);
+    expect(store.getState().text).toBe(disk.text + '\n');
+  });
+
+  it('opens a proposal as an unsaved edit on top of the file, with its note', async () => {
+    const { api } = fakeCore();
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    await store
+      .getState()
+      .propose({ server: 'meatspace', text: TEXT + ' ', note: 'always allow x' });
+    expect(store.getState()).toMatchObject({
+      text: TEXT + ' ',
+      savedText: TEXT,
+      baseHash: 'h1',
+      proposalNote: 'always allow x',
+    });
+    await store.getState().revert();
+    expect(store.getState()).toMatchObject({ text: TEXT, proposalNote: undefined });
+  });
+
+  it('starts a server without a file from an empty deny-all policy, unsaved', async () => {
+    const { api } = fakeCore();
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    await store.getState().open('other');
+    expect(store.getState().savedText).toBeUndefined();
+    expect(JSON.parse(store.getState().text)).toEqual({ version: '1', default: 'deny', tools: {} });
+    expect(isDirty(store.getState())).toBe(true);
+  });
+
+  it('ties a dry run to the draft it replayed', async () => {
+    const { api } = fakeCore();
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    await store.getState().load();
+    await store.getState().runDryRun(100);
+    expect(api.inputsOf('policies.dryRun')).toEqual([
+      { server: 'meatspace', text: TEXT, calls: 100 },
+    ]);
+    expect(store.getState().dryRun).toEqual({ text: TEXT, replayed: 7, changes: [] });
+    store.stop();
+    expect(api.listenerCount).toBe(0);
+  });
+});
