@@ -78,6 +78,40 @@ test('a client created in the UI connects, and revoking it shuts its token out',
   );
 });
 
+test('a renamed client keeps its token, and its calls are recorded under the new name', async ({
+  page,
+}) => {
+  await openClients(page);
+  const token = await createClient(page, 'desk-agent');
+  await page.getByRole('button', { name: 'I have saved the token' }).click();
+
+  const row = page.getByRole('listitem', { name: 'Client desk-agent' });
+  await row.getByRole('button', { name: 'Rename' }).click();
+  const form = row.getByRole('form', { name: 'Rename desk-agent' });
+  await form.getByLabel('New name for desk-agent').fill('bad name');
+  await expect(form.getByRole('button', { name: 'Rename' })).toBeDisabled();
+  await form.getByLabel('New name for desk-agent').fill('office-agent');
+  await form.getByRole('button', { name: 'Rename' }).click();
+  await expect(page.getByRole('listitem', { name: 'Client office-agent' })).toBeVisible();
+  await expect(row).toHaveCount(0);
+
+  const agent: Client = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, token);
+  try {
+    expect(
+      (await agent.callTool({ name: 'get_service_status', arguments: {} })).isError,
+    ).toBeFalsy();
+  } finally {
+    await agent.close().catch(() => {});
+  }
+  const response = await fetch(`${airlock.url}/api/history.query`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${airlock.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ tool: 'get_service_status', limit: 1 }),
+  });
+  const { calls } = (await response.json()) as { calls: { grant: string }[] };
+  expect(calls[0]?.grant).toBe('office-agent');
+});
+
 test('a name outside the rule cannot be sent', async ({ page }) => {
   await openClients(page);
   await page.getByLabel('New client').fill('-bad name');

@@ -91,6 +91,53 @@ describe('the app API', () => {
     await client.close();
   });
 
+  it('renames a grant: same token, its rules and counts follow, its old sessions end', async () => {
+    const { token } = await apiCall(runtime, 'grants.add', { name: 'rename-me' });
+    const limited = {
+      limits: [{ counter: 'status', window: 'minute', max: 2, scope: 'grant' }],
+    };
+    const before = await apiCall(runtime, 'policies.get', { server: 'meatspace' });
+    await apiCall(runtime, 'policies.save', {
+      server: 'meatspace',
+      text: JSON.stringify({
+        version: '1',
+        default: 'deny',
+        tools: {},
+        grants: { 'rename-me': { tools: { get_service_status: limited } } },
+      }),
+      baseHash: before.textHash,
+    });
+    const oldSession = await connectClient(runtime, 'meatspace', token);
+    expect(
+      (await oldSession.callTool({ name: 'get_service_status', arguments: {} })).isError,
+    ).toBeFalsy();
+
+    expect(
+      await apiCall(runtime, 'grants.rename', { name: 'rename-me', newName: 'renamed' }),
+    ).toEqual({
+      name: 'renamed',
+    });
+
+    // A session opened under the old name is gone rather than kept under rules that moved.
+    await expect(
+      oldSession.callTool({ name: 'get_service_status', arguments: {} }),
+    ).rejects.toThrow();
+    const newSession = await connectClient(runtime, 'meatspace', token);
+    expect(
+      (await newSession.callTool({ name: 'get_service_status', arguments: {} })).isError,
+    ).toBeFalsy();
+    // The call made before the rename still counts: this is the third in the minute.
+    const third = await newSession.callTool({ name: 'get_service_status', arguments: {} });
+    expect(textOf(third)).toMatch(/retry in/);
+    const onDisk = JSON.parse(readFileSync(join(dataDir, 'policies', 'meatspace.json'), 'utf8'));
+    expect(Object.keys(onDisk.grants)).toEqual(['renamed']);
+    const { grants } = await apiCall(runtime, 'grants.list', {});
+    expect(grants.map((g) => g.name)).toContain('renamed');
+    expect(grants.map((g) => g.name)).not.toContain('rename-me');
+    await newSession.close();
+    await oldSession.close().catch(() => {});
+  });
+
   it('refuses an invalid policy with the line and path of each problem, and keeps the file', async () => {
     const onDisk = readFileSync(join(dataDir, 'policies', 'meatspace.json'), 'utf8');
     const response = await fetch(`${runtime.url}/api/policies.save`, {

@@ -61,6 +61,11 @@ class FakeApi implements Api {
       this.temporary = this.temporary.filter((t) => t.id !== id);
       return { revoked: true } as never;
     }
+    if (command === 'grants.rename') {
+      const { name, newName } = input as { name: string; newName: string };
+      this.grants = this.grants.map((g) => (g.name === name ? { ...g, name: newName } : g));
+      return { name: newName } as never;
+    }
     throw new Error(`unexpected ${command}`);
   }
   on(listener: (event: AppEvent) => void) {
@@ -185,5 +190,30 @@ describe('the clients store', () => {
     await store.getState().load();
     expect(store.getState().loaded).toBe(true);
     expect(store.getState().error).toBe('Airlock cannot be reached. Is airlock serve running?');
+  });
+
+  it('renames a grant in place, with its temporary grants and the token still shown', async () => {
+    const api = new FakeApi();
+    api.grants = [{ name: 'laptop', created: '2025-01-01T00:00:00.000Z' }];
+    api.temporary = [temporary('t1', 'laptop')];
+    const store = createClientsStore(api);
+    await store.getState().load();
+    await store.getState().add('desk');
+    expect(await store.getState().rename('laptop', 'old-laptop')).toBe(true);
+    expect(store.getState().grants.map((g) => g.name)).toEqual(['old-laptop', 'desk']);
+    expect(store.getState().temporary.map((t) => t.grant)).toEqual(['old-laptop']);
+    expect(await store.getState().rename('desk', 'desk-2')).toBe(true);
+    expect(store.getState().created).toEqual({ name: 'desk-2', token: 'alk_token_for_desk' });
+  });
+
+  it('keeps the old name and says why when a rename is refused', async () => {
+    const api = new FakeApi();
+    api.grants = [{ name: 'laptop', created: '2025-01-01T00:00:00.000Z' }];
+    api.errors['grants.rename'] = new ApiError('conflict', 'a grant named "desk" already exists');
+    const store = createClientsStore(api);
+    await store.getState().load();
+    expect(await store.getState().rename('laptop', 'desk')).toBe(false);
+    expect(store.getState().grants.map((g) => g.name)).toEqual(['laptop']);
+    expect(store.getState().error).toBe('a grant named "desk" already exists');
   });
 });

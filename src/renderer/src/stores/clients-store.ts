@@ -29,6 +29,8 @@ export interface ClientsState {
   /** Creates a grant; true when it was created (its token is then in `created`). */
   add(name: string): Promise<boolean>;
   revoke(name: string): Promise<void>;
+  /** Renames a grant; true when it was renamed. */
+  rename(name: string, newName: string): Promise<boolean>;
   revokeTemporary(id: string): Promise<void>;
   dismissCreated(): void;
   dismissError(): void;
@@ -93,6 +95,20 @@ export function createClientsStore(api: Api): StoreApi<ClientsState> & { stop():
           ...(created?.name === name ? { created: undefined } : {}),
         });
       });
+    },
+    async rename(name, newName) {
+      let renamed = false;
+      await busyWith(name, async () => {
+        await api.call('grants.rename', { name, newName });
+        renamed = true;
+        const created = get().created;
+        set({
+          grants: get().grants.map((g) => (g.name === name ? { ...g, name: newName } : g)),
+          temporary: get().temporary.map((t) => (t.grant === name ? { ...t, grant: newName } : t)),
+          ...(created?.name === name ? { created: { ...created, name: newName } } : {}),
+        });
+      });
+      return renamed;
     },
     async revokeTemporary(id) {
       await busyWith(id, async () => {

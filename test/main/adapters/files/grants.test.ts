@@ -12,6 +12,7 @@ import {
   GrantError,
   hashGrantToken,
   listGrants,
+  renameGrant,
   revokeGrant,
 } from '../../../../src/main/adapters/files/grants';
 import type { Clock } from '../../../../src/main/core/ports';
@@ -31,6 +32,37 @@ class FakeClock implements Clock {
     return this.t;
   }
 }
+
+describe('renameGrant', () => {
+  it('moves the token hash and the creation time to the new name; the token keeps working', () => {
+    const { token } = createGrant(dir, 'laptop', new FakeClock());
+    createGrant(dir, 'desk');
+    renameGrant(dir, 'laptop', 'old-laptop');
+    const config = JSON.parse(fs.readFileSync(configPath(dir), 'utf8'));
+    expect(Object.keys(config.grants)).toEqual(['desk', 'old-laptop']);
+    expect(config.grants['old-laptop']).toEqual({ created: '2025-03-04T05:06:07.000Z' });
+    expect(JSON.parse(fs.readFileSync(secretsPath(dir), 'utf8')).grantTokens['old-laptop']).toBe(
+      hashGrantToken(token),
+    );
+    expect(new GrantAuthenticator(dir).authenticate(token)).toBe('old-laptop');
+  });
+
+  it('refuses an unknown grant, a taken name and an invalid one, changing nothing', () => {
+    createGrant(dir, 'laptop');
+    createGrant(dir, 'desk');
+    const before = [
+      fs.readFileSync(configPath(dir), 'utf8'),
+      fs.readFileSync(secretsPath(dir), 'utf8'),
+    ];
+    expect(() => renameGrant(dir, 'nobody', 'x')).toThrow(/no grant is named "nobody"/);
+    expect(() => renameGrant(dir, 'laptop', 'desk')).toThrow(/already exists/);
+    expect(() => renameGrant(dir, 'laptop', 'two words')).toThrow(/not a valid grant name/);
+    expect([
+      fs.readFileSync(configPath(dir), 'utf8'),
+      fs.readFileSync(secretsPath(dir), 'utf8'),
+    ]).toEqual(before);
+  });
+});
 
 describe('createGrant', () => {
   it('returns an alk_ token and stores only its hash, in a private secrets.json', () => {

@@ -1,6 +1,6 @@
 // Clients: one grant per agent. Create one (its token is shown once, with the configuration for
 // each server ready to paste), see the grants and the temporary grants given from Pending, and
-// revoke either. Everything shown is text; nothing from the core is read as markup.
+// rename or revoke them. Everything shown is text; nothing from the core is read as markup.
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
@@ -223,6 +223,7 @@ function GrantRow({
 }) {
   const busy = useStore(store, (s) => s.busy.has(grant.name));
   const [confirming, setConfirming] = useState(false);
+  const [renaming, setRenaming] = useState(false);
   const [showConfig, setShowConfig] = useState(false);
 
   return (
@@ -234,6 +235,11 @@ function GrantRow({
           <button type="button" className="link" onClick={() => setShowConfig(!showConfig)}>
             {showConfig ? 'Hide configuration' : 'Show configuration'}
           </button>
+          {!renaming && (
+            <button type="button" disabled={busy} onClick={() => setRenaming(true)}>
+              Rename
+            </button>
+          )}
           {!confirming && (
             <button
               type="button"
@@ -246,6 +252,16 @@ function GrantRow({
           )}
         </span>
       </div>
+      {renaming && (
+        <RenameForm
+          name={grant.name}
+          busy={busy}
+          onRename={async (newName) => {
+            if (await store.getState().rename(grant.name, newName)) setRenaming(false);
+          }}
+          onCancel={() => setRenaming(false)}
+        />
+      )}
       {confirming && (
         <div className="actions confirm" role="group" aria-label={`Revoke ${grant.name}`}>
           <span>Revoke {grant.name}? Agents using it lose access at once.</span>
@@ -276,6 +292,53 @@ function GrantRow({
         </>
       )}
     </li>
+  );
+}
+
+/** A new name for a grant: same rules as a new client's name, checked as typed. */
+function RenameForm({
+  name,
+  busy,
+  onRename,
+  onCancel,
+}: {
+  name: string;
+  busy: boolean;
+  onRename(newName: string): Promise<void>;
+  onCancel(): void;
+}) {
+  const [newName, setNewName] = useState(name);
+  const trimmed = newName.trim();
+  const problem = isValidName(trimmed) ? undefined : `Name: ${NAME_RULE}.`;
+  const unchanged = trimmed === name;
+  return (
+    <form
+      className="actions confirm"
+      aria-label={`Rename ${name}`}
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!problem && !unchanged) void onRename(trimmed);
+      }}
+    >
+      <input
+        type="text"
+        aria-label={`New name for ${name}`}
+        aria-invalid={problem !== undefined}
+        value={newName}
+        onChange={(event) => setNewName(event.target.value)}
+        autoFocus
+      />
+      <button type="submit" disabled={busy || problem !== undefined || unchanged}>
+        Rename
+      </button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <span className="hint muted">
+        {problem ??
+          'The token stays the same. Its policy rules and rate-limit counts move to the new name; connected agents start a new session.'}
+      </span>
+    </form>
   );
 }
 
