@@ -26,7 +26,7 @@ async function openClients(page: Page) {
 /** Creates a client in the UI and returns the token the page shows once. */
 async function createClient(page: Page, name: string): Promise<string> {
   await page.getByLabel('New client').fill(name);
-  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
   const panel = page.getByRole('region', { name: `Token for ${name}` });
   await expect(panel).toBeVisible();
   await expect(panel).toContainText('shown only once');
@@ -115,7 +115,7 @@ test('a renamed client keeps its token, and its calls are recorded under the new
 test('a name outside the rule cannot be sent', async ({ page }) => {
   await openClients(page);
   await page.getByLabel('New client').fill('-bad name');
-  await expect(page.getByRole('button', { name: 'Create' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Create', exact: true })).toBeDisabled();
   await expect(page.getByText(/use 1 to 64 letters, digits/)).toBeVisible();
 });
 

@@ -16,6 +16,8 @@ import { createPendingStore } from './stores/pending-store';
 import { createPoliciesStore } from './stores/policies-store';
 import { createServersStore } from './stores/servers-store';
 import { createSettingsStore } from './stores/settings-store';
+import { createSetupStore } from './stores/setup-store';
+import { GettingStarted } from './components/GettingStarted';
 
 export type ScreenId = 'pending' | 'activity' | 'policies' | 'servers' | 'clients' | 'settings';
 
@@ -33,6 +35,7 @@ export function App({ api }: { api: Api }) {
   const servers = useScreenStore(createServersStore, api);
   const clients = useScreenStore(createClientsStore, api);
   const settings = useScreenStore(createSettingsStore, api);
+  const setup = useScreenStore(createSetupStore, api);
   const waiting = useStore(pending, (s) => s.approvals.length);
   const [screen, setScreen] = useState<ScreenId>('pending');
 
@@ -86,7 +89,10 @@ export function App({ api }: { api: Api }) {
           ))}
         </nav>
       </header>
-      <main>{current.render()}</main>
+      <main>
+        <GettingStarted store={setup} onOpen={setScreen} />
+        {current.render()}
+      </main>
     </div>
   );
 }
