@@ -1,9 +1,232 @@
-// PLACEHOLDER (being built): the Servers screen's state.
+// The Servers screen's state: the configured upstream servers with their live status and policy
+// state, and each server's tools with the risk the core computed under the policy in force. A cache
+// of the core's state, kept current by `server.status`, `server.removed` and `policy.changed`. The
+// renderer never decides a risk itself: after a policy change it asks the core again.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Api } from '../../../shared/contract';
+import type {
+  Api,
+  ConnectionTest,
+  JsonProblem,
+  ServerDraft,
+  ServerInfo,
+  ToolInfo,
+} from '../../../shared/contract';
+import { ApiError } from '../../../shared/api-error';
+import { errorMessage } from '../../../shared/error-message';
 
-export type ServersState = Record<string, never>;
+export interface ServerTools {
+  status: 'loading' | 'loaded' | 'failed';
+  tools: ToolInfo[];
+  /** Tools the policy names that the server does not offer. */
+  unknownInPolicy: string[];
+  fetchedAt?: number;
+  error?: string;
+}
 
-export function createServersStore(_api: Api): StoreApi<ServersState> & { stop(): void } {
-  return Object.assign(createStore<ServersState>()(() => ({})), { stop() {} });
+/** What servers.test, add and update take. */
+export interface ServerRequest {
+  config: Record<string, unknown>;
+  keep?: { env?: string[]; headers?: string[] };
+}
+
+/** A command's answer for the form: done, or why not with the entry's problems by path. */
+export type Outcome<T> =
+  { ok: true; value: T } | { ok: false; message: string; problems: JsonProblem[] };
+
+export interface ServersState {
+  servers: ServerInfo[];
+  loaded: boolean;
+  tools: Readonly<Record<string, ServerTools>>;
+  /** Server ids with a save or removal on its way. */
+  busy: ReadonlySet<string>;
+  error?: string;
+  load(): Promise<void>;
+  /** Lists the server's tools; the core keeps the list, so this is cheap unless `refresh`. */
+  loadTools(id: string, refresh?: boolean): Promise<void>;
+  /** The saved entry for editing: env and header names, never their values. */
+  draft(id: string): Promise<Outcome<ServerDraft>>;
+  test(request: ServerRequest & { id?: string }): Promise<Outcome<ConnectionTest>>;
+  /** Adds a server; with `starterPolicy`, also writes a policy that asks before every call if it has none. */
+  add(
+    id: string,
+    request: ServerRequest,
+    options?: { starterPolicy?: string },
+  ): Promise<Outcome<ServerInfo>>;
+  update(id: string, request: ServerRequest): Promise<Outcome<ServerInfo>>;
+  remove(id: string): Promise<boolean>;
+  dismissError(): void;
+}
+
+const MAX_SHOWN = 500;
+
+export function createServersStore(api: Api): StoreApi<ServersState> & { stop(): void } {
+  let loads = 0;
+  /** The newest tools request per server; older answers are dropped. */
+  const toolLoads = new Map<string, number>();
+
+  const store = createStore<ServersState>()((set, get) => ({
+    servers: [],
+    loaded: false,
+    tools: {},
+    busy: new Set(),
+    async load() {
+      const load = ++loads;
+      try {
+        const { servers } = await api.call('servers.list', {});
+        if (load !== loads) return;
+        set({ servers: servers.slice(0, MAX_SHOWN), loaded: true });
+      } catch (error) {
+        if (load !== loads) return;
+        set({ error: errorMessage(error), loaded: true });
+      }
+    },
+    async loadTools(id, refresh = false) {
+      const request = (toolLoads.get(id) ?? 0) + 1;
+      toolLoads.set(id, request);
+      const previous = get().tools[id];
+      setTools(id, {
+        tools: previous?.tools ?? [],
+        unknownInPolicy: previous?.unknownInPolicy ?? [],
+        status: 'loading',
+      });
+      try {
+        const answer = await api.call(
+          'servers.tools',
+          refresh ? { server: id, refresh } : { server: id },
+        );
+        if (toolLoads.get(id) !== request) return;
+        setTools(id, {
+          status: 'loaded',
+          tools: answer.tools,
+          unknownInPolicy: answer.unknownInPolicy,
+          fetchedAt: answer.fetchedAt,
+        });
+      } catch (error) {
+        if (toolLoads.get(id) !== request) return;
+        setTools(id, {
+          status: 'failed',
+          tools: [],
+          unknownInPolicy: [],
+          error: errorMessage(error),
+        });
+      }
+    },
+    draft: (id) => outcome(api.call('servers.get', { id }).then((r) => r.server)),
+    test: (request) => outcome(api.call('servers.test', request)),
+    async add(id, request, options = {}) {
+      const result = await busyWith(id, () =>
+        outcome(api.call('servers.add', { id, config: request.config }).then((r) => r.server)),
+      );
+      if (!result.ok) return result;
+      upsert(result.value);
+      if (options.starterPolicy !== undefined) await writeStarterPolicy(id, options.starterPolicy);
+      void get().loadTools(id);
+      return result;
+    },
+    async update(id, request) {
+      const result = await busyWith(id, () =>
+        outcome(
+          api
+            .call('servers.update', {
+              id,
+              config: request.config,
+              ...(request.keep ? { keep: request.keep } : {}),
+            })
+            .then((r) => r.server),
+        ),
+      );
+      if (!result.ok) return result;
+      upsert(result.value);
+      // The core forgot the old tool list with the old entry.
+      void get().loadTools(id);
+      return result;
+    },
+    async remove(id) {
+      const result = await busyWith(id, () => outcome(api.call('servers.remove', { id })));
+      if (!result.ok) {
+        set({ error: result.message });
+        void get().load();
+        return false;
+      }
+      drop(id);
+      return true;
+    },
+    dismissError: () => set({ error: undefined }),
+  }));
+
+  function setTools(id: string, tools: ServerTools): void {
+    store.setState({ tools: { ...store.getState().tools, [id]: tools } });
+  }
+
+  function upsert(server: ServerInfo): void {
+    const servers = store.getState().servers;
+    store.setState({
+      servers: servers.some((s) => s.id === server.id)
+        ? servers.map((s) => (s.id === server.id ? server : s))
+        : [...servers, server].slice(0, MAX_SHOWN),
+    });
+  }
+
+  function drop(id: string): void {
+    const { [id]: _gone, ...tools } = store.getState().tools;
+    toolLoads.delete(id);
+    store.setState({ servers: store.getState().servers.filter((s) => s.id !== id), tools });
+  }
+
+  /** Writes the starter policy only where there is no policy file, so nothing a person wrote is replaced. */
+  async function writeStarterPolicy(id: string, text: string): Promise<void> {
+    try {
+      const current = await api.call('policies.get', { server: id });
+      if (current.text !== undefined) return;
+      await api.call('policies.save', { server: id, text });
+    } catch (error) {
+      store.setState({
+        error: `The server was added, but its starter policy was not: ${errorMessage(error)}`,
+      });
+    }
+  }
+
+  async function busyWith<T>(id: string, work: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+    if (store.getState().busy.has(id)) {
+      return { ok: false, message: `"${id}" is already being saved.`, problems: [] };
+    }
+    store.setState({ busy: new Set(store.getState().busy).add(id) });
+    try {
+      return await work();
+    } finally {
+      const busy = new Set(store.getState().busy);
+      busy.delete(id);
+      store.setState({ busy });
+    }
+  }
+
+  const stop = api.on((event) => {
+    const state = store.getState();
+    if (event.name === 'server.status') {
+      upsert(event.data.server);
+    } else if (event.name === 'server.removed') {
+      drop(event.data.id);
+    } else if (event.name === 'policy.changed') {
+      const { policy } = event.data;
+      if (!state.servers.some((s) => s.id === policy.server)) return;
+      store.setState({
+        servers: state.servers.map((s) => (s.id === policy.server ? { ...s, policy } : s)),
+      });
+      // The risks follow the policy; the core recomputes them from the tool list it keeps.
+      if (state.tools[policy.server] !== undefined) void state.loadTools(policy.server);
+    }
+  });
+  return Object.assign(store, { stop });
+}
+
+async function outcome<T>(promise: Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    return {
+      ok: false,
+      message: errorMessage(error),
+      problems: error instanceof ApiError ? (error.problems ?? []) : [],
+    };
+  }
 }
