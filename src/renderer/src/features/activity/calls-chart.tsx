@@ -119,7 +119,16 @@ function Plot({
       legend: { show: false },
       cursor: { y: false, points: { show: false }, drag: { x: false, y: false } },
       scales: {
-        x: { time: true, range: (_u, min, max) => [min - halfBucket(), max + halfBucket()] },
+        // From the first bar to the last, each whole: uPlot would stretch a lone bar's axis.
+        x: {
+          time: true,
+          range: (_u, min, max) => {
+            const x = latest.current.data[0];
+            const first = x[0] ?? min;
+            const last = x.at(-1) ?? max;
+            return [first - halfBucket(), last + halfBucket()];
+          },
+        },
         y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
       },
       axes: [

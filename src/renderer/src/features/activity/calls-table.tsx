@@ -95,6 +95,8 @@ export function CallsTable({ store }: { store: StoreApi<ActivityState> }) {
       <div
         ref={scroller}
         className="calls-scroller"
+        // As tall as its rows, up to the stylesheet's max-height: a short list leaves room below.
+        style={{ height: virtualizer.getTotalSize() + 2 }}
         role="grid"
         aria-label="Calls"
         aria-rowcount={rows.length + 1}
