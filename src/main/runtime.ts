@@ -67,6 +67,8 @@ export interface Runtime {
   endpointFor(serverId: string): string;
   /** Client sessions open right now, across all servers. */
   sessionCount(): number;
+  /** The settings in force now (they change while Airlock runs). */
+  settings(): Settings;
   close(): Promise<void>;
 }
 
@@ -342,6 +344,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       policies,
       endpointFor: (serverId) => `${http.url}/mcp/${serverId}`,
       sessionCount: () => endpoint.sessionCount,
+      settings: () => ({ ...settings }),
       close: cleanup,
     };
   } catch (error) {
@@ -363,6 +366,7 @@ function saveSettings(dataDir: string, change: Partial<EditableSettings>): void 
     'maxPendingApprovals',
     'maxPendingApprovalsPerGrant',
     'retentionDays',
+    'notifications',
   ] as const) {
     if (change[key] !== undefined) updateConfigJson(dataDir, ['settings', key], change[key]);
   }

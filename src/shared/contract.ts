@@ -310,6 +310,7 @@ export const COMMANDS = {
       maxPendingApprovals: z.number().int().min(1).max(10_000).optional(),
       maxPendingApprovalsPerGrant: z.number().int().min(1).max(10_000).optional(),
       retentionDays: z.number().int().min(1).max(3650).optional(),
+      notifications: z.boolean().optional(),
     }),
   ),
 } as const;

@@ -111,6 +111,20 @@ test('a value out of range is explained next to its field and cannot be saved', 
   await expect(save).toBeDisabled();
 });
 
+test('turning notifications off is saved to config.json', async ({ page }) => {
+  await openSettings(page);
+  const notifications = page.getByLabel('Notifications');
+  await expect(notifications).toBeChecked();
+  await notifications.uncheck();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
+  await expect
+    .poll(() => JSON.parse(readFileSync(join(airlock.dataDir, 'config.json'), 'utf8')).settings)
+    .toMatchObject({ notifications: false });
+  await page.reload();
+  await expect(page.getByLabel('Notifications')).not.toBeChecked();
+});
+
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`screenshot of Settings, ${colorScheme}`, async ({ page }) => {
     await page.emulateMedia({ colorScheme });

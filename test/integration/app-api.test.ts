@@ -162,12 +162,21 @@ describe('the app API', () => {
     const { settings } = await apiCall(runtime, 'settings.update', {
       approvalTimeoutMs: 90_000,
       retentionDays: 30,
+      notifications: false,
     });
-    expect(settings).toMatchObject({ approvalTimeoutMs: 90_000, retentionDays: 30 });
+    expect(settings).toMatchObject({
+      approvalTimeoutMs: 90_000,
+      retentionDays: 30,
+      notifications: false,
+    });
     const config = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')) as {
       settings: unknown;
     };
-    expect(config.settings).toMatchObject({ approvalTimeout: '90s', retentionDays: 30 });
+    expect(config.settings).toMatchObject({
+      approvalTimeout: '90s',
+      retentionDays: 30,
+      notifications: false,
+    });
     expect((await apiCall(runtime, 'settings.get', {})).settings.approvalTimeoutMs).toBe(90_000);
   });
 

@@ -12,6 +12,7 @@ function settings(overrides: Partial<Settings> = {}): Settings {
     maxPendingApprovals: 50,
     maxPendingApprovalsPerGrant: 10,
     retentionDays: 90,
+    notifications: true,
     redaction: { patterns: [], fields: [] },
     ...overrides,
   };

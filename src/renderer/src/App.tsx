@@ -19,7 +19,29 @@ import { createSettingsStore } from './stores/settings-store';
 import { createSetupStore } from './stores/setup-store';
 import { GettingStarted } from './components/GettingStarted';
 
-export type ScreenId = 'pending' | 'activity' | 'policies' | 'servers' | 'clients' | 'settings';
+const SCREEN_IDS = ['pending', 'activity', 'policies', 'servers', 'clients', 'settings'] as const;
+export type ScreenId = (typeof SCREEN_IDS)[number];
+
+/** The screen the address names (#/activity), so a reload or a bookmark opens the same one. */
+function screenInAddress(): ScreenId {
+  const named = window.location.hash.replace(/^#\/?/, '');
+  return (SCREEN_IDS as readonly string[]).includes(named) ? (named as ScreenId) : 'pending';
+}
+
+/** The screen shown, kept in the address: tabs add history entries, so Back goes back a screen. */
+function useScreenInAddress(): [ScreenId, (screen: ScreenId) => void] {
+  const [screen, setScreen] = useState<ScreenId>(screenInAddress);
+  useEffect(() => {
+    const follow = () => setScreen(screenInAddress());
+    window.addEventListener('popstate', follow);
+    return () => window.removeEventListener('popstate', follow);
+  }, []);
+  const open = (next: ScreenId) => {
+    if (next !== screenInAddress()) window.history.pushState(null, '', `#/${next}`);
+    setScreen(next);
+  };
+  return [screen, open];
+}
 
 /** A store a screen owns for the app's lifetime; stop() ends its event subscription. */
 function useScreenStore<S extends { stop(): void }>(create: (api: Api) => S, api: Api): S {
@@ -37,7 +59,7 @@ export function App({ api }: { api: Api }) {
   const settings = useScreenStore(createSettingsStore, api);
   const setup = useScreenStore(createSetupStore, api);
   const waiting = useStore(pending, (s) => s.approvals.length);
-  const [screen, setScreen] = useState<ScreenId>('pending');
+  const [screen, setScreen] = useScreenInAddress();
 
   const openPolicy = (server: string) => {
     void policies.getState().open(server);

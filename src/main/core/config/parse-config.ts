@@ -95,6 +95,7 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
         maxPendingApprovals: { type: 'integer', minimum: 1, maximum: 10000 },
         maxPendingApprovalsPerGrant: { type: 'integer', minimum: 1, maximum: 10000 },
         retentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
+        notifications: { type: 'boolean' },
         redaction: {
           type: 'object',
           additionalProperties: false,
@@ -259,6 +260,7 @@ function readSettings(value: Record<string, unknown>, problems: RawProblem[]): S
   ] as const) {
     if (typeof value[key] === 'number') settings[key] = value[key];
   }
+  if (typeof value['notifications'] === 'boolean') settings.notifications = value['notifications'];
   const redaction = asObject(value['redaction']) ?? {};
   const patterns = stringArray(redaction['patterns']);
   patterns.forEach((pattern, index) => {

@@ -47,6 +47,8 @@ export interface Settings {
   maxPendingApprovalsPerGrant: number;
   /** History older than this many days is deleted. */
   retentionDays: number;
+  /** The desktop app shows a notification when a call is held for a person. */
+  notifications: boolean;
   /** The user's additions to redaction: regular expressions and field names. */
   redaction: { patterns: string[]; fields: string[] };
 }
@@ -54,7 +56,11 @@ export interface Settings {
 /** The settings the app lets a user change while Airlock runs. */
 export type EditableSettings = Pick<
   Settings,
-  'approvalTimeoutMs' | 'maxPendingApprovals' | 'maxPendingApprovalsPerGrant' | 'retentionDays'
+  | 'approvalTimeoutMs'
+  | 'maxPendingApprovals'
+  | 'maxPendingApprovalsPerGrant'
+  | 'retentionDays'
+  | 'notifications'
 >;
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -65,6 +71,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxPendingApprovals: 50,
   maxPendingApprovalsPerGrant: 10,
   retentionDays: 90,
+  notifications: true,
   redaction: { patterns: [], fields: [] },
 };
 

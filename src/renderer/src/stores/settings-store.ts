@@ -12,6 +12,7 @@ export const EDITABLE_KEYS = [
   'maxPendingApprovals',
   'maxPendingApprovalsPerGrant',
   'retentionDays',
+  'notifications',
 ] as const satisfies readonly (keyof EditableSettings)[];
 
 export interface SettingsState {
@@ -74,7 +75,9 @@ export function changedFields(
   const changed: SettingsChange = {};
   for (const key of EDITABLE_KEYS) {
     const value = change[key];
-    if (value !== undefined && value !== settings?.[key]) changed[key] = value;
+    if (value !== undefined && value !== settings?.[key]) {
+      (changed as Record<string, unknown>)[key] = value;
+    }
   }
   return changed;
 }

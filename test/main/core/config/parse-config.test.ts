@@ -78,6 +78,7 @@ describe('parseConfig', () => {
         maxPendingApprovals: 20,
         maxPendingApprovalsPerGrant: 3,
         retentionDays: 7,
+        notifications: false,
         redaction: { patterns: ['acct-[0-9]{6}'], fields: ['ssn'] },
       },
     });
@@ -93,6 +94,7 @@ describe('parseConfig', () => {
       maxPendingApprovals: 20,
       maxPendingApprovalsPerGrant: 3,
       retentionDays: 7,
+      notifications: false,
       redaction: { patterns: ['acct-[0-9]{6}'], fields: ['ssn'] },
     });
   });
@@ -256,6 +258,12 @@ describe('parseConfig', () => {
       { settings: { redaction: { patterns: ['ok', '(unclosed'] } } },
       '/settings/redaction/patterns/1',
       /./,
+    ],
+    [
+      'notifications as text',
+      { settings: { notifications: 'yes' } },
+      '/settings/notifications',
+      /must be true or false/,
     ],
     [
       'zero retentionDays',

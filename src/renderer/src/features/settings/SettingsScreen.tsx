@@ -12,7 +12,8 @@ import {
   type SettingsState,
 } from '../../stores/settings-store';
 
-type Key = keyof EditableSettings;
+/** The settings typed as numbers; notifications is a checkbox. */
+type Key = Exclude<keyof EditableSettings, 'notifications'>;
 
 interface Field {
   key: Key;
@@ -95,6 +96,7 @@ export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
   );
   // Text typed into fields, by key; a field not typed into shows the core's current value.
   const [draft, setDraft] = useState<Partial<Record<Key, string>>>({});
+  const [notifyDraft, setNotifyDraft] = useState<boolean | undefined>(undefined);
 
   useEffect(() => {
     void store.getState().load();
@@ -102,13 +104,15 @@ export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
 
   // A successful save makes the typed values the settings: show the core's values again.
   useEffect(() => {
-    if (savedAt !== undefined) setDraft({});
+    if (savedAt === undefined) return;
+    setDraft({});
+    setNotifyDraft(undefined);
   }, [savedAt]);
 
   const textOf = (field: Field) =>
     draft[field.key] ?? (settings ? String(field.show(settings[field.key])) : '');
   const problems = new Map<Key, string>();
-  const change: SettingsChange = {};
+  const change: SettingsChange = notifyDraft === undefined ? {} : { notifications: notifyDraft };
   for (const field of FIELDS) {
     const text = draft[field.key];
     if (text === undefined) continue;
@@ -195,14 +199,32 @@ export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
                 </div>
               );
             })}
+            <div className="field">
+              <label htmlFor="setting-notifications">Notifications</label>
+              <input
+                id="setting-notifications"
+                type="checkbox"
+                className="checkbox"
+                checked={notifyDraft ?? settings.notifications}
+                aria-describedby="setting-notifications-help"
+                onChange={(event) => setNotifyDraft(event.target.checked)}
+              />
+              <span className="hint muted" id="setting-notifications-help">
+                The desktop app shows a notification when a call waits for your approval; click it
+                to answer on Pending.
+              </span>
+            </div>
             <div className="actions">
               <button type="submit" className="allow" disabled={!canSave}>
                 Save
               </button>
               <button
                 type="button"
-                disabled={Object.keys(draft).length === 0 || saving}
-                onClick={() => setDraft({})}
+                disabled={(Object.keys(draft).length === 0 && notifyDraft === undefined) || saving}
+                onClick={() => {
+                  setDraft({});
+                  setNotifyDraft(undefined);
+                }}
               >
                 Undo changes
               </button>
