@@ -269,6 +269,22 @@ test.describe('with thousands of calls', () => {
     );
     expect(Math.min(...indexes)).toBeGreaterThan(700);
 
+    // New calls arrive on top while the person reads further down: what they read stays put.
+    await table.evaluate((element) => (element.scrollTop = 3000));
+    const box = (await table.boundingBox())!;
+    const rowAt = () =>
+      page.evaluate(
+        ([x, y]) => document.elementFromPoint(x!, y!)?.closest('[role="row"]')?.id,
+        [box.x + 60, box.y + 150],
+      );
+    const reading = await rowAt();
+    expect(reading).toMatch(/^call-row-\d+$/);
+    const late = await connectAgent(big.url, MEATSPACE_SERVER_ID, big.addGrant('late'));
+    for (let i = 0; i < 5; i++) await late.callTool({ name: 'get_service_status', arguments: {} });
+    await late.close();
+    await expect(page.getByText('1,005 calls shown')).toBeVisible();
+    expect(await rowAt()).toBe(reading);
+
     // The keys walk the list and it scrolls along.
     await table.evaluate((element) => (element.scrollTop = 0));
     await table.click({ position: { x: 50, y: 50 } });
