@@ -540,7 +540,7 @@ function ServerForm({
           <p id={`${formId}-id-hint`} className={`hint ${idInvalid ? 'invalid' : 'muted'}`}>
             {editing
               ? 'The id names the endpoint and the policy file, so it cannot change.'
-              : `Names the endpoint /mcp/<id> and the policy file. ${NAME_RULE}.`}
+              : `Names the endpoint /mcp/<id> and the policy file: ${NAME_RULE}.`}
           </p>
         </div>
 
