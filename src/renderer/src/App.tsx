@@ -1,7 +1,7 @@
 // The window's frame: the app name, one tab per screen, and the screen shown. Each screen owns a
 // feature folder and a store built from the Api. Screens can send the person to another screen
 // (Pending's "Always allow" opens the proposed policy; a server opens its policy).
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useReducer, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { Api } from '../../shared/contract';
 import { ActivityScreen } from './features/activity/ActivityScreen';
@@ -43,10 +43,23 @@ function useScreenInAddress(): [ScreenId, (screen: ScreenId) => void] {
   return [screen, open];
 }
 
-/** A store a screen owns for the app's lifetime; stop() ends its event subscription. */
+const stoppedStores = new WeakSet<object>();
+
+/**
+ * A store a screen owns for the app's lifetime; stop() ends its event subscription. React's
+ * StrictMode runs each effect's cleanup once right after mounting (in development): a store
+ * stopped that way would never hear an event again, so it is replaced by a fresh one.
+ */
 function useScreenStore<S extends { stop(): void }>(create: (api: Api) => S, api: Api): S {
-  const store = useMemo(() => create(api), [create, api]);
-  useEffect(() => () => store.stop(), [store]);
+  const [generation, renew] = useReducer((n: number) => n + 1, 0);
+  const store = useMemo(() => create(api), [create, api, generation]);
+  useEffect(() => {
+    if (stoppedStores.has(store)) return renew();
+    return () => {
+      stoppedStores.add(store);
+      store.stop();
+    };
+  }, [store]);
   return store;
 }
 
