@@ -115,7 +115,9 @@ export function createServerHandlers(
           if (registry.get(server.id) === server) toolLists.set(server.id, list);
           return list;
         })
-        .finally(() => listing.delete(server.id));
+        .finally(() => {
+          if (listing.get(server.id) === pending) listing.delete(server.id);
+        });
       listing.set(server.id, pending);
     }
     return pending;
