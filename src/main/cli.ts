@@ -74,7 +74,7 @@ program
     );
     if (runtime.servers.length === 0) {
       process.stdout.write(
-        `No upstream servers yet: add them under "mcpServers" in ${join(dataDir, 'config.json')}\n`,
+        `No upstream servers yet: add one on the UI's Servers screen, or under "mcpServers" in ${join(dataDir, 'config.json')}\n`,
       );
     }
     for (const server of runtime.servers) {

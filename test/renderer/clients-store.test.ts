@@ -216,4 +216,15 @@ describe('the clients store', () => {
     expect(store.getState().grants.map((g) => g.name)).toEqual(['laptop']);
     expect(store.getState().error).toBe('a grant named "desk" already exists');
   });
+
+  it('adds a server that appears while open, and drops one that is removed', async () => {
+    const api = new FakeApi();
+    const store = createClientsStore(api);
+    await store.getState().load();
+    const added = { ...SERVER, id: 'another', endpoint: 'http://127.0.0.1:7820/mcp/another' };
+    api.push({ name: 'server.status', data: { server: added } });
+    expect(store.getState().servers.map((s) => s.id)).toEqual(['another', 'meatspace']);
+    api.push({ name: 'server.removed', data: { id: 'meatspace' } });
+    expect(store.getState().servers.map((s) => s.id)).toEqual(['another']);
+  });
 });

@@ -139,11 +139,17 @@ export function createClientsStore(api: Api): StoreApi<ClientsState> & { stop():
   const stop = api.on((event) => {
     if (event.name === 'grants.changed') void store.getState().load();
     else if (event.name === 'server.status') {
+      // A server added while the screen is open gets its snippets too.
       const { server } = event.data;
       const servers = store.getState().servers;
-      if (servers.some((s) => s.id === server.id)) {
-        store.setState({ servers: servers.map((s) => (s.id === server.id ? server : s)) });
-      }
+      store.setState({
+        servers: servers.some((s) => s.id === server.id)
+          ? servers.map((s) => (s.id === server.id ? server : s))
+          : [...servers, server].sort((a, b) => a.id.localeCompare(b.id)).slice(0, MAX_SHOWN),
+      });
+    } else if (event.name === 'server.removed') {
+      const { id } = event.data;
+      store.setState({ servers: store.getState().servers.filter((s) => s.id !== id) });
     }
   });
   return Object.assign(store, { stop });
