@@ -10,6 +10,7 @@ import type { ClientsState } from '../../stores/clients-store';
 import { formatCountdown } from '../pending/format-args';
 import { configSnippets, type ConfigSnippet } from './config-snippets';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
+import { CopyButton } from '../../components/CopyButton';
 
 export function ClientsScreen({ store }: { store: StoreApi<ClientsState> }) {
   const grants = useStore(store, (s) => s.grants);
@@ -165,31 +166,6 @@ function Snippet({ server, snippet }: { server: string; snippet: ConfigSnippet }
         {snippet.text}
       </pre>
     </div>
-  );
-}
-
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
-  useEffect(() => {
-    if (state === 'idle') return;
-    const timer = setTimeout(() => setState('idle'), 2000);
-    return () => clearTimeout(timer);
-  }, [state]);
-  return (
-    <button
-      type="button"
-      aria-label={label}
-      onClick={() => {
-        // The clipboard needs a secure context; 127.0.0.1 counts as one.
-        if (!navigator.clipboard) return setState('failed');
-        navigator.clipboard.writeText(text).then(
-          () => setState('copied'),
-          () => setState('failed'),
-        );
-      }}
-    >
-      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed: select the text' : 'Copy'}
-    </button>
   );
 }
 

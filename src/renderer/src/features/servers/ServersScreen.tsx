@@ -27,6 +27,7 @@ import {
   type Transport,
 } from './server-form';
 import './servers.css';
+import { CopyButton } from '../../components/CopyButton';
 
 type Editing = { mode: 'add' } | { mode: 'edit'; id: string };
 
@@ -766,30 +767,6 @@ function KeyValueRows({
         Values are stored in config.json (readable by you alone) and never shown again here.
       </p>
     </div>
-  );
-}
-
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
-  useEffect(() => {
-    if (state === 'idle') return;
-    const timer = setTimeout(() => setState('idle'), 2000);
-    return () => clearTimeout(timer);
-  }, [state]);
-  return (
-    <button
-      type="button"
-      aria-label={label}
-      onClick={() => {
-        if (!navigator.clipboard) return setState('failed');
-        navigator.clipboard.writeText(text).then(
-          () => setState('copied'),
-          () => setState('failed'),
-        );
-      }}
-    >
-      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed: select the text' : 'Copy'}
-    </button>
   );
 }
 
