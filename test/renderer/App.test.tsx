@@ -4,23 +4,10 @@ import { act, cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/renderer/src/App';
-import type { Approval } from '../../src/shared/contract';
 import { FakeApi } from './helpers/fake-api';
+import { heldApproval } from '../helpers/held-approval';
 
-const HELD: Approval = {
-  id: 'a1',
-  callId: 1,
-  grant: 'alice',
-  session: 's',
-  server: 'meatspace',
-  tool: 'provision_api_key',
-  args: {},
-  argsHash: 'h',
-  rule: '/tools/provision_api_key',
-  reason: 'mints keys',
-  receivedAt: Date.now(),
-  expiresAt: Date.now() + 60_000,
-};
+const HELD = heldApproval('a1', { receivedAt: Date.now() });
 
 function fakeCore() {
   return new FakeApi()

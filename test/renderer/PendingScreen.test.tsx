@@ -7,24 +7,11 @@ import { createPendingStore } from '../../src/renderer/src/stores/pending-store'
 import type { PolicyProposal } from '../../src/renderer/src/stores/policies-store';
 import type { Approval } from '../../src/shared/contract';
 import { FakeApi } from './helpers/fake-api';
+import { heldApproval } from '../helpers/held-approval';
 
-function approval(id: string, overrides: Partial<Approval> = {}): Approval {
-  return {
-    id,
-    callId: 1,
-    grant: 'alice',
-    session: 's',
-    server: 'meatspace',
-    tool: 'provision_api_key',
-    args: { email: 'a@example.com' },
-    argsHash: 'h',
-    rule: '/tools/provision_api_key',
-    reason: 'mints keys',
-    receivedAt: Date.now(),
-    expiresAt: Date.now() + 60_000,
-    ...overrides,
-  };
-}
+/** Held now, so the countdown shows a minute left. */
+const approval = (id: string, overrides: Partial<Approval> = {}) =>
+  heldApproval(id, { receivedAt: Date.now(), ...overrides });
 
 function setup(queue: Approval[], onProposal?: (proposal: PolicyProposal) => void) {
   const api = new FakeApi()

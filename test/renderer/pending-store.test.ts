@@ -2,24 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/renderer/src/api/api-client';
 import { createPendingStore } from '../../src/renderer/src/stores/pending-store';
 import type { Api, AppEvent, Approval, CommandName } from '../../src/shared/contract';
-
-function approval(id: string, overrides: Partial<Approval> = {}): Approval {
-  return {
-    id,
-    callId: 1,
-    grant: 'alice',
-    session: 's',
-    server: 'meatspace',
-    tool: 'provision_api_key',
-    args: { email: 'a@example.com' },
-    argsHash: 'h',
-    rule: '/tools/provision_api_key',
-    reason: 'mints keys',
-    receivedAt: 0,
-    expiresAt: 60_000,
-    ...overrides,
-  };
-}
+import { heldApproval as approval } from '../helpers/held-approval';
 
 /** An Api that answers from a table and lets the test push events. */
 class FakeApi implements Api {

@@ -4,6 +4,10 @@ import {
   type NotificationLike,
 } from '../../../../src/main/adapters/electron/held-call-notifier';
 import type { AppEvent, Approval } from '../../../../src/shared/contract';
+import { heldApproval } from '../../../helpers/held-approval';
+
+const approval = (id: string, tool = 'provision_api_key'): Approval =>
+  heldApproval(id, { tool, args: { email: 'secret@example.com' }, reason: 'Mints keys' });
 
 /** Records what would be on the desktop. */
 class FakeNotification implements NotificationLike {
@@ -29,23 +33,6 @@ class FakeNotification implements NotificationLike {
   click() {
     this.onClick?.();
   }
-}
-
-function approval(id: string, tool = 'provision_api_key'): Approval {
-  return {
-    id,
-    callId: 1,
-    grant: 'alice',
-    session: 's',
-    server: 'meatspace',
-    tool,
-    args: { email: 'secret@example.com' },
-    argsHash: 'h',
-    rule: '/tools/provision_api_key',
-    reason: 'Mints keys',
-    receivedAt: 0,
-    expiresAt: 60_000,
-  };
 }
 
 function setup(enabled = () => true) {
