@@ -300,6 +300,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           events.emit('settings.changed', { settings: { ...settings } });
           return { ...settings };
         },
+        listeningPort: () => http.port,
       },
       clock,
     });
@@ -367,6 +368,7 @@ function saveSettings(dataDir: string, change: Partial<EditableSettings>): void 
     'maxPendingApprovalsPerGrant',
     'retentionDays',
     'notifications',
+    'port',
   ] as const) {
     if (change[key] !== undefined) updateConfigJson(dataDir, ['settings', key], change[key]);
   }

@@ -298,7 +298,8 @@ export const COMMANDS = {
   'grants.revokeTemporary': command<{ revoked: boolean }>()(
     z.strictObject({ id: z.string().min(1).max(100) }),
   ),
-  'settings.get': command<{ settings: Settings }>()(none),
+  /** The settings, and the port Airlock listens on now (settings.port applies from the next start). */
+  'settings.get': command<{ settings: Settings; listeningPort: number }>()(none),
   'settings.update': command<{ settings: Settings }>()(
     z.strictObject({
       approvalTimeoutMs: z
@@ -311,6 +312,8 @@ export const COMMANDS = {
       maxPendingApprovalsPerGrant: z.number().int().min(1).max(10_000).optional(),
       retentionDays: z.number().int().min(1).max(3650).optional(),
       notifications: z.boolean().optional(),
+      /** Takes effect at the next start; 0 picks a free port then. */
+      port: z.number().int().min(0).max(65535).optional(),
     }),
   ),
 } as const;

@@ -125,6 +125,21 @@ test('turning notifications off is saved to config.json', async ({ page }) => {
   await expect(page.getByLabel('Notifications')).not.toBeChecked();
 });
 
+test('a new port is saved for the next start while Airlock keeps listening where it is', async ({
+  page,
+}) => {
+  await openSettings(page);
+  const listening = new URL(airlock.url).port;
+  await page.getByLabel('Port').fill('70000');
+  await expect(page.getByText('Must be from 0 to 65,535.')).toBeVisible();
+  await page.getByLabel('Port').fill('7999');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText(`${listening} (7999 from the next start)`)).toBeVisible();
+  expect(JSON.parse(readFileSync(join(airlock.dataDir, 'config.json'), 'utf8')).settings.port).toBe(
+    7999,
+  );
+});
+
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`screenshot of Settings, ${colorScheme}`, async ({ page }) => {
     await page.emulateMedia({ colorScheme });

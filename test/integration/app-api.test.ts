@@ -178,6 +178,18 @@ describe('the app API', () => {
       notifications: false,
     });
     expect((await apiCall(runtime, 'settings.get', {})).settings.approvalTimeoutMs).toBe(90_000);
+
+    // A new port is for the next start: saved, while the listener stays where agents reach it.
+    await apiCall(runtime, 'settings.update', { port: 7999 });
+    const after = await apiCall(runtime, 'settings.get', {});
+    expect(after).toMatchObject({ settings: { port: 7999 }, listeningPort: runtime.port });
+    expect(JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')).settings.port).toBe(7999);
+    const client = await connectClient(
+      runtime,
+      'meatspace',
+      (await apiCall(runtime, 'grants.add', { name: 'port-agent' })).token,
+    );
+    await client.close();
   });
 
   it('pages through the history newest first and exports it', async () => {

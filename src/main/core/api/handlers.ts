@@ -39,6 +39,8 @@ export interface SettingsStore {
   get(): Settings;
   /** Saves the change to config.json and applies it; returns the settings now in force. */
   update(change: Partial<EditableSettings>): Settings;
+  /** The port the listener has now, which a changed settings.port does not move until a restart. */
+  listeningPort(): number;
 }
 
 export interface AppHandlersDeps {
@@ -264,7 +266,10 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
 
     'grants.revokeTemporary': ({ id }) => ({ revoked: deps.temporaryGrants.revoke(id) }),
 
-    'settings.get': () => ({ settings: deps.settings.get() }),
+    'settings.get': () => ({
+      settings: deps.settings.get(),
+      listeningPort: deps.settings.listeningPort(),
+    }),
 
     'settings.update': (change) => ({ settings: deps.settings.update(change) }),
   };

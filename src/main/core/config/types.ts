@@ -61,6 +61,8 @@ export type EditableSettings = Pick<
   | 'maxPendingApprovalsPerGrant'
   | 'retentionDays'
   | 'notifications'
+  /** Saved for the next start; the running listener keeps its port. */
+  | 'port'
 >;
 
 export const DEFAULT_SETTINGS: Settings = {

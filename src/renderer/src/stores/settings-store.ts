@@ -13,10 +13,13 @@ export const EDITABLE_KEYS = [
   'maxPendingApprovalsPerGrant',
   'retentionDays',
   'notifications',
+  'port',
 ] as const satisfies readonly (keyof EditableSettings)[];
 
 export interface SettingsState {
   settings?: Settings;
+  /** The port Airlock listens on now; settings.port may name another for the next start. */
+  listeningPort?: number;
   loaded: boolean;
   saving: boolean;
   /** The last thing that went wrong, for the screen to show, with the core's problems if any. */
@@ -38,8 +41,8 @@ export function createSettingsStore(
     saving: false,
     async load() {
       try {
-        const { settings } = await api.call('settings.get', {});
-        set({ settings, loaded: true });
+        const { settings, listeningPort } = await api.call('settings.get', {});
+        set({ settings, listeningPort, loaded: true });
       } catch (error) {
         set({ error: errorOf(error), loaded: true });
       }

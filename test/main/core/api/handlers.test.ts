@@ -58,7 +58,11 @@ function setup() {
       rename: (name, newName) => grants.splice(grants.indexOf(name), 1, newName),
     },
     counters,
-    settings: { get: () => DEFAULT_SETTINGS, update: () => DEFAULT_SETTINGS },
+    settings: {
+      get: () => DEFAULT_SETTINGS,
+      update: () => DEFAULT_SETTINGS,
+      listeningPort: () => 7820,
+    },
     clock,
   });
   const api = createDispatcher(handlers, (listener) => events.subscribe(listener), silentLogger);

@@ -62,6 +62,16 @@ export const FIELDS: readonly Field[] = [
     store: same,
   },
   {
+    key: 'port',
+    label: 'Port',
+    unit: '',
+    help: 'Where Airlock listens from its next start (0 picks a free port); agents then need the new address.',
+    min: 0,
+    max: 65_535,
+    show: same,
+    store: same,
+  },
+  {
     key: 'retentionDays',
     label: 'History retention',
     unit: 'days',
@@ -77,17 +87,20 @@ export const FIELDS: readonly Field[] = [
 export function problemWith(field: Field, text: string): string | undefined {
   const trimmed = text.trim();
   const range = `from ${field.min} to ${field.max.toLocaleString('en-US')}`;
-  if (!/^\d+$/.test(trimmed)) return `Enter a whole number of ${field.unit}, ${range}.`;
+  const of = field.unit ? ` of ${field.unit}` : '';
+  if (!/^\d+$/.test(trimmed)) return `Enter a whole number${of}, ${range}.`;
   const value = Number(trimmed);
-  if (value < field.min || value > field.max) return `Must be ${range} ${field.unit}.`;
+  if (value < field.min || value > field.max)
+    return `Must be ${range}${field.unit ? ` ${field.unit}` : ''}.`;
   return undefined;
 }
 
 export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
-  const { settings, loaded, saving, error, savedAt } = useStore(
+  const { settings, listeningPort, loaded, saving, error, savedAt } = useStore(
     store,
     useShallow((s) => ({
       settings: s.settings,
+      listeningPort: s.listeningPort,
       loaded: s.loaded,
       saving: s.saving,
       error: s.error,
@@ -175,7 +188,8 @@ export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
               return (
                 <div className="field" key={field.key}>
                   <label htmlFor={id}>
-                    {field.label} <span className="muted">({field.unit})</span>
+                    {field.label}{' '}
+                    {field.unit ? <span className="muted">({field.unit})</span> : null}
                   </label>
                   <input
                     id={id}
@@ -230,21 +244,32 @@ export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
               </button>
             </div>
           </form>
-          <ReadOnlySettings settings={settings} />
+          <ReadOnlySettings settings={settings} listeningPort={listeningPort} />
         </>
       )}
     </section>
   );
 }
 
-function ReadOnlySettings({ settings }: { settings: Settings }) {
+function ReadOnlySettings({
+  settings,
+  listeningPort,
+}: {
+  settings: Settings;
+  listeningPort: number | undefined;
+}) {
   const { patterns, fields } = settings.redaction;
   return (
     <section className="read-only" aria-labelledby="settings-fixed-title">
       <h3 id="settings-fixed-title">Set in config.json</h3>
       <dl>
-        <dt>Port</dt>
-        <dd>{settings.port}</dd>
+        <dt>Listening now on port</dt>
+        <dd>
+          {listeningPort ?? 'unknown'}
+          {listeningPort !== undefined && listeningPort !== settings.port && settings.port !== 0
+            ? ` (${settings.port} from the next start)`
+            : ''}
+        </dd>
         <dt>Request body cap</dt>
         <dd>{formatBytes(settings.maxBodyBytes)}</dd>
         <dt>Upstream timeout</dt>
@@ -256,9 +281,8 @@ function ReadOnlySettings({ settings }: { settings: Settings }) {
       </dl>
       <p className="hint muted">
         Change these under <code>&quot;settings&quot;</code> in <code>config.json</code> in the data
-        folder (<code>port</code>, <code>maxBodyBytes</code>, <code>upstreamTimeout</code>,{' '}
-        <code>redaction</code>). Airlock reads them when it starts, so restart it afterwards; a new
-        port needs a restart and the clients pointed at the new address.
+        folder (<code>maxBodyBytes</code>, <code>upstreamTimeout</code>, <code>redaction</code>).
+        Airlock reads them when it starts, so restart it afterwards.
       </p>
     </section>
   );
