@@ -132,7 +132,7 @@ function ToolRule({
             onChange={(next) => set(at('action'), next)}
           />
         </Field>
-        <Field label="Reason (shown to the agent and to you)" problems={problemAt(at('reason'))}>
+        <Field label="Reason (the agent sees it)" problems={problemAt(at('reason'))}>
           <input
             type="text"
             aria-label={`Reason for ${name}`}
@@ -156,9 +156,6 @@ function ToolRule({
             />
           </Field>
         )}
-        <button type="button" className="link remove-tool" onClick={onRemove}>
-          Remove rule
-        </button>
       </div>
 
       <div className="limits">
@@ -194,6 +191,9 @@ function ToolRule({
         problems={problemAt(at('args'))}
         onChange={(schema) => set(at('args'), schema)}
       />
+      <button type="button" className="link remove-tool" onClick={onRemove}>
+        Remove the rule for {name}
+      </button>
     </fieldset>
   );
 }
