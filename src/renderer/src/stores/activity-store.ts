@@ -250,14 +250,8 @@ export function createActivityStore(
         capped: false,
         counts: [],
       });
-      const counts = api.call('history.counts', applied).then(
-        ({ counts }) => {
-          if (load === generation) set({ counts });
-        },
-        (error: unknown) => {
-          if (load === generation) set({ error: errorMessage(error) });
-        },
-      );
+      // The counts are asked for once the rows are in: the core answers one request at a time,
+      // and the counts read every matching call (0.4 s for all of a million), the rows one page.
       try {
         const page = await api.call('history.query', { ...applied, limit: PAGE_SIZE });
         if (load !== generation) return;
@@ -276,7 +270,12 @@ export function createActivityStore(
         if (load !== generation) return;
         set({ error: errorMessage(error), loading: false });
       }
-      await counts;
+      try {
+        const { counts } = await api.call('history.counts', applied);
+        if (load === generation) set({ counts });
+      } catch (error) {
+        if (load === generation) set({ error: errorMessage(error) });
+      }
     },
 
     async loadMore() {

@@ -61,17 +61,23 @@ export function actionLabel(action: Action): string {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+// Made once: toLocaleDateString with options builds a new formatter on every call, which cost
+// ~0.1 ms a row, a quarter of the main thread's script time while the table scrolled.
+const DAY_THIS_YEAR = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric' });
+const DAY_OTHER_YEAR = new Intl.DateTimeFormat('en-US', {
+  month: 'short',
+  day: 'numeric',
+  year: 'numeric',
+});
+
 /** "14:03:22" for today, "Mar 3 14:03:22" for another day, in local time. */
 export function formatTime(epochMs: number, now: number = Date.now()): string {
   const date = new Date(epochMs);
   const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-  if (new Date(now).toDateString() === date.toDateString()) return time;
-  const day = date.toLocaleDateString('en-US', {
-    month: 'short',
-    day: 'numeric',
-    ...(date.getFullYear() === new Date(now).getFullYear() ? {} : { year: 'numeric' }),
-  });
-  return `${day} ${time}`;
+  const today = new Date(now);
+  if (today.toDateString() === date.toDateString()) return time;
+  const format = date.getFullYear() === today.getFullYear() ? DAY_THIS_YEAR : DAY_OTHER_YEAR;
+  return `${format.format(date)} ${time}`;
 }
 
 /** Local date and time to the millisecond, for the detail pane and tooltips. */
