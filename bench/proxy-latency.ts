@@ -2,7 +2,8 @@
 // connection and the peer bridge measured in the same run. Exits 1 if any target is missed.
 //
 // BENCH_SCALE=0.2 scales every call count for a quick run (CPU and memory figures get coarser).
-// BENCH_ONLY=http,stdio runs only the named sections (http, stdio, memory, history).
+// BENCH_ONLY=http,stdio runs only the named sections (http, stdio, memory, history, events, ui).
+// The ui section drives the Activity screen in Chromium (/usr/bin/chromium, or CHROMIUM_PATH).
 // BENCH_AIRLOCK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node flags to Airlock.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
@@ -16,9 +17,10 @@ import { httpUpstream, stdioUpstream } from './sections/forwarding';
 import { history } from './sections/history';
 import { events } from './sections/events';
 import { memory } from './sections/memory';
+import { ui } from './sections/ui';
 import type { BenchContext, Section } from './sections/section';
 
-const SECTIONS: readonly Section[] = [httpUpstream, stdioUpstream, memory, history, events];
+const SECTIONS: readonly Section[] = [httpUpstream, stdioUpstream, memory, history, events, ui];
 
 function selectSections(value: string | undefined): readonly Section[] {
   if (value === undefined || value.trim() === '') return SECTIONS;

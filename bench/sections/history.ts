@@ -67,8 +67,8 @@ const WORDS = (
   'status pending active closed archive backup restore migrate export import sync token'
 ).split(' ');
 /** Each in about one row in ten thousand: a search that must find a few rows among many. */
-const RARE = ['quokka', 'zeppelin', 'marzipan', 'obsidian'];
-const TOOLS = ['read', 'write', 'list', 'search', 'get'].flatMap((verb) =>
+export const RARE = ['quokka', 'zeppelin', 'marzipan', 'obsidian'];
+export const TOOLS = ['read', 'write', 'list', 'search', 'get'].flatMap((verb) =>
   ['file', 'issue', 'page', 'record'].map((noun) => `${verb}_${noun}`),
 );
 const SERVERS = ['github', 'filesystem', 'meatspace', 'notion'];
@@ -275,25 +275,41 @@ function pastCall(next: () => number, at: number): NewCall {
   return call;
 }
 
+const LOAD_BATCH = 5_000;
+
+/**
+ * Fills `store` with `rows` past calls (pastCall, from the generator seeded with `seed`) spread
+ * evenly over the 30 days before `end`, oldest first, in transactions of LOAD_BATCH calls.
+ * Returns the seconds it took. The same seed gives the same history.
+ */
+export function loadPastCalls(
+  store: SqliteHistoryStore,
+  rows: number,
+  seed: number,
+  end: number,
+): number {
+  const next = random(seed);
+  const start = end - 30 * DAY_MS;
+  const step = (end - start) / rows;
+  const loadStarted = performance.now();
+  for (let done = 0; done < rows; done += LOAD_BATCH) {
+    const calls: NewCall[] = [];
+    for (let i = done; i < Math.min(rows, done + LOAD_BATCH); i++) {
+      calls.push(pastCall(next, Math.floor(start + i * step)));
+    }
+    for (const call of calls) store.insert(call);
+    store.flush();
+  }
+  return (performance.now() - loadStarted) / 1000;
+}
+
 function measureQueries(file: string, rows: number): { lines: string[]; targets: Target[] } {
   const db = openDatabase(file);
   try {
     const store = new SqliteHistoryStore(db, { logger: silentLogger });
-    const next = random(3);
     const end = Date.now();
     const start = end - 30 * DAY_MS;
-    const step = (end - start) / rows;
-    const loadStarted = performance.now();
-    const BATCH = 5_000;
-    for (let done = 0; done < rows; done += BATCH) {
-      const calls: NewCall[] = [];
-      for (let i = done; i < Math.min(rows, done + BATCH); i++) {
-        calls.push(pastCall(next, Math.floor(start + i * step)));
-      }
-      for (const call of calls) store.insert(call);
-      store.flush();
-    }
-    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    const loadSeconds = loadPastCalls(store, rows, 3, end);
     db.pragma('wal_checkpoint(TRUNCATE)');
     const bytes = statSync(file).size;
 
@@ -357,7 +373,7 @@ function measureQueries(file: string, rows: number): { lines: string[]; targets:
     return {
       lines: [
         `Queries at ${rows} rows over 30 days (${TOOLS.length} tools, ${SERVERS.length} servers, ${GRANTS.length} grants; median and max of ${QUERY_RUNS} runs after ${QUERY_WARMUP} warm-up runs)`,
-        `load: ${fixed(loadSeconds, 1)} s (${fixed(rows / loadSeconds, 0)} rows/s, through store.insert in transactions of ${BATCH}); file: ${fixed(bytes / 1024 / 1024, 0)} MB`,
+        `load: ${fixed(loadSeconds, 1)} s (${fixed(rows / loadSeconds, 0)} rows/s, through store.insert in transactions of ${LOAD_BATCH}); file: ${fixed(bytes / 1024 / 1024, 0)} MB`,
         '',
         ...formatTable(['query', 'rows', 'median ms', 'max ms'], table),
         '',
