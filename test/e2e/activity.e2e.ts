@@ -36,7 +36,7 @@ let agent: Client;
 
 test.beforeAll(async () => {
   airlock = await startServe({ policies: { [MEATSPACE_SERVER_ID]: POLICY } });
-  agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, airlock.addGrant('e2e-agent'));
+  agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, await airlock.addGrant('e2e-agent'));
 });
 
 // A test that failed half-way must not leave a held call for the next one.
@@ -220,8 +220,8 @@ test.describe('with thousands of calls', () => {
     test.setTimeout(120_000);
     big = await startServe({ policies: { [MEATSPACE_SERVER_ID]: POLICY } });
     const agents = await Promise.all(
-      Array.from({ length: 4 }, (_, i) =>
-        connectAgent(big.url, MEATSPACE_SERVER_ID, big.addGrant(`load-${i}`)),
+      Array.from({ length: 4 }, async (_, i) =>
+        connectAgent(big.url, MEATSPACE_SERVER_ID, await big.addGrant(`load-${i}`)),
       ),
     );
     let next = 0;
@@ -279,7 +279,7 @@ test.describe('with thousands of calls', () => {
       );
     const reading = await rowAt();
     expect(reading).toMatch(/^call-row-\d+$/);
-    const late = await connectAgent(big.url, MEATSPACE_SERVER_ID, big.addGrant('late'));
+    const late = await connectAgent(big.url, MEATSPACE_SERVER_ID, await big.addGrant('late'));
     for (let i = 0; i < 5; i++) await late.callTool({ name: 'get_service_status', arguments: {} });
     await late.close();
     await expect(page.getByText('1,005 calls shown')).toBeVisible();

@@ -30,7 +30,7 @@ let agent: Client;
 
 test.beforeAll(async () => {
   airlock = await startServe({ policies: { [MEATSPACE_SERVER_ID]: POLICY } });
-  agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, airlock.addGrant('e2e-agent'));
+  agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, await airlock.addGrant('e2e-agent'));
 });
 
 // A test that failed half-way must not leave a held call for the next one to answer.

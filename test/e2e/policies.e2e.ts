@@ -33,7 +33,7 @@ let agent: Client;
 
 test.beforeEach(async () => {
   airlock = await startServe({ policies: { [MEATSPACE_SERVER_ID]: POLICY } });
-  agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, airlock.addGrant('e2e-agent'));
+  agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, await airlock.addGrant('e2e-agent'));
 });
 
 test.afterEach(async () => {
@@ -168,7 +168,7 @@ test('"Always allow" on a held call opens the change on Policies, and saving it 
   };
   await airlock.close();
   airlock = await startServe({ policies: { [MEATSPACE_SERVER_ID]: held } });
-  agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, airlock.addGrant('e2e-agent'));
+  agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, await airlock.addGrant('e2e-agent'));
 
   await page.goto(airlock.uiUrl);
   const first = provision('first@example.com');

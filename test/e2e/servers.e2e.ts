@@ -91,7 +91,7 @@ test('a server added from the form is tested, serves an agent, and is removed', 
   const config = JSON.parse(readFileSync(join(airlock.dataDir, 'config.json'), 'utf8'));
   expect(config.mcpServers[id]).toEqual({ command, args, cwd });
 
-  const agent = await connectAgent(airlock.url, id, airlock.addGrant('e2e-agent'));
+  const agent = await connectAgent(airlock.url, id, await airlock.addGrant('e2e-agent'));
   try {
     const { tools } = await agent.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
@@ -110,7 +110,7 @@ test('a server added from the form is tested, serves an agent, and is removed', 
   await expect(card).toHaveCount(0);
   const after = JSON.parse(readFileSync(join(airlock.dataDir, 'config.json'), 'utf8'));
   expect(Object.keys(after.mcpServers)).toEqual([MEATSPACE_SERVER_ID]);
-  await expect(connectAgent(airlock.url, id, airlock.addGrant('late-agent'))).rejects.toThrow(
+  await expect(connectAgent(airlock.url, id, await airlock.addGrant('late-agent'))).rejects.toThrow(
     /No upstream server .*meatspace-two.* is configured/,
   );
 });

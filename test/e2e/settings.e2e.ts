@@ -25,7 +25,7 @@ let agent: Client;
 
 test.beforeAll(async () => {
   airlock = await startServe({ policies: { [MEATSPACE_SERVER_ID]: POLICY } });
-  agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, airlock.addGrant('e2e-agent'));
+  agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, await airlock.addGrant('e2e-agent'));
 });
 
 const denyAll = () => denyAllHeld(airlock);

@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createGrant } from '../../../src/main/adapters/files/grants';
 import {
   fixtureCommand,
   makeDataDir,
@@ -43,8 +42,11 @@ export interface ServedAirlock {
   /** The UI token (Authorization: Bearer for /api/*). */
   token: string;
   dataDir: string;
-  /** Creates a grant in the data folder (the running serve picks it up) and returns its token. */
-  addGrant(name: string): string;
+  /**
+   * Creates a grant through the app API and returns its token. (Written into the data folder
+   * instead, a grant is noticed within 250 ms; an agent connecting sooner would get a 401.)
+   */
+  addGrant(name: string): Promise<string>;
   /** Stops the process (SIGTERM, SIGKILL after 3 s) and removes the data folder. */
   close(): Promise<void>;
 }
@@ -138,7 +140,15 @@ export async function startServe(options: ServeOptions = {}): Promise<ServedAirl
     uiUrl: `${url}/#token=${encodeURIComponent(E2E_UI_TOKEN)}`,
     token: E2E_UI_TOKEN,
     dataDir,
-    addGrant: (name) => createGrant(dataDir, name).token,
+    addGrant: async (name) => {
+      const response = await fetch(`${url}/api/grants.add`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${E2E_UI_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      });
+      if (!response.ok) throw new Error(`grants.add ${name}: ${await response.text()}`);
+      return ((await response.json()) as { token: string }).token;
+    },
     close,
   };
 }
