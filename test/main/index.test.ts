@@ -1,0 +1,164 @@
+// The Electron entry point with a mocked `electron` (its binary cannot run here) and everything
+// else real: the core starts on a data folder, the app API is mounted on IPC, the window opens,
+// and a call held for a person raises a native notification whose click brings the window up.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { createGrant } from '../../src/main/adapters/files/grants';
+import { fixtureCommand, makeDataDir, removeDataDir } from '../helpers/airlock-harness';
+
+const appHandlers = new Map<string, (...args: unknown[]) => unknown>();
+const ipcHandlers = new Map<string, unknown>();
+const windows: FakeWindow[] = [];
+const notifications: FakeNotification[] = [];
+
+class FakeWindow {
+  shown = 0;
+  focused = 0;
+  webContents = { on() {}, setWindowOpenHandler() {} };
+  constructor(readonly options: Record<string, unknown>) {
+    windows.push(this);
+  }
+  static getAllWindows() {
+    return windows;
+  }
+  once() {}
+  loadFile() {
+    return Promise.resolve();
+  }
+  loadURL() {
+    return Promise.resolve();
+  }
+  isMinimized() {
+    return false;
+  }
+  restore() {}
+  show() {
+    this.shown++;
+  }
+  focus() {
+    this.focused++;
+  }
+}
+
+class FakeNotification {
+  static isSupported() {
+    return true;
+  }
+  visible = false;
+  private clicked?: () => void;
+  constructor(readonly options: { title: string; body: string }) {
+    notifications.push(this);
+  }
+  on(_event: 'click', listener: () => void) {
+    this.clicked = listener;
+  }
+  show() {
+    this.visible = true;
+  }
+  close() {
+    this.visible = false;
+  }
+  click() {
+    this.clicked?.();
+  }
+}
+
+vi.mock('electron', () => ({
+  app: {
+    whenReady: () => Promise.resolve(),
+    on: (event: string, handler: (...args: unknown[]) => unknown) =>
+      appHandlers.set(event, handler),
+  },
+  BrowserWindow: FakeWindow,
+  Notification: FakeNotification,
+  ipcMain: {
+    handle: (channel: string, handler: unknown) => ipcHandlers.set(channel, handler),
+    removeHandler: (channel: string) => ipcHandlers.delete(channel),
+    on: (channel: string, handler: unknown) => ipcHandlers.set(channel, handler),
+    removeListener: (channel: string) => ipcHandlers.delete(channel),
+  },
+  shell: { openExternal() {} },
+}));
+
+const dataDir = makeDataDir(
+  {
+    mcpServers: { meatspace: fixtureCommand('meatspace-server.ts', 'stdio') },
+    settings: { port: 0 },
+  },
+  {
+    meatspace: {
+      version: '1',
+      default: 'deny',
+      tools: { provision_api_key: { action: 'require_approval', reason: 'Mints keys' } },
+    },
+  },
+);
+const token = createGrant(dataDir, 'desktop-agent').token;
+process.env.AIRLOCK_DATA_DIR = dataDir;
+// Quiet: the entry logs to stderr.
+vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+
+afterAll(async () => {
+  await appHandlers.get('before-quit')?.();
+  // The runtime closes asynchronously; its running file goes last.
+  await vi.waitFor(() => expect(existsSync(join(dataDir, 'serve.json'))).toBe(false), {
+    timeout: 5_000,
+  });
+  removeDataDir(dataDir);
+  vi.restoreAllMocks();
+});
+
+describe('the Electron entry point', () => {
+  it('starts the core, mounts the app API on IPC and opens one window', async () => {
+    await import('../../src/main/index');
+    await vi.waitFor(() => expect(existsSync(join(dataDir, 'serve.json'))).toBe(true), {
+      timeout: 10_000,
+    });
+    await vi.waitFor(() => expect(windows).toHaveLength(1));
+    expect([...ipcHandlers.keys()].sort()).toEqual([
+      'airlock:call',
+      'airlock:subscribe',
+      'airlock:unsubscribe',
+    ]);
+    // Closing every window does not quit: the proxy keeps guarding calls.
+    expect(appHandlers.has('window-all-closed')).toBe(true);
+  });
+
+  it('notifies of a held call without its arguments, and the click brings the window up', async () => {
+    const { url } = JSON.parse(readFileSync(join(dataDir, 'serve.json'), 'utf8')) as {
+      url: string;
+    };
+    const agent = new Client({ name: 'desktop-test', version: '1.0.0' });
+    await agent.connect(
+      new StreamableHTTPClientTransport(new URL(`${url}/mcp/meatspace`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    const held = agent
+      .callTool({
+        name: 'provision_api_key',
+        arguments: { name: 'k', email: 'secret@example.com' },
+      })
+      .catch(() => undefined);
+
+    await vi.waitFor(() => expect(notifications.filter((n) => n.visible)).toHaveLength(1), {
+      timeout: 10_000,
+    });
+    const [shown] = notifications;
+    expect(shown!.options).toEqual({
+      title: 'provision_api_key needs your approval',
+      body: 'desktop-agent on meatspace: Mints keys',
+    });
+    shown!.click();
+    expect(windows[0]!.shown).toBe(1);
+    expect(windows[0]!.focused).toBe(1);
+
+    await agent.close();
+    await held;
+    // The call was withdrawn when the agent left: nothing waits, so nothing stays on screen.
+    await vi.waitFor(() => expect(notifications.filter((n) => n.visible)).toHaveLength(0));
+  });
+});
