@@ -27,12 +27,23 @@ export function ipcApi(bridge: AirlockBridge): Api {
   };
 }
 
+/** How long a command waits for the event stream to connect before it is sent anyway. */
+const STREAM_WAIT_MS = 3000;
+
 export function httpApi(baseUrl: string, token: string): Api {
   const listeners = new Set<(event: AppEvent) => void>();
   let source: EventSource | undefined;
+  /** Settles once the stream is connected, or fails to; the server subscribes before it answers. */
+  let connected: Promise<void> = Promise.resolve();
   const open = () => {
     // EventSource cannot send headers, so the stream alone takes the token as a parameter.
-    source = new EventSource(`${baseUrl}/api/events?token=${encodeURIComponent(token)}`);
+    const stream = new EventSource(`${baseUrl}/api/events?token=${encodeURIComponent(token)}`);
+    source = stream;
+    connected = new Promise<void>((resolve) => {
+      stream.addEventListener('open', () => resolve(), { once: true });
+      stream.addEventListener('error', () => resolve(), { once: true });
+      setTimeout(resolve, STREAM_WAIT_MS);
+    });
     // EventSource delivers named events only to listeners for that name.
     for (const name of EVENT_NAMES) {
       source.addEventListener(name, (message) => {
@@ -46,6 +57,10 @@ export function httpApi(baseUrl: string, token: string): Api {
   };
   return {
     async call<C extends CommandName>(command: C, input: CommandInput<C>) {
+      // A screen lists (say, the held calls) right after subscribing. Sent before the stream is
+      // connected, the list could be answered before a call is held while the event for that
+      // call went out before the stream existed: the call would never show.
+      await connected;
       let response: Response;
       try {
         response = await fetch(`${baseUrl}/api/${command}`, {

@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { httpApi } from '../../src/renderer/src/api/api-client';
+
+/** An EventSource the test connects by hand. */
+class FakeEventSource {
+  static last?: FakeEventSource;
+  private readonly handlers = new Map<string, ((event: unknown) => void)[]>();
+  constructor(readonly url: string) {
+    FakeEventSource.last = this;
+  }
+  addEventListener(name: string, handler: (event: unknown) => void) {
+    this.handlers.set(name, [...(this.handlers.get(name) ?? []), handler]);
+  }
+  close() {}
+  fire(name: string, event: unknown = {}) {
+    for (const handler of this.handlers.get(name) ?? []) handler(event);
+  }
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+describe('the HTTP api client', () => {
+  it('sends commands only once the event stream is connected, so nothing falls between a list and its events', async () => {
+    const sent: string[] = [];
+    vi.stubGlobal('EventSource', FakeEventSource);
+    vi.stubGlobal('fetch', async (url: string) => {
+      sent.push(url);
+      return new Response(JSON.stringify({ approvals: [] }), { status: 200 });
+    });
+    const api = httpApi('http://127.0.0.1:1', 'ui-token-0123456789abcdef');
+    const events: string[] = [];
+    api.on((event) => events.push(event.name));
+    const listed = api.call('approvals.list', {});
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sent).toEqual([]);
+
+    FakeEventSource.last!.fire('open');
+    await expect(listed).resolves.toEqual({ approvals: [] });
+    expect(sent).toEqual(['http://127.0.0.1:1/api/approvals.list']);
+    expect(FakeEventSource.last!.url).toBe(
+      'http://127.0.0.1:1/api/events?token=ui-token-0123456789abcdef',
+    );
+    FakeEventSource.last!.fire('approval.resolved', { data: '{"approval": {}}' });
+    expect(events).toEqual(['approval.resolved']);
+  });
+
+  it('does not hold commands back for long when the stream cannot connect', async () => {
+    vi.useFakeTimers();
+    vi.stubGlobal('EventSource', FakeEventSource);
+    vi.stubGlobal('fetch', async () => new Response('{"policies": []}', { status: 200 }));
+    const api = httpApi('http://127.0.0.1:1', 'ui-token-0123456789abcdef');
+    api.on(() => {});
+    const listed = api.call('policies.list', {});
+    await vi.advanceTimersByTimeAsync(3000);
+    await expect(listed).resolves.toEqual({ policies: [] });
+  });
+});
