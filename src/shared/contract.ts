@@ -358,4 +358,9 @@ export interface ApiErrorBody {
 export interface Api {
   call<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandOutput<C>>;
   on(listener: (event: AppEvent) => void): () => void;
+  /**
+   * Called when the event stream is back after a drop (HTTP only; IPC does not drop). Events sent
+   * while it was down are lost, so whatever the UI holds must be loaded again.
+   */
+  onReconnect?(listener: () => void): () => void;
 }

@@ -41,6 +41,19 @@ describe('the app frame', () => {
     expect(screen.getByRole('button', { name: /Pending\s*1/ })).toBeTruthy();
   });
 
+  it('loads everything again when the event stream comes back, so a call held meanwhile shows', async () => {
+    let queue: ReturnType<typeof heldApproval>[] = [];
+    const api = fakeCore().handle('approvals.list', () => ({ approvals: queue }));
+    render(<App api={api} />);
+    await screen.findByText('No calls are waiting for you.');
+    // Held while the stream was down: its approval.added never arrived.
+    queue = [HELD];
+    act(() => api.reconnect());
+    expect(
+      await screen.findByRole('listitem', { name: 'provision_api_key from alice' }),
+    ).toBeTruthy();
+  });
+
   it('keeps the screen in the address, so Back returns to the previous one', async () => {
     const api = fakeCore();
     render(<App api={api} />);

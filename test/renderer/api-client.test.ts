@@ -57,4 +57,19 @@ describe('the HTTP api client', () => {
     await vi.advanceTimersByTimeAsync(3000);
     await expect(listed).resolves.toEqual({ policies: [] });
   });
+
+  it('says when the stream is back after a drop, not when it first connects', async () => {
+    vi.stubGlobal('EventSource', FakeEventSource);
+    const api = httpApi('http://127.0.0.1:1', 'ui-token-0123456789abcdef');
+    let reconnects = 0;
+    api.onReconnect?.(() => reconnects++);
+    api.on(() => {});
+    const stream = FakeEventSource.last!;
+    stream.fire('open');
+    expect(reconnects).toBe(0);
+    stream.fire('error');
+    stream.fire('error');
+    stream.fire('open');
+    expect(reconnects).toBe(1);
+  });
 });

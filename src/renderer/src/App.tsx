@@ -73,6 +73,16 @@ export function App({ api }: { api: Api }) {
   const setup = useScreenStore(createSetupStore, api);
   const waiting = useStore(pending, (s) => s.approvals.length);
   const [screen, setScreen] = useScreenInAddress();
+  // Events missed while the stream was down would leave every screen stale: load them all again.
+  useEffect(
+    () =>
+      api.onReconnect?.(() => {
+        for (const store of [pending, activity, policies, servers, clients, settings, setup]) {
+          void store.getState().load();
+        }
+      }),
+    [api, pending, activity, policies, servers, clients, settings, setup],
+  );
 
   const openPolicy = (server: string) => {
     void policies.getState().open(server);

@@ -41,6 +41,18 @@ export class FakeApi implements Api {
     return () => this.listeners.delete(listener);
   }
 
+  private readonly reconnectListeners = new Set<() => void>();
+
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
+  /** As the HTTP client does when its event stream is back after a drop. */
+  reconnect(): void {
+    for (const listener of this.reconnectListeners) listener();
+  }
+
   get listenerCount(): number {
     return this.listeners.size;
   }

@@ -32,6 +32,7 @@ const STREAM_WAIT_MS = 3000;
 
 export function httpApi(baseUrl: string, token: string): Api {
   const listeners = new Set<(event: AppEvent) => void>();
+  const reconnectListeners = new Set<() => void>();
   let source: EventSource | undefined;
   /** Settles once the stream is connected, or fails to; the server subscribes before it answers. */
   let connected: Promise<void> = Promise.resolve();
@@ -43,6 +44,14 @@ export function httpApi(baseUrl: string, token: string): Api {
       stream.addEventListener('open', () => resolve(), { once: true });
       stream.addEventListener('error', () => resolve(), { once: true });
       setTimeout(resolve, STREAM_WAIT_MS);
+    });
+    // EventSource reconnects by itself after a drop; the first 'open' after an error is that.
+    let dropped = false;
+    stream.addEventListener('error', () => (dropped = true));
+    stream.addEventListener('open', () => {
+      if (!dropped) return;
+      dropped = false;
+      for (const listener of reconnectListeners) listener();
     });
     // EventSource delivers named events only to listeners for that name.
     for (const name of EVENT_NAMES) {
@@ -82,6 +91,10 @@ export function httpApi(baseUrl: string, token: string): Api {
         );
       }
       return body as CommandOutput<C>;
+    },
+    onReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
     },
     on(listener) {
       listeners.add(listener);
