@@ -122,7 +122,7 @@ export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiR
       if (dropped || res.destroyed) return;
       if (!res.write(chunk) && res.writableLength > maxBacklog) {
         // The reader stopped reading. Ending gracefully would wait for the same backlog to drain,
-        // so the connection is cut; an EventSource reconnects, without the events sent meanwhile.
+        // so the connection is cut; the EventSource reconnects and the UI loads its state again.
         dropped = true;
         logger.warn('dropped a UI event stream that stopped reading', {
           backlogBytes: res.writableLength,
