@@ -3,6 +3,7 @@ import { ApiError } from '../../src/renderer/src/api/api-client';
 import { createPendingStore } from '../../src/renderer/src/stores/pending-store';
 import type { Api, AppEvent, Approval, CommandName } from '../../src/shared/contract';
 import { heldApproval as approval } from '../helpers/held-approval';
+import { FakeApi as ScriptedApi } from './helpers/fake-api';
 
 /** An Api that answers from a table and lets the test push events. */
 class FakeApi implements Api {
@@ -85,5 +86,25 @@ describe('the pending store', () => {
     await store.getState().answer('a1', { decision: 'allow' });
     expect(store.getState().approvals.map((a) => a.id)).toEqual(['a1']);
     expect(store.getState().error).toBe('Airlock cannot be reached.');
+  });
+
+  it('keeps what events said while the list was on its way, even when the list is older', async () => {
+    let answerList!: () => void;
+    const api = new ScriptedApi().handle('approvals.list', async () => {
+      // Answered from the queue as it was when asked: before a2 was held, with a1 still held.
+      const asked = [approval('a1')];
+      await new Promise<void>((resolve) => (answerList = resolve));
+      return { approvals: asked };
+    });
+    const store = createPendingStore(api);
+    const loading = store.getState().load();
+    api.push({ name: 'approval.added', data: { approval: approval('a2', { receivedAt: 5 }) } });
+    api.push({
+      name: 'approval.resolved',
+      data: { approval: approval('a1'), outcome: { outcome: 'expired', by: 'timeout' } },
+    });
+    answerList();
+    await loading;
+    expect(store.getState().approvals.map((a) => a.id)).toEqual(['a2']);
   });
 });

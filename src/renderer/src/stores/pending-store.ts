@@ -29,17 +29,37 @@ export interface PendingState {
 /** The queue never holds more than the core allows, but a UI list is capped all the same. */
 const MAX_SHOWN = 500;
 
+/** What the events said while a list was on its way: the list may predate them. */
+interface LoadInFlight {
+  added: Map<string, Approval>;
+  resolved: Set<string>;
+}
+
 export function createPendingStore(api: Api): StoreApi<PendingState> & { stop(): void } {
+  // The list and the events travel apart (over HTTP, two connections), so a call held just after
+  // the core answered the list can be announced before the list arrives; applied blindly, the
+  // older list would then wipe it out. Events seen during a load are applied on top of its list.
+  let inFlight: LoadInFlight | undefined;
   const store = createStore<PendingState>()((set, get) => ({
     approvals: [],
     loaded: false,
     answering: new Set(),
     async load() {
+      const load: LoadInFlight = { added: new Map(), resolved: new Set() };
+      inFlight = load;
       try {
         const { approvals } = await api.call('approvals.list', {});
-        set({ approvals: approvals.slice(0, MAX_SHOWN), loaded: true });
+        if (inFlight !== load) return; // a newer load will answer
+        const listed = new Set(approvals.map((a) => a.id));
+        const announced = [...load.added.values()].filter((a) => !listed.has(a.id));
+        const current = [...announced, ...approvals]
+          .filter((a) => !load.resolved.has(a.id))
+          .sort((a, b) => b.receivedAt - a.receivedAt);
+        set({ approvals: current.slice(0, MAX_SHOWN), loaded: true });
       } catch (error) {
         set({ error: errorMessage(error), loaded: true });
+      } finally {
+        if (inFlight === load) inFlight = undefined;
       }
     },
     async answer(id, answer) {
@@ -85,10 +105,12 @@ export function createPendingStore(api: Api): StoreApi<PendingState> & { stop():
   const stop = api.on((event) => {
     if (event.name === 'approval.added') {
       const { approval } = event.data;
+      inFlight?.added.set(approval.id, approval);
       const rest = store.getState().approvals.filter((a) => a.id !== approval.id);
       store.setState({ approvals: [approval, ...rest].slice(0, MAX_SHOWN) });
     } else if (event.name === 'approval.resolved') {
       const id = event.data.approval.id;
+      inFlight?.resolved.add(id);
       store.setState({ approvals: store.getState().approvals.filter((a) => a.id !== id) });
     }
   });
