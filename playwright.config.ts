@@ -3,8 +3,7 @@
 // (Debian: `apt-get install -y chromium`), or the one CHROMIUM_PATH names.
 // Run `npm run build` first; `npm test` does.
 import { defineConfig } from '@playwright/test';
-
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/helpers/chromium';
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -35,15 +34,7 @@ export default defineConfig({
         headless: true,
         launchOptions: {
           executablePath: CHROMIUM_PATH,
-          args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-          ],
+          args: CHROMIUM_ARGS,
         },
       },
     },

@@ -17,6 +17,8 @@ import { SqliteHistoryStore } from '../../src/main/adapters/sqlite/history-store
 import { silentLogger } from '../../src/main/core/ports';
 import { fixed, formatTable, target, type Target } from '../lib/report';
 import { percentile } from '../lib/stats';
+import { MAX_ROWS, PAGE_SIZE } from '../../src/renderer/src/stores/activity-store';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/helpers/chromium';
 import { startAirlock, type AirlockProcess } from '../lib/servers';
 import { loadPastCalls, RARE, TOOLS } from './history';
 import { scaled, type Section } from './section';
@@ -31,9 +33,6 @@ const ROUNDS = 5;
 const SCROLL_STEPS = 40;
 const SCROLL_STEP_PX = 3_000;
 const VIEWPORT = { width: 1280, height: 1000 };
-/** The screen's own constants (calls-table.tsx, activity-store.ts), for the checks below. */
-const PAGE_SIZE = 200;
-const MAX_ROWS = 50_000;
 const LIMITS = {
   firstRowsRatio: 1.5,
   scrollP95Ratio: 1.5,
@@ -46,16 +45,6 @@ const LIMITS = {
   capHeapGrowth: 1.1,
 };
 const FRAME_MS = 1000 / 60;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
 // Runs in the page before the app (plain JS: tsx's helpers would not exist there). Records when
 // each API request leaves, long tasks, and frame gaps; drives the screen as a person would (the
 // tab, the scroll box, the filter inputs) and times until the DOM shows the rows that answer it.
@@ -336,7 +325,7 @@ export const ui: Section = {
       }
 
       browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+        executablePath: CHROMIUM_PATH,
         args: CHROMIUM_ARGS,
       });
       // A first page on each, not measured: the servers' and the browser's caches warm up.
@@ -715,7 +704,7 @@ function report(
       `baseline: ${history(base)}; large: ${history(large)}; both over 30 days`,
       `${ROUNDS} rounds after a warm-up round, each in a fresh page (${VIEWPORT.width}×${VIEWPORT.height}), baseline and large alternating first;`,
       `a round: open Activity, scroll ${SCROLL_STEPS} steps of ${SCROLL_STEP_PX} px (${PAGE_SIZE} rows a page load on the way), search a rare word, filter a tool`,
-      `Chromium: ${process.env.CHROMIUM_PATH || '/usr/bin/chromium'}; times end when the DOM holds the rows (checked on each DOM change and frame)`,
+      `Chromium: ${CHROMIUM_PATH}; times end when the DOM holds the rows (checked on each DOM change and frame)`,
       '',
       ...formatTable(['measure', 'baseline', 'large', 'ratio'], rows),
       '',

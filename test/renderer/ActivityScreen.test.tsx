@@ -5,56 +5,32 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ActivityScreen } from '../../src/renderer/src/features/activity/ActivityScreen';
 import { ApiError } from '../../src/renderer/src/api/api-client';
 import { createActivityStore } from '../../src/renderer/src/stores/activity-store';
-import type { CallRecord, CommandInput, HistoryPage } from '../../src/shared/contract';
+import type { CallRecord } from '../../src/shared/contract';
+import { recordedCall } from '../helpers/recorded-call';
+import { historyPages, newestFirst } from './helpers/history-pages';
 import { FakeApi } from './helpers/fake-api';
 
 const NOW = Date.now();
 
-function call(id: number, overrides: Partial<CallRecord> = {}): CallRecord {
-  return {
-    id,
+const call = (id: number, overrides: Partial<CallRecord> = {}): CallRecord =>
+  recordedCall(id, {
     receivedAt: NOW - (10_000 - id) * 1000,
     decidedAt: NOW - (10_000 - id) * 1000 + 5,
     finishedAt: NOW - (10_000 - id) * 1000 + 50,
-    grant: 'alice',
     session: 'session-1',
-    server: 'meatspace',
-    tool: 'get_service_status',
-    args: '{}',
-    argsHash: 'h',
-    action: 'allow',
-    decision: 'allow',
-    decidedBy: 'policy',
-    rule: '/tools/get_service_status',
-    reason: '',
     policyHash: 'abcdef0123456789abcdef',
-    status: 'ok',
     result: '{"content":[{"type":"text","text":"operational"}]}',
     ...overrides,
-  };
-}
+  });
 
-function pages(all: CallRecord[]) {
-  return (input: CommandInput<'history.query'>): HistoryPage => {
-    const before = input.cursor === undefined ? Infinity : Number(input.cursor.slice(1));
-    const limit = input.limit ?? 100;
-    const matching = all.filter(
-      (c) =>
-        c.id < before &&
-        (input.tool === undefined || c.tool === input.tool) &&
-        (input.decision === undefined || c.decision === input.decision),
-    );
-    const calls = matching.slice(0, limit);
-    return matching.length > limit ? { calls, nextCursor: `c${calls.at(-1)!.id}` } : { calls };
-  };
-}
-
-/** Ids n..1, newest first. */
-const range = (n: number) => Array.from({ length: n }, (_, i) => call(n - i));
+const range = (n: number) => newestFirst(n, (id) => call(id));
 
 function setup(history: CallRecord[]) {
   const api = new FakeApi()
-    .handle('history.query', pages(history))
+    .handle(
+      'history.query',
+      historyPages(() => history),
+    )
     .handle('history.counts', () => ({
       counts: [
         { hour: Math.floor(NOW / 3_600_000) * 3_600_000, decision: 'allow', count: 7 },

@@ -6,66 +6,31 @@ import {
   PAGE_SIZE,
 } from '../../src/renderer/src/stores/activity-store';
 import { chartSeries, stackedData } from '../../src/renderer/src/features/activity/chart-data';
-import type { CallRecord, CommandInput, HistoryPage } from '../../src/shared/contract';
+import type { CallRecord } from '../../src/shared/contract';
+import { recordedCall } from '../helpers/recorded-call';
+import { historyPages, newestFirst } from './helpers/history-pages';
 import { FakeApi } from './helpers/fake-api';
 
 const NOW = Date.UTC(2025, 5, 1, 12, 30);
 const HOUR = 3_600_000;
 
-function call(id: number, overrides: Partial<CallRecord> = {}): CallRecord {
-  return {
-    id,
+const call = (id: number, overrides: Partial<CallRecord> = {}): CallRecord =>
+  recordedCall(id, {
     receivedAt: NOW - (1000 - id) * 1000,
     decidedAt: NOW - (1000 - id) * 1000,
-    grant: 'alice',
-    session: 's1',
-    server: 'meatspace',
-    tool: 'get_service_status',
-    args: '{}',
-    argsHash: 'h',
-    action: 'allow',
-    decision: 'allow',
-    decidedBy: 'policy',
-    rule: '/tools/get_service_status',
-    reason: '',
-    status: 'ok',
     result: '{"content":[]}',
     ...overrides,
-  };
-}
+  });
 
-/**
- * history.query over a list kept newest first, as the core answers it: the filter's fields, a
- * word match for text, and pages cut at a cursor that names the last id.
- */
-function pages(all: () => CallRecord[]) {
-  return (input: CommandInput<'history.query'>): HistoryPage => {
-    const before = input.cursor === undefined ? Infinity : Number(input.cursor.slice(1));
-    const limit = input.limit ?? 100;
-    const matching = all().filter(
-      (c) =>
-        c.id < before &&
-        (input.tool === undefined || c.tool === input.tool) &&
-        (input.grant === undefined || c.grant === input.grant) &&
-        (input.decision === undefined || c.decision === input.decision) &&
-        (input.from === undefined || c.receivedAt >= input.from) &&
-        (input.text === undefined || c.args.split(/\W+/).includes(input.text)),
-    );
-    const calls = matching.slice(0, limit);
-    return matching.length > limit ? { calls, nextCursor: `c${calls.at(-1)!.id}` } : { calls };
-  };
-}
-
-/** Ids n..1, newest first. */
 const range = (n: number, make: (id: number) => CallRecord = (id) => call(id)) =>
-  Array.from({ length: n }, (_, i) => make(n - i));
+  newestFirst(n, make);
 
 function setup(history: CallRecord[]) {
   let stored = history;
   const api = new FakeApi()
     .handle(
       'history.query',
-      pages(() => stored),
+      historyPages(() => stored),
     )
     .handle('history.counts', () => ({ counts: [] }));
   const store = createActivityStore(api, { now: () => NOW, flushMs: 1 });
@@ -148,7 +113,7 @@ describe('the activity store', () => {
       .handle('history.counts', () => ({ counts: [] }))
       .handle('history.query', async (input) => {
         if (input.tool === undefined) await new Promise<void>((r) => (release = r));
-        return pages(() => history)(input);
+        return historyPages(() => history)(input);
       });
     const store = createActivityStore(api, { now: () => NOW, flushMs: 1 });
     const first = store.getState().load();
@@ -218,7 +183,7 @@ describe('the activity store', () => {
   it('with free text, asks the core for the newest page once per burst and puts what is new on top', async () => {
     let history = [call(2, { args: '{"q":"deploy"}' }), call(1, { args: '{"q":"other"}' })];
     const api = new FakeApi()
-      .handle('history.query', (input) => pages(() => history)(input))
+      .handle('history.query', (input) => historyPages(() => history)(input))
       .handle('history.counts', () => ({ counts: [] }));
     const store = createActivityStore(api, { now: () => NOW, flushMs: 1 });
     store.getState().setFilter({ text: 'deploy' });
@@ -268,7 +233,7 @@ describe('the activity store', () => {
       .handle('history.counts', () => ({ counts: [] }))
       .handle('history.query', (input) => {
         if (input.cursor && fail) throw new ApiError('unavailable', 'Airlock cannot be reached.');
-        return pages(() => history)(input);
+        return historyPages(() => history)(input);
       });
     const store = createActivityStore(api, { now: () => NOW, flushMs: 1 });
     await store.getState().load();

@@ -1,39 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/renderer/src/api/api-client';
 import { createPendingStore } from '../../src/renderer/src/stores/pending-store';
-import type { Api, AppEvent, Approval, CommandName } from '../../src/shared/contract';
+import type { Approval } from '../../src/shared/contract';
 import { heldApproval as approval } from '../helpers/held-approval';
-import { FakeApi as ScriptedApi } from './helpers/fake-api';
+import { FakeApi } from './helpers/fake-api';
 
-/** An Api that answers from a table and lets the test push events. */
-class FakeApi implements Api {
-  calls: { command: CommandName; input: unknown }[] = [];
-  listeners = new Set<(event: AppEvent) => void>();
-  queue: Approval[] = [];
-  decideError?: ApiError;
-
-  async call(command: CommandName, input: unknown): Promise<never> {
-    this.calls.push({ command, input });
-    if (command === 'approvals.list') return { approvals: this.queue } as never;
-    if (command === 'approvals.decide') {
-      if (this.decideError) throw this.decideError;
-      return { outcome: { outcome: 'allowed', by: 'person' } } as never;
-    }
-    throw new Error(`unexpected ${command}`);
-  }
-  on(listener: (event: AppEvent) => void) {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  push(event: AppEvent) {
-    for (const listener of this.listeners) listener(event);
-  }
+/** A core holding `queue`; answers succeed unless `decideError` is set. */
+function fakeCore() {
+  const core = {
+    queue: [] as Approval[],
+    decideError: undefined as ApiError | undefined,
+    api: new FakeApi(),
+  };
+  core.api
+    .handle('approvals.list', () => ({ approvals: core.queue }))
+    .handle('approvals.decide', ({ id }) => {
+      if (core.decideError) throw core.decideError;
+      return {
+        approval: core.queue.find((a) => a.id === id)!,
+        outcome: { outcome: 'allowed', by: 'person' },
+      };
+    });
+  return core;
 }
 
 describe('the pending store', () => {
   it('loads the queue and follows added and resolved events, newest first', async () => {
-    const api = new FakeApi();
-    api.queue = [approval('a1')];
+    const core = fakeCore();
+    const { api } = core;
+    core.queue = [approval('a1')];
     const store = createPendingStore(api);
     await store.getState().load();
     api.push({ name: 'approval.added', data: { approval: approval('a2') } });
@@ -44,12 +39,13 @@ describe('the pending store', () => {
     });
     expect(store.getState().approvals.map((a) => a.id)).toEqual(['a2']);
     store.stop();
-    expect(api.listeners.size).toBe(0);
+    expect(api.listenerCount).toBe(0);
   });
 
   it('sends one answer per call even when asked twice at once', async () => {
-    const api = new FakeApi();
-    api.queue = [approval('a1')];
+    const core = fakeCore();
+    const { api } = core;
+    core.queue = [approval('a1')];
     const store = createPendingStore(api);
     await store.getState().load();
     await Promise.all([
@@ -64,9 +60,10 @@ describe('the pending store', () => {
   });
 
   it('drops a call someone else already answered and says so', async () => {
-    const api = new FakeApi();
-    api.queue = [approval('a1')];
-    api.decideError = new ApiError(
+    const core = fakeCore();
+    const { api } = core;
+    core.queue = [approval('a1')];
+    core.decideError = new ApiError(
       'conflict',
       'That call is no longer waiting: it was already allowed.',
     );
@@ -78,9 +75,10 @@ describe('the pending store', () => {
   });
 
   it('keeps a call whose answer failed for another reason, to try again', async () => {
-    const api = new FakeApi();
-    api.queue = [approval('a1')];
-    api.decideError = new ApiError('unavailable', 'Airlock cannot be reached.');
+    const core = fakeCore();
+    const { api } = core;
+    core.queue = [approval('a1')];
+    core.decideError = new ApiError('unavailable', 'Airlock cannot be reached.');
     const store = createPendingStore(api);
     await store.getState().load();
     await store.getState().answer('a1', { decision: 'allow' });
@@ -90,7 +88,7 @@ describe('the pending store', () => {
 
   it('keeps what events said while the list was on its way, even when the list is older', async () => {
     let answerList!: () => void;
-    const api = new ScriptedApi().handle('approvals.list', async () => {
+    const api = new FakeApi().handle('approvals.list', async () => {
       // Answered from the queue as it was when asked: before a2 was held, with a1 still held.
       const asked = [approval('a1')];
       await new Promise<void>((resolve) => (answerList = resolve));

@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { replayCalls } from '../../../../src/main/core/policy/dry-run';
 import type { CallRecord } from '../../../../src/main/core/history/types';
+import { recordedCall } from '../../../helpers/recorded-call';
 
 let nextId = 1;
-function recorded(overrides: Partial<CallRecord>): CallRecord {
-  return {
-    id: nextId++,
-    receivedAt: 1_000_000,
-    grant: 'alice',
-    session: 's1',
-    server: 'meatspace',
-    tool: 'get_service_status',
-    args: '{}',
-    argsHash: 'h',
-    action: 'allow',
-    decision: 'allow',
-    decidedBy: 'policy',
-    rule: '/tools/get_service_status',
-    reason: 'allowed by the policy',
-    status: 'ok',
-    ...overrides,
-  };
-}
+const recorded = (overrides: Partial<CallRecord>): CallRecord =>
+  recordedCall(nextId++, { receivedAt: 1_000_000, reason: 'allowed by the policy', ...overrides });
 
 const policy = (value: unknown) => JSON.stringify(value);
 

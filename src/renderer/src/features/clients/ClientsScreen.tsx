@@ -10,6 +10,7 @@ import type { ClientsState } from '../../stores/clients-store';
 import { formatCountdown } from '../pending/format-args';
 import { configSnippets, type ConfigSnippet } from './config-snippets';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
+import { ConfirmBar } from '../../components/ConfirmBar';
 import { CopyButton } from '../../components/CopyButton';
 
 export function ClientsScreen({ store }: { store: StoreApi<ClientsState> }) {
@@ -239,25 +240,20 @@ function GrantRow({
         />
       )}
       {confirming && (
-        <div className="actions confirm" role="group" aria-label={`Revoke ${grant.name}`}>
-          <span>Revoke {grant.name}? Agents using it lose access at once.</span>
-          <button
-            type="button"
-            className="deny"
-            disabled={busy}
-            onClick={() => {
-              void store
-                .getState()
-                .revoke(grant.name)
-                .then(() => setConfirming(false));
-            }}
-          >
-            Confirm
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </div>
+        <ConfirmBar
+          label={`Revoke ${grant.name}`}
+          confirmText="Confirm"
+          busy={busy}
+          onConfirm={() => {
+            void store
+              .getState()
+              .revoke(grant.name)
+              .then(() => setConfirming(false));
+          }}
+          onCancel={() => setConfirming(false)}
+        >
+          Revoke {grant.name}? Agents using it lose access at once.
+        </ConfirmBar>
       )}
       {showConfig && (
         <>

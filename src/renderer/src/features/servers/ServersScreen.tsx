@@ -27,6 +27,7 @@ import {
   type Transport,
 } from './server-form';
 import './servers.css';
+import { ConfirmBar } from '../../components/ConfirmBar';
 import { CopyButton } from '../../components/CopyButton';
 
 type Editing = { mode: 'add' } | { mode: 'edit'; id: string };
@@ -166,30 +167,23 @@ function ServerCard({
         </span>
       </div>
       {confirming && (
-        <div className="actions confirm" role="group" aria-label={`Remove ${server.id}`}>
-          <span>
-            Remove {server.id}? Its open sessions close and agents get 404 at its endpoint. The
-            policy file {policyFile} stays, for if you add it again.
-          </span>
-          <button
-            type="button"
-            className="deny"
-            disabled={busy}
-            onClick={() => {
-              void store
-                .getState()
-                .remove(server.id)
-                .then((removed) => {
-                  if (!removed) setConfirming(false);
-                });
-            }}
-          >
-            Confirm removal
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </div>
+        <ConfirmBar
+          label={`Remove ${server.id}`}
+          confirmText="Confirm removal"
+          busy={busy}
+          onConfirm={() => {
+            void store
+              .getState()
+              .remove(server.id)
+              .then((removed) => {
+                if (!removed) setConfirming(false);
+              });
+          }}
+          onCancel={() => setConfirming(false)}
+        >
+          Remove {server.id}? Its open sessions close and agents get 404 at its endpoint. The policy
+          file {policyFile} stays, for if you add it again.
+        </ConfirmBar>
       )}
       <dl className="server-facts">
         <dt>{server.transport === 'stdio' ? 'Command' : 'URL'}</dt>
