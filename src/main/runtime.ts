@@ -38,6 +38,7 @@ import { createServerRegistry } from './adapters/files/server-registry';
 import { serverTarget } from './core/config/server-entry';
 import { SqliteCounterStore } from './adapters/sqlite/counter-store';
 import { openDatabase, type Database } from './adapters/sqlite/database';
+import { errorMessage } from '../shared/error-message';
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -101,7 +102,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const db: Database = openDatabase(historyPath(dataDir));
     closers.push(() => db.close());
-    const limiter = new RateLimiter(new SqliteCounterStore(db), clock);
+    const counters = new SqliteCounterStore(db, { logger });
+    closers.push(() => counters.flush());
+    const limiter = new RateLimiter(counters, clock);
     limiter.load();
     const history = new SqliteHistoryStore(db, { logger });
     closers.push(() => history.flush());
@@ -112,10 +115,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       );
     }
     const pruneAll = () => {
-      limiter.prune();
-      const removed = history.prune(clock.now() - settings.retentionDays * 86_400_000);
-      if (removed > 0)
-        logger.info(`history: deleted ${removed} calls older than ${settings.retentionDays} days`);
+      // Runs on a timer: a failure (a locked database) is logged and tried again next hour.
+      try {
+        limiter.prune();
+        const removed = history.prune(clock.now() - settings.retentionDays * 86_400_000);
+        if (removed > 0)
+          logger.info(
+            `history: deleted ${removed} calls older than ${settings.retentionDays} days`,
+          );
+      } catch (error) {
+        logger.error('could not prune old calls and counter events', {
+          error: errorMessage(error),
+        });
+      }
     };
     pruneAll();
     const pruner = setInterval(pruneAll, 60 * 60_000);

@@ -41,8 +41,9 @@ export interface CounterEvent {
 }
 
 /**
- * Durable storage for counter events, so rate limits survive a restart. Calls are synchronous:
- * an append that throws must refuse the call it was counting (nothing fails open).
+ * Durable storage for counter events, so rate limits survive a restart. The limiter counts from
+ * memory; a store may write appended events a moment later. An append that throws (the store
+ * cannot write) must refuse the call it was counting (nothing fails open).
  */
 export interface CounterStore {
   /** Every stored event with `at` greater than `since`, oldest first. */

@@ -5,8 +5,8 @@
 // Why batches: each call written on its own cost ~0.3 ms on the proxy's path (a commit touching
 // the row, six index pages and the search index), three times the budget; a batch touches each
 // page once for all its calls. The trade-off, on purpose: a call is in memory for up to
-// BATCH_DELAY_MS before it is on disk, so a crash of Airlock can lose that much history (the
-// rate-limit counters, which decide later calls, are written before each call runs). A write
+// BATCH_DELAY_MS before it is on disk, so a crash of Airlock can lose that much history (and the
+// rate-limit counter events of those calls, which are batched the same way). A write
 // that fails (disk full, locked database) keeps the rows and retries, and until a write works
 // again insert() throws, so the proxy refuses new calls rather than run them unrecorded.
 import type BetterSqlite3 from 'better-sqlite3';

@@ -20,27 +20,12 @@ import type {
   NewCall,
 } from '../../../../src/main/core/history/types';
 import type { Logger } from '../../../../src/main/core/ports';
+import { recordingLogger } from '../../../helpers/recording-logger';
 
 let dir: string;
 let file: string;
 let db: Database;
 const others: BetterSqlite3.Database[] = [];
-
-interface LogLine {
-  level: 'info' | 'warn' | 'error';
-  message: string;
-  fields?: Record<string, unknown>;
-}
-
-function recordingLogger(): Logger & { lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  return {
-    lines,
-    info: (message, fields) => lines.push({ level: 'info', message, fields }),
-    warn: (message, fields) => lines.push({ level: 'warn', message, fields }),
-    error: (message, fields) => lines.push({ level: 'error', message, fields }),
-  };
-}
 
 function newStore(logger: Logger = recordingLogger()): SqliteHistoryStore {
   return new SqliteHistoryStore(db, { logger });
@@ -543,12 +528,14 @@ describe('SqliteHistoryStore: retention and restarts', () => {
     fs.mkdirSync(dir);
     db = openDatabase(file, MIGRATIONS.slice(0, 1));
     const event = { counter: 'rate', grant: 'cursor', session: 's', at: T0 };
-    new SqliteCounterStore(db).append([event]);
+    const counters = new SqliteCounterStore(db, { logger: recordingLogger() });
+    counters.append([event]);
+    counters.flush();
     db.close();
 
     db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    expect(new SqliteCounterStore(db).loadSince(0)).toEqual([event]);
+    expect(new SqliteCounterStore(db, { logger: recordingLogger() }).loadSince(0)).toEqual([event]);
     const store = newStore();
     const id = store.insert(call());
     expect(store.get(id)).toMatchObject({ id, tool: 'read_file' });
