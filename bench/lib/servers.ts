@@ -1,5 +1,6 @@
 // Starts the processes under test: the MeatSpace fixture over HTTP, Airlock's built CLI with a
-// throwaway data folder, and the peer bridge mcp-proxy. All bind 127.0.0.1.
+// throwaway data folder, the bare forwarder (the floor) and the peer bridge mcp-proxy. All bind
+// 127.0.0.1.
 import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import { freePort, waitForPort, type ChildHandle, type ProcessGroup } from './pr
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURE = resolve(REPO_ROOT, 'test/fixtures/meatspace-server.ts');
+const BARE_FORWARDER = resolve(REPO_ROOT, 'bench/lib/bare-forwarder.ts');
 
 /** node args that run the fixture over stdio; cwd must be REPO_ROOT so `--import tsx` resolves. */
 export const STDIO_FIXTURE_ARGS = ['--import', 'tsx', FIXTURE, 'stdio'];
@@ -108,6 +110,29 @@ export async function startAirlock(
     uiToken: BENCH_UI_TOKEN,
     endpointFor: (serverId) => `${url}/mcp/${serverId}`,
   };
+}
+
+export interface BareForwarder {
+  handle: ChildHandle;
+  url: string;
+}
+
+/** The floor (bare-forwarder.ts) in front of the HTTP fixture at `upstreamUrl`, or of a stdio fixture it spawns. */
+export async function startBareForwarder(
+  group: ProcessGroup,
+  upstreamUrl?: string,
+): Promise<BareForwarder> {
+  const upstream = upstreamUrl
+    ? ['http', upstreamUrl]
+    : ['stdio', process.execPath, ...STDIO_FIXTURE_ARGS];
+  const handle = group.spawn(
+    'bare-forwarder',
+    process.execPath,
+    ['--import', 'tsx', BARE_FORWARDER, ...upstream],
+    { cwd: REPO_ROOT },
+  );
+  const [, url] = await handle.waitForLine(/^bare forwarder listening (\S+)/);
+  return { handle, url: url! };
 }
 
 export interface PeerProcess {

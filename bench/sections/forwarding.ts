@@ -1,11 +1,20 @@
 // The cost Airlock adds to an allowed tools/call, for each kind of upstream: against a direct
-// connection to the same server and, where it can serve the same upstream, the peer bridge.
+// connection to the same server, the floor (a bare forwarder: what any HTTP proxy costs on this
+// machine) and, where it can serve the same upstream, the peer bridge.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { checkBenchTool, closeQuietly, connectHttp, connectStdio } from '../lib/clients';
 import { fixed, formatTable, target, type Target } from '../lib/report';
-import { REPO_ROOT, SERVER_IDS, STDIO_FIXTURE_ARGS, startPeer } from '../lib/servers';
+import {
+  REPO_ROOT,
+  SERVER_IDS,
+  STDIO_FIXTURE_ARGS,
+  startBareForwarder,
+  startPeer,
+} from '../lib/servers';
 import { compareInterleaved, type Plan, type Variant, type VariantResult } from '../lib/workload';
 import { scaled, type BenchContext, type Section, type SectionReport } from './section';
+
+const FLOOR_LEGEND = 'parses, decides and records nothing (bench/lib/bare-forwarder.ts)';
 
 const LIMITS = {
   addedP50Ms: 0.5,
@@ -31,6 +40,7 @@ export const httpUpstream: Section = {
   async run(ctx) {
     const clients: Client[] = [];
     try {
+      const floorProcess = await startBareForwarder(ctx.group, ctx.fixtureHttp.url);
       const direct = await connectHttp(ctx.fixtureHttp.url);
       clients.push(direct);
       const airlock = await connectHttp(
@@ -38,16 +48,20 @@ export const httpUpstream: Section = {
         ctx.airlock.token,
       );
       clients.push(airlock);
+      const floor = await connectHttp(floorProcess.url);
+      clients.push(floor);
       return await compare(
         ctx,
         'http',
         [
           { name: 'direct', client: direct },
           { name: 'airlock', client: airlock, proxyPid: ctx.airlock.handle.pid },
+          { name: 'floor', client: floor, proxyPid: floorProcess.handle.pid },
         ],
         [
           'direct:  client → fixture (HTTP)',
           'airlock: client → Airlock (HTTP) → fixture (HTTP)',
+          `floor:   client → bare forwarder (HTTP) → fixture (HTTP); ${FLOOR_LEGEND}`,
           'peer:    none; mcp-proxy only bridges a stdio command it spawns, it cannot front an HTTP server',
         ],
       );
@@ -64,6 +78,7 @@ export const stdioUpstream: Section = {
     const clients: Client[] = [];
     try {
       const peerProcess = await startPeer(ctx.group);
+      const floorProcess = await startBareForwarder(ctx.group);
       const direct = await connectStdio(process.execPath, STDIO_FIXTURE_ARGS, REPO_ROOT);
       clients.push(direct);
       const airlock = await connectHttp(
@@ -71,6 +86,8 @@ export const stdioUpstream: Section = {
         ctx.airlock.token,
       );
       clients.push(airlock);
+      const floor = await connectHttp(floorProcess.url);
+      clients.push(floor);
       const peer = await connectHttp(peerProcess.url);
       clients.push(peer);
       return await compare(
@@ -79,13 +96,15 @@ export const stdioUpstream: Section = {
         [
           { name: 'direct', client: direct },
           { name: 'airlock', client: airlock, proxyPid: ctx.airlock.handle.pid },
+          { name: 'floor', client: floor, proxyPid: floorProcess.handle.pid },
           { name: 'mcp-proxy', client: peer, proxyPid: peerProcess.handle.pid },
         ],
         [
           'direct:    client spawns fixture (stdio)',
           'airlock:   client → Airlock (HTTP) → fixture spawned by Airlock (stdio)',
+          `floor:     client → bare forwarder (HTTP) → fixture spawned by it (stdio); ${FLOOR_LEGEND}`,
           `mcp-proxy: client → mcp-proxy ${peerProcess.version} (HTTP, /mcp, defaults) → fixture spawned by mcp-proxy (stdio)`,
-          'direct pays no HTTP hop at all; airlock and mcp-proxy both add one',
+          'direct pays no HTTP hop at all; airlock, the floor and mcp-proxy each add one',
         ],
       );
     } finally {
@@ -134,40 +153,62 @@ async function compare(
   };
 }
 
+/** One of the issue's targets, read off a variant against the direct connection. */
+interface RatioTarget {
+  label: string;
+  value(variant: VariantResult, direct: VariantResult): number;
+  met(value: number): boolean;
+  /** The value against its limit, e.g. "0.42 ms ≤ 0.5 ms". */
+  describe(value: number): string;
+}
+
+const RATIO_TARGETS: readonly RatioTarget[] = [
+  {
+    label: 'added p50 (airlock − direct)',
+    value: (v, d) => v.latency.p50 - d.latency.p50,
+    met: (added) => added <= LIMITS.addedP50Ms,
+    describe: (added) => `${fixed(added)} ms ≤ ${LIMITS.addedP50Ms} ms`,
+  },
+  {
+    label: 'p99 airlock / direct',
+    value: (v, d) => v.latency.p99 / d.latency.p99,
+    met: (ratio) => ratio <= LIMITS.p99Ratio,
+    describe: (ratio) => `${fixed(ratio, 2)}× ≤ ${LIMITS.p99Ratio}×`,
+  },
+  {
+    label: 'throughput airlock / direct',
+    value: (v, d) => v.callsPerSecond / d.callsPerSecond,
+    met: (ratio) => ratio >= LIMITS.throughputRatio,
+    describe: (ratio) => `${fixed(ratio, 2)}× ≥ ${LIMITS.throughputRatio}×`,
+  },
+  {
+    label: 'Airlock CPU per call',
+    value: (v) => v.proxyCpuMsPerCall ?? Number.NaN,
+    met: (cpu) => cpu <= LIMITS.cpuMsPerCall,
+    describe: (cpu) => `${fixed(cpu)} ms ≤ ${LIMITS.cpuMsPerCall} ms`,
+  },
+];
+
+/**
+ * The issue's targets for Airlock, each with the floor's value beside it: a target the bare
+ * forwarder misses too is out of reach for any HTTP proxy on this machine, not Airlock's doing.
+ */
 function targetsFor(section: string, results: readonly VariantResult[]): Target[] {
   const byName = new Map(results.map((r) => [r.name, r]));
   const direct = byName.get('direct')!;
   const airlock = byName.get('airlock')!;
-  const added = airlock.latency.p50 - direct.latency.p50;
-  const p99Ratio = airlock.latency.p99 / direct.latency.p99;
-  const throughputRatio = airlock.callsPerSecond / direct.callsPerSecond;
-  const cpu = airlock.proxyCpuMsPerCall ?? Number.NaN;
-  const targets = [
-    target(
+  const floor = byName.get('floor')!;
+  const targets = RATIO_TARGETS.map((goal) => {
+    const value = goal.value(airlock, direct);
+    const floorValue = goal.value(floor, direct);
+    const reach = goal.met(floorValue) ? '' : ', out of reach for any HTTP proxy here';
+    return target(
       section,
-      'added p50 (airlock − direct)',
-      `${fixed(added)} ms ≤ ${LIMITS.addedP50Ms} ms`,
-      added <= LIMITS.addedP50Ms,
-    ),
-    target(
-      section,
-      'p99 airlock / direct',
-      `${fixed(p99Ratio, 2)}× ≤ ${LIMITS.p99Ratio}×`,
-      p99Ratio <= LIMITS.p99Ratio,
-    ),
-    target(
-      section,
-      'throughput airlock / direct',
-      `${fixed(throughputRatio, 2)}× ≥ ${LIMITS.throughputRatio}×`,
-      throughputRatio >= LIMITS.throughputRatio,
-    ),
-    target(
-      section,
-      'Airlock CPU per call',
-      `${fixed(cpu)} ms ≤ ${LIMITS.cpuMsPerCall} ms (over ${airlock.proxyCpuCalls} calls)`,
-      cpu <= LIMITS.cpuMsPerCall,
-    ),
-  ];
+      goal.label,
+      `${goal.describe(value)} (floor: ${goal.describe(floorValue).split(' ')[0]}${reach})`,
+      goal.met(value),
+    );
+  });
   const peer = byName.get('mcp-proxy');
   if (peer) {
     targets.push(
