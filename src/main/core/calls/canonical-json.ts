@@ -1,14 +1,14 @@
 // Canonical JSON: object keys sorted at every depth, so two argument objects that mean the same
 // thing have the same text (and hash), whatever order the client wrote them in.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
-/** sha256 (hex) of the canonical JSON of `value`. */
+/** sha256 (hex) of the canonical JSON of `value`. One-shot: no Hash object per call. */
 export function canonicalHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return hash('sha256', canonicalJson(value), 'hex');
 }
 
 function sortKeys(value: unknown): unknown {
