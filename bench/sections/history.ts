@@ -338,6 +338,8 @@ function measureQueries(file: string, rows: number): { lines: string[]; targets:
       [`newest 100 by tool + common word`, { tool, text: 'report' }, LIMITS.queryMs],
       [`newest 100 by tool + rare word`, { tool, text: 'quokka' }],
       ['hourly counts, last 7 days', () => store.countsByHour({ from: end - 7 * DAY_MS })],
+      // What Activity asks for when it opens with no filter.
+      ['hourly counts, all 30 days', () => store.countsByHour({})],
       ['hourly counts, last 30 days, one tool', () => store.countsByHour({ tool })],
     ];
     const targets: Target[] = [];

@@ -78,6 +78,19 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TRIGGER calls_fts_delete AFTER DELETE ON calls BEGIN
      DELETE FROM calls_fts WHERE rowid = old.id;
    END;`,
+  // 3: calls per UTC hour and decision, for Activity's chart. Counting them from calls_received
+  // read every call in the range: over a million calls that held the proxy's event loop for
+  // 0.26 to 0.4 s each time Activity opened unfiltered. The history store keeps the counts in
+  // step in its batched writes and its prune (one upsert per hour and decision a batch touched;
+  // triggers, one statement per call, added 40 % to a batch's cost).
+  `CREATE TABLE calls_hourly (
+     hour INTEGER NOT NULL,
+     decision TEXT NOT NULL,
+     count INTEGER NOT NULL,
+     PRIMARY KEY (hour, decision)
+   ) WITHOUT ROWID;
+   INSERT INTO calls_hourly (hour, decision, count)
+     SELECT (received_at / 3600000) * 3600000, decision, count(*) FROM calls GROUP BY 1, 2;`,
 ];
 
 /**

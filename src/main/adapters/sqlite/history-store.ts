@@ -130,6 +130,7 @@ export class SqliteHistoryStore implements HistoryStore {
     [],
     { first: number | null; last: number | null }
   >;
+  private readonly recountHoursBefore: (before: number) => void;
   private readonly writeBatch: (
     fresh: readonly (readonly [number, NewCall])[],
     batch: readonly (readonly [number, CallUpdate])[],
@@ -212,6 +213,32 @@ export class SqliteHistoryStore implements HistoryStore {
       `INSERT INTO calls_fts (rowid, body) SELECT c.id, ${SEARCH_TEXT} FROM calls c WHERE c.id = ?`,
     );
 
+    const dropHoursBefore = db.prepare<[number]>('DELETE FROM calls_hourly WHERE hour < ?');
+    const recountHour = db.prepare<[number, number, number]>(
+      `INSERT INTO calls_hourly (hour, decision, count)
+       SELECT ?, decision, count(*) FROM calls
+       WHERE received_at >= ? AND received_at < ? GROUP BY decision`,
+    );
+    const selectHourOf = db.prepare<[number], { received_at: number; decision: CallDecision }>(
+      'SELECT received_at, decision FROM calls WHERE id = ?',
+    );
+    const addToHour = db.prepare<[number, string, number]>(
+      `INSERT INTO calls_hourly (hour, decision, count) VALUES (?, ?, ?)
+       ON CONFLICT (hour, decision) DO UPDATE SET count = count + excluded.count`,
+    );
+    const dropEmptyHour = db.prepare<[number, string]>(
+      'DELETE FROM calls_hourly WHERE hour = ? AND decision = ? AND count <= 0',
+    );
+    /** Applies a batch's changes to calls_hourly: one statement per hour and decision it touched. */
+    const applyHourly = (deltas: Map<string, number>) => {
+      for (const [key, delta] of deltas) {
+        if (delta === 0) continue;
+        const [hour, decision] = splitHourKey(key);
+        addToHour.run(hour, decision, delta);
+        if (delta < 0) dropEmptyHour.run(hour, decision);
+      }
+    };
+
     // Everything waiting, in one transaction and so one commit: the queued updates, then the
     // search index for calls new since the last batch (with their text as updated, so a call that
     // started and finished in between is indexed once), then re-indexing of older calls whose
@@ -220,6 +247,7 @@ export class SqliteHistoryStore implements HistoryStore {
     this.writeBatch = db.transaction((fresh, batch) => {
       const indexedThrough = readProgress.get() ?? 0;
       let changed = 0;
+      const hourly = new Map<string, number>();
       for (const [id, call] of fresh) {
         try {
           insertCall.run(
@@ -245,6 +273,7 @@ export class SqliteHistoryStore implements HistoryStore {
             call.error ?? null,
           );
           changed++;
+          countInHour(hourly, call.receivedAt, call.decision, 1);
         } catch (err) {
           if (!isBadUpdate(err)) throw err;
           this.logger.error('history: dropped a call that cannot be written', {
@@ -258,8 +287,14 @@ export class SqliteHistoryStore implements HistoryStore {
         try {
           const [sql, values] = updateSql(change);
           if (values.length === 0) continue;
+          // Only a held call's answer changes a decision: rare enough to read the row first.
+          const before = change.decision === undefined ? undefined : selectHourOf.get(id);
           const { changes } = this.prepared(sql).run(...values, id);
           changed += changes;
+          if (changes > 0 && before && before.decision !== change.decision) {
+            countInHour(hourly, before.received_at, before.decision, -1);
+            countInHour(hourly, before.received_at, change.decision!, 1);
+          }
           const textChanged =
             change.reason !== undefined ||
             change.result !== undefined ||
@@ -275,6 +310,7 @@ export class SqliteHistoryStore implements HistoryStore {
           });
         }
       }
+      applyHourly(hourly);
       const newest = this.idRange.get()?.newest ?? 0;
       if (newest > indexedThrough) {
         indexNew.run(indexedThrough, newest);
@@ -287,6 +323,14 @@ export class SqliteHistoryStore implements HistoryStore {
         indexOne.run(id);
       }
       return changed;
+    });
+
+    // After a prune: hours wholly before the cutoff are gone, and the hour it cuts through is
+    // counted again from its remaining calls (at most an hour of them, through calls_received).
+    this.recountHoursBefore = db.transaction((before: number) => {
+      const cutHour = Math.floor(before / HOUR_MS) * HOUR_MS;
+      dropHoursBefore.run(cutHour + HOUR_MS);
+      recountHour.run(cutHour, cutHour, cutHour + HOUR_MS);
     });
 
     // Calls a crash left out of the search index are indexed now.
@@ -410,7 +454,7 @@ export class SqliteHistoryStore implements HistoryStore {
     this.flush();
     const match = ftsQuery(filter.text);
     if (match === undefined && !filter.tool && !filter.server && !filter.grant) {
-      return this.countsFromTimeIndex(filter);
+      return this.countsByTimeAndDecision(filter);
     }
     const { from, conditions, params } = filterSql(filter, match, undefined);
     const sql = `SELECT (c.received_at / ${HOUR_MS}) * ${HOUR_MS} AS hour, c.decision AS decision,
@@ -442,8 +486,10 @@ export class SqliteHistoryStore implements HistoryStore {
     for (;;) {
       const { changes } = this.pruneChunk.run(before, PRUNE_CHUNK);
       total += changes;
-      if (changes < PRUNE_CHUNK) return total;
+      if (changes < PRUNE_CHUNK) break;
     }
+    if (total > 0) this.recountHoursBefore(before);
+    return total;
   }
 
   closeUnfinished(now: number): number {
@@ -525,11 +571,11 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   /**
-   * Hourly counts filtered by nothing but time and decision, from the covering calls_received
-   * index: each hour's slice is counted in place, where a GROUP BY over the computed hour would
-   * sort every call in the range first (45 ms against 180 ms for 7 days at a million calls).
+   * Hourly counts filtered by nothing but time and decision: whole hours from calls_hourly, kept
+   * by triggers, and the partial hours at either end of the range counted from the calls (at
+   * most two hours of them), so the cost does not grow with the calls in the range.
    */
-  private countsFromTimeIndex(filter: HistoryFilter): HourlyCount[] {
+  private countsByTimeAndDecision(filter: HistoryFilter): HourlyCount[] {
     const { first, last } = this.timeRange.get() ?? {};
     if (first == null || last == null) return [];
     const from = Math.max(filter.from ?? -Infinity, first);
@@ -538,6 +584,31 @@ export class SqliteHistoryStore implements HistoryStore {
     const decisions: CallDecision[] = filter.decision
       ? [filter.decision]
       : ['allow', 'deny', 'pending'];
+    const wholeFrom = Math.ceil(from / HOUR_MS) * HOUR_MS;
+    const wholeTo = Math.floor(to / HOUR_MS) * HOUR_MS;
+    if (wholeFrom >= wholeTo) return this.countsFromTimeIndex(from, to, decisions);
+    const whole = this.prepared<HourlyCount>(
+      `SELECT hour, decision, count FROM calls_hourly
+       WHERE hour >= ? AND hour < ? AND decision IN (${decisions.map(() => '?').join(', ')})
+       ORDER BY hour, decision`,
+    ).all(wholeFrom, wholeTo, ...decisions);
+    return [
+      ...this.countsFromTimeIndex(from, wholeFrom, decisions),
+      ...whole,
+      ...this.countsFromTimeIndex(wholeTo, to, decisions),
+    ];
+  }
+
+  /**
+   * Hourly counts in [from, to) from the covering calls_received index: each hour's slice is
+   * counted in place, where a GROUP BY over the computed hour would sort every call first.
+   */
+  private countsFromTimeIndex(
+    from: number,
+    to: number,
+    decisions: readonly CallDecision[],
+  ): HourlyCount[] {
+    if (from >= to) return [];
     // Each count is written once in the SELECT list: referenced again (in a WHERE, say), SQLite
     // would run the subquery twice.
     const sql = `WITH RECURSIVE hours (hour) AS (
@@ -630,6 +701,22 @@ export class SqliteHistoryStore implements HistoryStore {
     this.dropped.count++;
     this.dropped.lastId = id;
   }
+}
+
+/** Adds `delta` calls with `decision` to the UTC hour of `receivedAt`, in a batch's tally. */
+function countInHour(
+  tally: Map<string, number>,
+  receivedAt: number,
+  decision: CallDecision,
+  delta: number,
+): void {
+  const key = `${Math.floor(receivedAt / HOUR_MS) * HOUR_MS} ${decision}`;
+  tally.set(key, (tally.get(key) ?? 0) + delta);
+}
+
+function splitHourKey(key: string): [hour: number, decision: string] {
+  const space = key.indexOf(' ');
+  return [Number(key.slice(0, space)), key.slice(space + 1)];
 }
 
 /** CallUpdate fields and the columns they set, in a fixed order so each shape has one SQL text. */

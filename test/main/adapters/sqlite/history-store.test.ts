@@ -17,6 +17,7 @@ import type {
   CallDecision,
   CallRecord,
   HistoryFilter,
+  HourlyCount,
   NewCall,
 } from '../../../../src/main/core/history/types';
 import type { Logger } from '../../../../src/main/core/ports';
@@ -444,6 +445,67 @@ describe('SqliteHistoryStore: reading', () => {
       expect(store.countsByHour(filter), JSON.stringify(filter)).toEqual(expected(filter));
     }
     expect(store.countsByHour({})[0]!.hour).toBe(T0);
+  });
+
+  it('keeps the hourly counts exact as decisions change, calls are pruned, and across an upgrade', () => {
+    /** The same counts, computed from the calls themselves. */
+    const slowCounts = (store: SqliteHistoryStore, filter: HistoryFilter = {}) => {
+      const byKey = new Map<string, HourlyCount>();
+      for (const r of store.rows(filter, 100_000)) {
+        const hour = Math.floor(r.receivedAt / HOUR) * HOUR;
+        const entry = byKey.get(`${hour} ${r.decision}`) ?? {
+          hour,
+          decision: r.decision,
+          count: 0,
+        };
+        entry.count++;
+        byKey.set(`${hour} ${r.decision}`, entry);
+      }
+      return [...byKey.values()].sort(
+        (a, b) => a.hour - b.hour || a.decision.localeCompare(b.decision),
+      );
+    };
+    // A history written before the hourly counts existed (schema version 2).
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir);
+    db = openDatabase(file, MIGRATIONS.slice(0, 2));
+    const insertOld = db.prepare(
+      `INSERT INTO calls (received_at, grant_name, session, server, tool, args, args_hash, action,
+         decision, decided_by, rule, reason, status)
+       VALUES (?, 'cursor', 's', 'github', 'read_file', '{}', '', 'allow', ?, 'policy', '', '', 'ok')`,
+    );
+    for (let i = 0; i < 200; i++) insertOld.run(T0 + i * 130_000, i % 3 ? 'allow' : 'deny');
+    db.close();
+    db = openDatabase(file);
+    const store = newStore();
+    expect(store.countsByHour({})).toEqual(slowCounts(store));
+    expect(store.countsByHour({}).reduce((sum, c) => sum + c.count, 0)).toBe(200);
+
+    const records = seed(store, 300);
+    expect(store.countsByHour({})).toEqual(slowCounts(store));
+
+    const held = records.filter((r) => r.decision === 'pending');
+    held.forEach((r, i) =>
+      store.update(r.id, { decision: i % 2 ? 'allow' : 'deny', status: 'not_run' }),
+    );
+    store.insert(call({ receivedAt: records.at(-1)!.receivedAt + 10, decision: 'pending' }));
+    store.flush();
+    expect(store.countsByHour({})).toEqual(slowCounts(store));
+    expect(store.countsByHour({ decision: 'pending' })).toHaveLength(1);
+
+    store.prune(T0 + 3 * HOUR + 1234);
+    expect(store.countsByHour({})).toEqual(slowCounts(store));
+    expect(store.countsByHour({})[0]!.hour).toBe(T0 + 3 * HOUR);
+    // Pruned hours leave no counts behind, so the table stays as small as the history.
+    const hoursKept = db.prepare('SELECT min(hour) FROM calls_hourly').pluck().get();
+    expect(hoursKept).toBe(T0 + 3 * HOUR);
+    const partialHours = {
+      decision: 'deny' as const,
+      from: T0 + 4 * HOUR + 1,
+      to: T0 + 6 * HOUR - 1,
+    };
+    expect(store.countsByHour(partialHours)).toEqual(slowCounts(store, partialHours));
   });
 
   it('iterates rows newest first, at most the limit', () => {
