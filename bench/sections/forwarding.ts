@@ -158,34 +158,42 @@ interface RatioTarget {
   label: string;
   value(variant: VariantResult, direct: VariantResult): number;
   met(value: number): boolean;
-  /** The value against its limit, e.g. "0.42 ms ≤ 0.5 ms". */
-  describe(value: number): string;
+  format(value: number): string;
+  /** The limit as printed after the value, e.g. "≤ 0.5 ms". */
+  limit: string;
 }
+
+const ms = (value: number) => `${fixed(value)} ms`;
+const times = (value: number) => `${fixed(value, 2)}×`;
 
 const RATIO_TARGETS: readonly RatioTarget[] = [
   {
     label: 'added p50 (airlock − direct)',
     value: (v, d) => v.latency.p50 - d.latency.p50,
     met: (added) => added <= LIMITS.addedP50Ms,
-    describe: (added) => `${fixed(added)} ms ≤ ${LIMITS.addedP50Ms} ms`,
+    format: ms,
+    limit: `≤ ${LIMITS.addedP50Ms} ms`,
   },
   {
     label: 'p99 airlock / direct',
     value: (v, d) => v.latency.p99 / d.latency.p99,
     met: (ratio) => ratio <= LIMITS.p99Ratio,
-    describe: (ratio) => `${fixed(ratio, 2)}× ≤ ${LIMITS.p99Ratio}×`,
+    format: times,
+    limit: `≤ ${LIMITS.p99Ratio}×`,
   },
   {
     label: 'throughput airlock / direct',
     value: (v, d) => v.callsPerSecond / d.callsPerSecond,
     met: (ratio) => ratio >= LIMITS.throughputRatio,
-    describe: (ratio) => `${fixed(ratio, 2)}× ≥ ${LIMITS.throughputRatio}×`,
+    format: times,
+    limit: `≥ ${LIMITS.throughputRatio}×`,
   },
   {
     label: 'Airlock CPU per call',
     value: (v) => v.proxyCpuMsPerCall ?? Number.NaN,
     met: (cpu) => cpu <= LIMITS.cpuMsPerCall,
-    describe: (cpu) => `${fixed(cpu)} ms ≤ ${LIMITS.cpuMsPerCall} ms`,
+    format: ms,
+    limit: `≤ ${LIMITS.cpuMsPerCall} ms`,
   },
 ];
 
@@ -205,7 +213,7 @@ function targetsFor(section: string, results: readonly VariantResult[]): Target[
     return target(
       section,
       goal.label,
-      `${goal.describe(value)} (floor: ${goal.describe(floorValue).split(' ')[0]}${reach})`,
+      `${goal.format(value)} ${goal.limit} (floor: ${goal.format(floorValue)}${reach})`,
       goal.met(value),
     );
   });

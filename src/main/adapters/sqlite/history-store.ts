@@ -571,9 +571,9 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   /**
-   * Hourly counts filtered by nothing but time and decision: whole hours from calls_hourly, kept
-   * by triggers, and the partial hours at either end of the range counted from the calls (at
-   * most two hours of them), so the cost does not grow with the calls in the range.
+   * Hourly counts filtered by nothing but time and decision: whole hours from calls_hourly (kept
+   * in step by the batched writes and by prune), and the partial hours at either end of the range
+   * counted from the calls (at most two hours of them), so the cost does not grow with the calls.
    */
   private countsByTimeAndDecision(filter: HistoryFilter): HourlyCount[] {
     const { first, last } = this.timeRange.get() ?? {};
