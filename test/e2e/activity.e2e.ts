@@ -7,26 +7,16 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
+  answerAllHeld,
   connectAgent,
   denyAllHeld,
+  HELD_KEY_POLICY,
   MEATSPACE_SERVER_ID,
+  provisionKey,
   startServe,
   type ServedAirlock,
 } from './helpers/serve';
 import { textOf } from '../helpers/airlock-harness';
-
-const POLICY = {
-  version: '1',
-  default: 'deny',
-  tools: {
-    get_service_status: {},
-    provision_api_key: {
-      action: 'require_approval',
-      reason: 'Creates credentials that cannot be recalled',
-      approval: { timeout: '2m' },
-    },
-  },
-};
 
 // Each test builds on the calls the ones before it made.
 test.describe.configure({ mode: 'serial' });
@@ -35,7 +25,7 @@ let airlock: ServedAirlock;
 let agent: Client;
 
 test.beforeAll(async () => {
-  airlock = await startServe({ policies: { [MEATSPACE_SERVER_ID]: POLICY } });
+  airlock = await startServe({ policies: { [MEATSPACE_SERVER_ID]: HELD_KEY_POLICY } });
   agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, await airlock.addGrant('e2e-agent'));
 });
 
@@ -47,28 +37,15 @@ test.afterAll(async () => {
   await airlock?.close();
 });
 
-async function api<T>(command: string, body: unknown): Promise<T> {
-  const response = await fetch(`${airlock.url}/api/${command}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${airlock.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return (await response.json()) as T;
-}
-
-/** Allows every held call through the app API, as a person would from another window. */
+/** Allows every held call through the app API, once there is one. */
 async function allowAllHeld(): Promise<void> {
   await expect
-    .poll(async () => (await api<{ approvals: unknown[] }>('approvals.list', {})).approvals.length)
+    .poll(
+      async () =>
+        (await airlock.api<{ approvals: unknown[] }>('approvals.list', {})).approvals.length,
+    )
     .toBeGreaterThan(0);
-  const { approvals } = await api<{ approvals: { id: string }[] }>('approvals.list', {});
-  for (const { id } of approvals) await api('approvals.decide', { id, decision: 'allow' });
-}
-
-function provision(name: string, email: string) {
-  return agent.callTool({ name: 'provision_api_key', arguments: { name, email } }, undefined, {
-    timeout: 60_000,
-  });
+  await answerAllHeld(airlock, 'allow');
 }
 
 async function openActivity(page: Page): Promise<void> {
@@ -87,7 +64,7 @@ test('an allowed provision_api_key call appears live, with its key redacted', as
   await openActivity(page);
   await expect(page.getByText('No calls yet.')).toBeVisible();
 
-  const pending = provision('nightly build', 'ci@example.com');
+  const pending = provisionKey(agent, 'nightly build', 'ci@example.com');
   const row = dataRows(page).filter({ hasText: 'provision_api_key' });
   await expect(row).toHaveCount(1);
   await expect(row).toContainText('pending');
@@ -201,7 +178,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.setViewportSize({ width: 1100, height: 900 });
     await openActivity(page);
     // A call held right now, so the table shows all three decisions.
-    const pending = provision('release bot', 'release@example.com');
+    const pending = provisionKey(agent, 'release bot', 'release@example.com');
     await expect(dataRows(page).filter({ hasText: 'pending' })).toHaveCount(1);
     await dataRows(page).filter({ hasText: 'allowed by person' }).click();
     await expect(page.getByRole('region', { name: 'Call detail' })).toContainText('[redacted');
@@ -218,7 +195,7 @@ test.describe('with thousands of calls', () => {
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
-    big = await startServe({ policies: { [MEATSPACE_SERVER_ID]: POLICY } });
+    big = await startServe({ policies: { [MEATSPACE_SERVER_ID]: HELD_KEY_POLICY } });
     const agents = await Promise.all(
       Array.from({ length: 4 }, async (_, i) =>
         connectAgent(big.url, MEATSPACE_SERVER_ID, await big.addGrant(`load-${i}`)),

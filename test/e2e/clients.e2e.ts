@@ -103,12 +103,10 @@ test('a renamed client keeps its token, and its calls are recorded under the new
   } finally {
     await agent.close().catch(() => {});
   }
-  const response = await fetch(`${airlock.url}/api/history.query`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${airlock.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ tool: 'get_service_status', limit: 1 }),
+  const { calls } = await airlock.api<{ calls: { grant: string }[] }>('history.query', {
+    tool: 'get_service_status',
+    limit: 1,
   });
-  const { calls } = (await response.json()) as { calls: { grant: string }[] };
   expect(calls[0]?.grant).toBe('office-agent');
 });
 

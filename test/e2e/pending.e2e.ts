@@ -6,30 +6,19 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   connectAgent,
   denyAllHeld,
+  HELD_KEY_POLICY,
   MEATSPACE_SERVER_ID,
+  provisionKey,
   startServe,
   type ServedAirlock,
 } from './helpers/serve';
 import { textOf } from '../helpers/airlock-harness';
 
-const POLICY = {
-  version: '1',
-  default: 'deny',
-  tools: {
-    get_service_status: {},
-    provision_api_key: {
-      action: 'require_approval',
-      reason: 'Creates credentials that cannot be recalled',
-      approval: { timeout: '2m' },
-    },
-  },
-};
-
 let airlock: ServedAirlock;
 let agent: Client;
 
 test.beforeAll(async () => {
-  airlock = await startServe({ policies: { [MEATSPACE_SERVER_ID]: POLICY } });
+  airlock = await startServe({ policies: { [MEATSPACE_SERVER_ID]: HELD_KEY_POLICY } });
   agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, await airlock.addGrant('e2e-agent'));
 });
 
@@ -42,12 +31,6 @@ test.afterAll(async () => {
   await airlock?.close();
 });
 
-function provision(name: string, email: string) {
-  return agent.callTool({ name: 'provision_api_key', arguments: { name, email } }, undefined, {
-    timeout: 60_000,
-  });
-}
-
 test('a held call appears within a second, and Allow gives the agent its key', async ({ page }) => {
   await page.goto(airlock.uiUrl);
   await expect(page.getByRole('heading', { name: 'Pending' })).toBeVisible();
@@ -55,7 +38,7 @@ test('a held call appears within a second, and Allow gives the agent its key', a
   // The token left the address bar once the page kept it.
   expect(new URL(page.url()).hash).toBe('');
 
-  const pending = provision('ci key', 'ci@example.com');
+  const pending = provisionKey(agent, 'ci key', 'ci@example.com');
   const card = page.getByRole('listitem', { name: 'provision_api_key from e2e-agent' });
   await expect(card).toBeVisible({ timeout: 1_000 });
   await expect(card).toContainText('Creates credentials that cannot be recalled');
@@ -72,7 +55,7 @@ test('a held call appears within a second, and Allow gives the agent its key', a
 
 test('Deny with a message reaches the agent as that message', async ({ page }) => {
   await page.goto(airlock.uiUrl);
-  const pending = provision('second key', 'second@example.com');
+  const pending = provisionKey(agent, 'second key', 'second@example.com');
   const card = page.getByRole('listitem', { name: 'provision_api_key from e2e-agent' });
   await card.getByLabel('Message to the agent').fill('Use the staging account instead.');
   await card.getByRole('button', { name: 'Deny' }).click();
@@ -86,7 +69,7 @@ test('Deny with a message reaches the agent as that message', async ({ page }) =
 test('arguments with markup or script are shown as text and nothing runs', async ({ page }) => {
   await page.goto(airlock.uiUrl);
   const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
-  const pending = provision(payload, 'markup@example.com');
+  const pending = provisionKey(agent, payload, 'markup@example.com');
   const card = page.getByRole('listitem', { name: 'provision_api_key from e2e-agent' });
   // JSON text of the string, quotes escaped: the characters themselves, not elements.
   await expect(card.getByLabel('Arguments')).toContainText(JSON.stringify(payload));
@@ -98,7 +81,7 @@ test('arguments with markup or script are shown as text and nothing runs', async
 
 test('keys answer the chosen call: a allows it', async ({ page }) => {
   await page.goto(airlock.uiUrl);
-  const pending = provision('keyboard key', 'keys@example.com');
+  const pending = provisionKey(agent, 'keyboard key', 'keys@example.com');
   await expect(
     page.getByRole('listitem', { name: 'provision_api_key from e2e-agent' }),
   ).toBeVisible();
@@ -111,7 +94,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     await page.setViewportSize({ width: 1100, height: 720 });
     await page.goto(airlock.uiUrl);
-    const pending = provision('release bot', 'release@example.com');
+    const pending = provisionKey(agent, 'release bot', 'release@example.com');
     const card = page.getByRole('listitem', { name: 'provision_api_key from e2e-agent' });
     await expect(card).toBeVisible();
     await page.screenshot({ path: `docs/screenshots/pending-${colorScheme}.png` });

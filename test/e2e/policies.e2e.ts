@@ -10,6 +10,7 @@ import {
   connectAgent,
   denyAllHeld,
   MEATSPACE_SERVER_ID,
+  provisionKey,
   startServe,
   type ServedAirlock,
 } from './helpers/serve';
@@ -42,14 +43,6 @@ test.afterEach(async () => {
   await airlock?.close();
 });
 
-function provision(email: string) {
-  return agent.callTool(
-    { name: 'provision_api_key', arguments: { name: 'key', email } },
-    undefined,
-    { timeout: 60_000 },
-  );
-}
-
 function policyOnDisk(): string {
   return readFileSync(join(airlock.dataDir, 'policies', `${MEATSPACE_SERVER_ID}.json`), 'utf8');
 }
@@ -73,7 +66,7 @@ async function editorText(page: Page): Promise<string> {
 test('a rule changed in the form is dry-run, saved, in force on the next call and on disk as shown', async ({
   page,
 }) => {
-  const refused = await provision('before@example.com');
+  const refused = await provisionKey(agent, 'key', 'before@example.com');
   expect(refused.isError).toBe(true);
   expect(textOf(refused)).toContain('Key minting is paused');
 
@@ -93,7 +86,7 @@ test('a rule changed in the form is dry-run, saved, in force on the next call an
   await page.getByRole('button', { name: 'Save policy' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved and in force' })).toBeVisible();
 
-  const minted = await provision('after@example.com');
+  const minted = await provisionKey(agent, 'key', 'after@example.com');
   expect(minted.isError).toBeFalsy();
   expect(textOf(minted)).toMatch(/"api_key":\s*"hitl_/);
 
@@ -142,7 +135,7 @@ test('an invalid edit cannot be saved and shows its line and path, in the form a
 
 test('a dry run lists each recorded call whose decision would change', async ({ page }) => {
   for (let i = 0; i < 3; i++) await agent.callTool({ name: 'get_service_status', arguments: {} });
-  await provision('x@example.com');
+  await provisionKey(agent, 'key', 'x@example.com');
   await openPolicies(page);
 
   await page.getByLabel('Action for get_service_status').selectOption('require_approval');
@@ -171,7 +164,7 @@ test('"Always allow" on a held call opens the change on Policies, and saving it 
   agent = await connectAgent(airlock.url, MEATSPACE_SERVER_ID, await airlock.addGrant('e2e-agent'));
 
   await page.goto(airlock.uiUrl);
-  const first = provision('first@example.com');
+  const first = provisionKey(agent, 'key', 'first@example.com');
   const card = page.getByRole('listitem', { name: 'provision_api_key from e2e-agent' });
   await card.getByRole('button', { name: 'Always allow…' }).click();
 
@@ -193,7 +186,7 @@ test('"Always allow" on a held call opens the change on Policies, and saving it 
     .click();
   await card.getByRole('button', { name: 'Allow once' }).click();
   expect(textOf(await first)).toContain('call again');
-  const second = await provision('second@example.com');
+  const second = await provisionKey(agent, 'key', 'second@example.com');
   expect(textOf(second)).toMatch(/"api_key":\s*"hitl_/);
   expect(JSON.parse(policyOnDisk()).grants['e2e-agent'].tools.provision_api_key.action).toBe(
     'allow',
@@ -204,7 +197,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
   test(`screenshot of Policies, ${colorScheme}`, async ({ page }) => {
     await page.emulateMedia({ colorScheme });
     await page.setViewportSize({ width: 1280, height: 900 });
-    await provision('shot@example.com');
+    await provisionKey(agent, 'key', 'shot@example.com');
     await openPolicies(page);
     await page.getByLabel('Action for provision_api_key').selectOption('require_approval');
     await page.getByLabel('Reason for provision_api_key').fill('Mints credentials; ask me');

@@ -9,6 +9,7 @@ import {
   connectAgent,
   denyAllHeld,
   MEATSPACE_SERVER_ID,
+  provisionKey,
   startServe,
   type ServedAirlock,
 } from './helpers/serve';
@@ -72,11 +73,7 @@ test('a new approval timeout is saved to config.json and applies to the next hel
     .getByRole('navigation', { name: 'Screens' })
     .getByRole('button', { name: 'Pending' })
     .click();
-  const pending = agent.callTool(
-    { name: 'provision_api_key', arguments: { name: 'timeout key', email: 't@example.com' } },
-    undefined,
-    { timeout: 60_000 },
-  );
+  const pending = provisionKey(agent, 'timeout key', 't@example.com');
   const card = page.getByRole('listitem', { name: 'provision_api_key from e2e-agent' });
   await expect(card).toBeVisible();
   // Five minutes, not the default two.

@@ -20,6 +20,20 @@ export const E2E_UI_TOKEN = 'e2e-ui-token-0123456789abcdef';
 /** The id of the upstream server the default config lists. */
 export const MEATSPACE_SERVER_ID = 'meatspace';
 
+/** get_service_status runs; provision_api_key waits for a person (up to two minutes). */
+export const HELD_KEY_POLICY = {
+  version: '1',
+  default: 'deny',
+  tools: {
+    get_service_status: {},
+    provision_api_key: {
+      action: 'require_approval',
+      reason: 'Creates credentials that cannot be recalled',
+      approval: { timeout: '2m' },
+    },
+  },
+};
+
 const CLI = resolve(REPO_ROOT, 'bin/airlock.js');
 const LISTENING = /^Airlock listening on (http:\/\/127\.0\.0\.1:\d+)\r?\n/m;
 const START_TIMEOUT_MS = 15_000;
@@ -42,6 +56,8 @@ export interface ServedAirlock {
   /** The UI token (Authorization: Bearer for /api/*). */
   token: string;
   dataDir: string;
+  /** Sends one app API command with the UI token; throws if it is refused. */
+  api<T>(command: string, input: unknown): Promise<T>;
   /**
    * Creates a grant through the app API and returns its token. (Written into the data folder
    * instead, a grant is noticed within 250 ms; an agent connecting sooner would get a 401.)
@@ -135,20 +151,22 @@ export async function startServe(options: ServeOptions = {}): Promise<ServedAirl
     throw new Error(`${(error as Error).message}; its output:\n${output}`, { cause: error });
   }
 
+  const api = async <T>(command: string, input: unknown): Promise<T> => {
+    const response = await fetch(`${url}/api/${command}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${E2E_UI_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    });
+    if (!response.ok) throw new Error(`${command}: ${await response.text()}`);
+    return (await response.json()) as T;
+  };
   return {
     url,
     uiUrl: `${url}/#token=${encodeURIComponent(E2E_UI_TOKEN)}`,
     token: E2E_UI_TOKEN,
     dataDir,
-    addGrant: async (name) => {
-      const response = await fetch(`${url}/api/grants.add`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${E2E_UI_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name }),
-      });
-      if (!response.ok) throw new Error(`grants.add ${name}: ${await response.text()}`);
-      return ((await response.json()) as { token: string }).token;
-    },
+    api,
+    addGrant: async (name) => (await api<{ token: string }>('grants.add', { name })).token,
     close,
   };
 }
@@ -168,14 +186,22 @@ export async function connectAgent(
   return client;
 }
 
-/** Denies every held call through the app API, as a person would from another window. */
-export async function denyAllHeld(airlock: ServedAirlock): Promise<void> {
-  const api = (command: string, body: unknown) =>
-    fetch(`${airlock.url}/api/${command}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${airlock.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }).then((response) => response.json() as Promise<{ approvals?: { id: string }[] }>);
-  const { approvals = [] } = await api('approvals.list', {});
-  for (const { id } of approvals) await api('approvals.decide', { id, decision: 'deny' });
+/** Answers every held call through the app API, as a person would from another window. */
+export async function answerAllHeld(
+  airlock: ServedAirlock,
+  decision: 'allow' | 'deny',
+): Promise<void> {
+  const { approvals } = await airlock.api<{ approvals: { id: string }[] }>('approvals.list', {});
+  for (const { id } of approvals) await airlock.api('approvals.decide', { id, decision });
+}
+
+export function denyAllHeld(airlock: ServedAirlock): Promise<void> {
+  return answerAllHeld(airlock, 'deny');
+}
+
+/** The agent asks for a MeatSpace API key; waits up to a minute, as a held call may. */
+export function provisionKey(agent: Client, name: string, email: string) {
+  return agent.callTool({ name: 'provision_api_key', arguments: { name, email } }, undefined, {
+    timeout: 60_000,
+  });
 }

@@ -16,22 +16,14 @@ import { errorMessage } from '../../../shared/error-message';
 
 export type TimeRange = 'hour' | 'day' | 'week' | 'all' | 'custom';
 
-/** The filter as the person set it; relative ranges become times when a load starts. */
-export interface ActivityFilter {
-  range: TimeRange;
-  /** With range 'custom': epoch ms, either may be absent. */
-  from?: number;
-  to?: number;
-  grant?: string;
-  server?: string;
-  tool?: string;
-  decision?: CallDecision;
-  /** Free text: whole words, `word*` for prefixes. */
-  text?: string;
-}
-
 /** The filter as sent to the core. */
 export type QueryFilter = CommandInput<'history.counts'>;
+
+/**
+ * The filter as the person set it: the core's filter and a time range. Relative ranges become
+ * times when a load starts; `from` and `to` (either may be absent) count only with 'custom'.
+ */
+export type ActivityFilter = QueryFilter & { range: TimeRange };
 
 /** What the table shows of a call; the detail pane fetches the arguments, result and error. */
 export type CallRow = Omit<CallRecord, 'args' | 'result' | 'error' | 'resultTruncated'>;
