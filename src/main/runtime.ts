@@ -102,12 +102,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const db: Database = openDatabase(historyPath(dataDir));
     closers.push(() => db.close());
-    const counters = new SqliteCounterStore(db, { logger });
-    closers.push(() => counters.flush());
+    const history = new SqliteHistoryStore(db, { logger });
+    // Also writes the counter events, which ride the history's batches.
+    closers.push(() => history.flush());
+    const counters = new SqliteCounterStore(db, { batches: history, logger });
     const limiter = new RateLimiter(counters, clock);
     limiter.load();
-    const history = new SqliteHistoryStore(db, { logger });
-    closers.push(() => history.flush());
     const unfinished = history.closeUnfinished(clock.now());
     if (unfinished > 0) {
       logger.warn(

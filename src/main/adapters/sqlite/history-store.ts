@@ -6,7 +6,7 @@
 // the row, six index pages and the search index), three times the budget; a batch touches each
 // page once for all its calls. The trade-off, on purpose: a call is in memory for up to
 // BATCH_DELAY_MS before it is on disk, so a crash of Airlock can lose that much history (and the
-// rate-limit counter events of those calls, which are batched the same way). A write
+// rate-limit counter events of those calls, which ride the same batches: see BatchRider). A write
 // that fails (disk full, locked database) keeps the rows and retries, and until a write works
 // again insert() throws, so the proxy refuses new calls rather than run them unrecorded.
 import type BetterSqlite3 from 'better-sqlite3';
@@ -27,6 +27,21 @@ import { errorMessage } from '../../../shared/error-message';
 
 export interface SqliteHistoryStoreOptions {
   logger: Logger;
+}
+
+/**
+ * Rows of another table in history.sqlite that are written with the history's batches, in the
+ * same transaction (the rate-limit counter events: a call's count commits with its row).
+ */
+export interface BatchRider {
+  /** How many rows wait to be written. */
+  waiting(): number;
+  /** Writes them, inside the batch's transaction: a throw rolls the whole batch back. */
+  write(): void;
+  /** The batch committed: what write() wrote is on disk. */
+  written(): void;
+  /** The database closed with rows waiting: nothing can write them any more. */
+  discard(): void;
 }
 
 /** Page size when the query names none, and the most one page may hold. */
@@ -138,6 +153,7 @@ export class SqliteHistoryStore implements HistoryStore {
   /** Queries prepared once per SQL text; there are only as many texts as filter combinations. */
   private readonly statements = new Map<string, BetterSqlite3.Statement<Param[], unknown>>();
 
+  private readonly riders: BatchRider[] = [];
   /** Calls not yet written; updates to them are merged in here. */
   private readonly fresh = new Map<number, NewCall>();
   /** The id the next call gets, assigned here so a call has its id before it is written. */
@@ -245,6 +261,7 @@ export class SqliteHistoryStore implements HistoryStore {
     // text changed. The progress row commits with the index, so a crash loses neither. Returns
     // how many calls changed.
     this.writeBatch = db.transaction((fresh, batch) => {
+      for (const rider of this.riders) rider.write();
       const indexedThrough = readProgress.get() ?? 0;
       let changed = 0;
       const hourly = new Map<string, number>();
@@ -337,6 +354,11 @@ export class SqliteHistoryStore implements HistoryStore {
     this.flush();
   }
 
+  /** Writes `rider`'s rows with every batch from now on. */
+  carry(rider: BatchRider): void {
+    this.riders.push(rider);
+  }
+
   writeProblem(): string | undefined {
     // While writes fail, a call arriving at least RETRY_MS after the last attempt tries again,
     // so the history recovers with the first call after there is room.
@@ -388,8 +410,10 @@ export class SqliteHistoryStore implements HistoryStore {
    * once, insert() refuses until a write works, and the write is tried again after RETRY_MS.
    */
   flush(): boolean {
-    if (this.fresh.size === 0 && this.queued.size === 0 && !this.unindexed) return true;
+    const riding = this.riders.some((rider) => rider.waiting() > 0);
+    if (this.fresh.size === 0 && this.queued.size === 0 && !this.unindexed && !riding) return true;
     if (!this.db.open) {
+      for (const rider of this.riders) if (rider.waiting() > 0) rider.discard();
       // Nothing can write these any more; say so rather than retry forever.
       if (this.queued.size > 0 || this.fresh.size > 0) {
         this.logger.error('history: database closed with call updates not yet written', {
@@ -423,6 +447,7 @@ export class SqliteHistoryStore implements HistoryStore {
     }
     this.writeError = undefined;
     this.unindexed = false;
+    for (const rider of this.riders) rider.written();
     for (const [id] of fresh) this.fresh.delete(id);
     // Updates merged in while the batch was written (a logger calling back, say) stay queued.
     for (const [id, change] of batch) {
@@ -637,7 +662,8 @@ export class SqliteHistoryStore implements HistoryStore {
     return statement as BetterSqlite3.Statement<Param[], Row>;
   }
 
-  private scheduleFlush(): void {
+  /** Writes the waiting batch within BATCH_DELAY_MS (at once when it is large). */
+  scheduleFlush(): void {
     if (this.fresh.size + this.queued.size >= BATCH_MAX) {
       setImmediate(() => this.flush());
       return;

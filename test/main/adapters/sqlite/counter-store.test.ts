@@ -1,5 +1,6 @@
 // SqliteCounterStore against a real history.sqlite: order, bounds, pruning, atomic appends,
-// batched writes (on disk within 100 ms, all of them by a flush), failure and recovery, restart.
+// writes with the history's batches (on disk within 100 ms, all of them by a flush), failure and
+// recovery, restart.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CounterEvent } from '../../../../src/main/core/ports';
 import { SqliteCounterStore } from '../../../../src/main/adapters/sqlite/counter-store';
 import { openDatabase, type Database } from '../../../../src/main/adapters/sqlite/database';
+import { SqliteHistoryStore } from '../../../../src/main/adapters/sqlite/history-store';
 import { recordingLogger } from '../../../helpers/recording-logger';
 
 let dir: string;
@@ -22,7 +24,9 @@ const ev = (at: number, counter = 'rate', grant = 'cli', session = 's1'): Counte
   at,
 });
 
-const newStore = (logger = recordingLogger()) => new SqliteCounterStore(db, { logger });
+/** A counter store riding a history store's batches, as Airlock runs them. */
+const newStore = (logger = recordingLogger()) =>
+  new SqliteCounterStore(db, { batches: new SqliteHistoryStore(db, { logger }), logger });
 
 /** What another connection, or the next run, finds on disk. */
 function onDisk(): CounterEvent[] {

@@ -590,15 +590,17 @@ describe('SqliteHistoryStore: retention and restarts', () => {
     fs.mkdirSync(dir);
     db = openDatabase(file, MIGRATIONS.slice(0, 1));
     const event = { counter: 'rate', grant: 'cursor', session: 's', at: T0 };
-    const counters = new SqliteCounterStore(db, { logger: recordingLogger() });
-    counters.append([event]);
-    counters.flush();
+    // As version 1 wrote it (the store of today needs the history's tables).
+    db.prepare(
+      'INSERT INTO counter_events (counter, grant_name, session, at) VALUES (?, ?, ?, ?)',
+    ).run(event.counter, event.grant, event.session, event.at);
     db.close();
 
     db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    expect(new SqliteCounterStore(db, { logger: recordingLogger() }).loadSince(0)).toEqual([event]);
     const store = newStore();
+    const counters = new SqliteCounterStore(db, { batches: store, logger: recordingLogger() });
+    expect(counters.loadSince(0)).toEqual([event]);
     const id = store.insert(call());
     expect(store.get(id)).toMatchObject({ id, tool: 'read_file' });
   });
