@@ -7,6 +7,7 @@ function settings(overrides: Partial<Settings> = {}): Settings {
   return {
     port: 7820,
     maxBodyBytes: 4 * 1024 * 1024,
+    maxMessageBytes: 16 * 1024 * 1024,
     upstreamTimeoutMs: 60_000,
     approvalTimeoutMs: 120_000,
     maxPendingApprovals: 50,

@@ -83,6 +83,7 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
       properties: {
         port: { type: 'integer', minimum: 0, maximum: 65535 },
         maxBodyBytes: { type: 'integer', minimum: 1024 },
+        maxMessageBytes: { type: 'integer', minimum: 65536 },
         upstreamTimeout: {
           type: ['string', 'number'],
           description: 'A number of seconds or a duration such as "90s" or "2m".',
@@ -242,6 +243,8 @@ function readSettings(value: Record<string, unknown>, problems: RawProblem[]): S
   const settings: Settings = { ...DEFAULT_SETTINGS };
   if (typeof value['port'] === 'number') settings.port = value['port'];
   if (typeof value['maxBodyBytes'] === 'number') settings.maxBodyBytes = value['maxBodyBytes'];
+  if (typeof value['maxMessageBytes'] === 'number')
+    settings.maxMessageBytes = value['maxMessageBytes'];
   for (const [key, target] of [
     ['upstreamTimeout', 'upstreamTimeoutMs'],
     ['approvalTimeout', 'approvalTimeoutMs'],

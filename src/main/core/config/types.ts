@@ -37,6 +37,8 @@ export interface Settings {
   port: number;
   /** Requests with a larger body get HTTP 413. */
   maxBodyBytes: number;
+  /** One upstream message (a result, a notification) larger than this fails its call instead of being held in memory. */
+  maxMessageBytes: number;
   /** An upstream request without a response after this long fails with a clear error. */
   upstreamTimeoutMs: number;
   /** How long a held call waits for a person, unless its rule sets approval.timeout. */
@@ -68,6 +70,7 @@ export type EditableSettings = Pick<
 export const DEFAULT_SETTINGS: Settings = {
   port: 7820,
   maxBodyBytes: 4 * 1024 * 1024,
+  maxMessageBytes: 16 * 1024 * 1024,
   upstreamTimeoutMs: 60_000,
   approvalTimeoutMs: 2 * 60_000,
   maxPendingApprovals: 50,

@@ -272,6 +272,8 @@ function ReadOnlySettings({
         </dd>
         <dt>Request body cap</dt>
         <dd>{formatBytes(settings.maxBodyBytes)}</dd>
+        <dt>Upstream message cap</dt>
+        <dd>{formatBytes(settings.maxMessageBytes)}</dd>
         <dt>Upstream timeout</dt>
         <dd>{formatSeconds(settings.upstreamTimeoutMs)}</dd>
         <dt>Redaction additions</dt>
@@ -281,8 +283,9 @@ function ReadOnlySettings({
       </dl>
       <p className="hint muted">
         Change these under <code>&quot;settings&quot;</code> in <code>config.json</code> in the data
-        folder (<code>maxBodyBytes</code>, <code>upstreamTimeout</code>, <code>redaction</code>).
-        Airlock reads them when it starts, so restart it afterwards.
+        folder (<code>maxBodyBytes</code>, <code>maxMessageBytes</code>,{' '}
+        <code>upstreamTimeout</code>, <code>redaction</code>). Airlock reads them when it starts, so
+        restart it afterwards.
       </p>
     </section>
   );
