@@ -73,6 +73,7 @@ describe('parseConfig', () => {
       settings: {
         port: 0,
         maxBodyBytes: 1024,
+        maxMessageBytes: 1048576,
         upstreamTimeout: '2m',
         approvalTimeout: '5m',
         maxPendingApprovals: 20,
@@ -89,6 +90,7 @@ describe('parseConfig', () => {
     expect(config.settings).toEqual({
       port: 0,
       maxBodyBytes: 1024,
+      maxMessageBytes: 1048576,
       upstreamTimeoutMs: 120_000,
       approvalTimeoutMs: 300_000,
       maxPendingApprovals: 20,
