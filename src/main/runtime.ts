@@ -208,6 +208,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       () => serverMap,
       logger,
       Math.min(5000, settings.upstreamTimeoutMs),
+      settings.maxMessageBytes,
     );
     closers.push(() => channels.close());
     const endpoint = new McpEndpoint({

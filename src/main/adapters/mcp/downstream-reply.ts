@@ -2,13 +2,18 @@
 // JSON body when the response is the first thing the server sends (cheapest for clients), or an
 // SSE stream when progress, server requests or other related messages arrive first.
 import type { ServerResponse } from 'node:http';
-import { singleLine } from './json-rpc';
 
+/** One message as a Server-Sent Event. `text` is serializeMessage's, so it is one line. */
+export function sseEvent(text: string): string {
+  return `event: message\ndata: ${text}\n\n`;
+}
+
+/** Where the messages for one client request go. Each text is a message serialised by Airlock. */
 export interface ReplySink {
   /** A message related to the request that is not its response (progress, sampling, logging). */
-  related(raw: string): boolean;
+  related(text: string): boolean;
   /** The request's response; ends the reply. */
-  final(raw: string): void;
+  final(text: string): void;
   readonly closed: boolean;
   /** Calls `listener` if the client goes away before the final message was sent. */
   onClose?(listener: () => void): void;
@@ -36,7 +41,7 @@ export class DownstreamReply implements ReplySink {
   }
 
   /** Returns false when this reply cannot carry the message, so the caller routes it elsewhere. */
-  related(raw: string): boolean {
+  related(text: string): boolean {
     if (this.closed || !this.canStream) return false;
     if (!this.streaming) {
       this.streaming = true;
@@ -46,18 +51,18 @@ export class DownstreamReply implements ReplySink {
         'cache-control': 'no-cache',
       });
     }
-    this.res.write(`event: message\ndata: ${singleLine(raw)}\n\n`);
+    this.res.write(sseEvent(text));
     return true;
   }
 
-  final(raw: string): void {
+  final(text: string): void {
     if (this.closed) return;
     this.done = true;
     if (this.streaming) {
-      this.res.end(`event: message\ndata: ${singleLine(raw)}\n\n`);
+      this.res.end(sseEvent(text));
       return;
     }
     this.res.writeHead(200, { ...this.headers, 'content-type': 'application/json' });
-    this.res.end(raw);
+    this.res.end(text);
   }
 }

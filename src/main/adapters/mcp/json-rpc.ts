@@ -83,7 +83,49 @@ export function progressTokenOf(request: JsonRpcRequest): string | number | unde
   return typeof token === 'string' || typeof token === 'number' ? token : undefined;
 }
 
-/** JSON text as one line, so it can be an SSE data field. JSON strings cannot hold raw newlines. */
-export function singleLine(raw: string): string {
-  return raw.includes('\n') || raw.includes('\r') ? raw.replace(/[\r\n]+/g, ' ') : raw;
+/**
+ * The one way a message leaves Airlock, to an upstream server or to a client: serialised from the
+ * parsed value, never the bytes it arrived as. JSON.stringify never writes a raw line break, so the
+ * text is one line for stdio and SSE framing; U+2028, U+2029 and U+0085, which some line readers
+ * also split on, are written as escapes (the same JSON either way).
+ */
+export function serializeMessage(message: JsonRpcMessage): string {
+  const text = JSON.stringify(message);
+  return LINE_SEPARATORS.test(text) ? text.replace(LINE_SEPARATORS_ALL, escapeSeparator) : text;
 }
+
+const LINE_SEPARATORS = /[\u0085\u2028\u2029]/;
+const LINE_SEPARATORS_ALL = /[\u0085\u2028\u2029]/g;
+
+function escapeSeparator(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** Methods whose messages Airlock decides or acts on; everything else passes through. */
+const DECIDED_METHODS = [
+  'initialize',
+  'tools/call',
+  'tools/list',
+  'notifications/cancelled',
+  'notifications/initialized',
+];
+
+/**
+ * The decided method that `method` imitates (`"tools/call "`, `"Tools/Call"`, a full-width or
+ * zero-width variant), or undefined. Such a method is not decided like the real one, and a lenient
+ * server might still route it there, so Airlock refuses it rather than pass it through.
+ */
+export function imitatedMethod(method: string): string | undefined {
+  if (DECIDED_METHODS.includes(method)) return undefined;
+  const folded = method
+    .normalize('NFKC')
+    .replace(/[\p{Cc}\p{Cf}\p{Z}\s]/gu, '')
+    .toLowerCase()
+    .replace(CONFUSABLE, (char) => LATIN_FORMS.charAt(LOOKALIKES.indexOf(char)));
+  return DECIDED_METHODS.find((decided) => decided === folded);
+}
+
+/** Cyrillic and Greek letters drawn like Latin ones, each above the Latin letter it imitates. */
+const LOOKALIKES = 'асеіјорѕтхуӏαειкνορτυχ';
+const LATIN_FORMS = 'aceijopstxylaeikvoptux';
+const CONFUSABLE = new RegExp(`[${LOOKALIKES}]`, 'gu');

@@ -2,6 +2,7 @@
 // keeps the sessions (each bound to the grant that opened it) and hands messages to them.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_JSON_DEPTH, parseBoundedJson } from '../../core/bounded-json';
 import type { Logger } from '../../core/ports';
 import { readBody } from '../http/read-body';
 import { DownstreamReply, type ReplySink } from './downstream-reply';
@@ -111,70 +112,86 @@ export class McpEndpoint {
           `Request body is larger than ${this.options.maxBodyBytes} bytes.`,
         ),
       (body) => {
-        let parsed: unknown;
         try {
-          parsed = JSON.parse(body);
+          this.receive(req, res, body, serverId, grant);
         } catch (error) {
-          return sendRpcError(
-            res,
-            400,
-            ErrorCode.ParseError,
-            `Parse error: ${(error as Error).message}`,
-          );
+          // No single message may end Airlock; this one gets an error, and the log says why.
+          this.options.logger.error('a client message could not be handled', {
+            error: (error as Error).stack,
+          });
+          if (!res.headersSent) {
+            sendRpcError(
+              res,
+              500,
+              ErrorCode.InternalError,
+              'Airlock could not handle this message.',
+            );
+          } else res.destroy();
         }
-        if (Array.isArray(parsed)) {
-          return sendRpcError(
+      },
+    );
+  }
+
+  private receive(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: string,
+    serverId: string,
+    grant: string,
+  ): void {
+    const read = parseBoundedJson(body);
+    if (!read.ok) {
+      return read.problem === 'syntax'
+        ? sendRpcError(res, 400, ErrorCode.ParseError, `Parse error: ${read.message}`)
+        : sendRpcError(
             res,
             400,
             ErrorCode.InvalidRequest,
-            'JSON-RPC batches are not supported; send one message per request.',
+            `Invalid request: Airlock refuses messages nested deeper than ${MAX_JSON_DEPTH} levels.`,
           );
-        }
-        const kind = messageKind(parsed);
-        if (!kind)
-          return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Not a JSON-RPC 2.0 message.');
-        const message = parsed as JsonRpcMessage;
-        const context = { protocolVersion: headerValue(req, 'mcp-protocol-version') };
-        const sessionId = headerValue(req, SESSION_HEADER);
+    }
+    const parsed = read.value;
+    if (Array.isArray(parsed)) {
+      return sendRpcError(
+        res,
+        400,
+        ErrorCode.InvalidRequest,
+        'JSON-RPC batches are not supported; send one message per request.',
+      );
+    }
+    const kind = messageKind(parsed);
+    if (!kind)
+      return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Not a JSON-RPC 2.0 message.');
+    const message = parsed as JsonRpcMessage;
+    const context = { protocolVersion: headerValue(req, 'mcp-protocol-version') };
+    const sessionId = headerValue(req, SESSION_HEADER);
 
-        if (
-          kind === 'request' &&
-          (message as JsonRpcRequest).method === 'initialize' &&
-          sessionId === undefined
-        ) {
-          return this.initialize(
-            req,
-            res,
-            message as JsonRpcRequest,
-            body,
-            serverId,
-            grant,
-            context,
-          );
-        }
-        const session = this.findSession(res, sessionId, serverId, grant);
-        if (!session) return;
-        if (kind === 'request') {
-          const headers = { [SESSION_HEADER]: session.id };
-          session.handleRequest(
-            message as JsonRpcRequest,
-            body,
-            new DownstreamReply(res, headers, acceptsStream(req)),
-            context,
-          );
-          return;
-        }
-        session.handleMessage(message, body, context);
-        res.writeHead(202).end();
-      },
-    );
+    if (
+      kind === 'request' &&
+      (message as JsonRpcRequest).method === 'initialize' &&
+      sessionId === undefined
+    ) {
+      return this.initialize(req, res, message as JsonRpcRequest, serverId, grant, context);
+    }
+    const session = this.findSession(res, sessionId, serverId, grant);
+    if (!session) return;
+    if (kind === 'request') {
+      const headers = { [SESSION_HEADER]: session.id };
+      session.handleRequest(
+        message as JsonRpcRequest,
+        new DownstreamReply(res, headers, acceptsStream(req)),
+        context,
+      );
+      return;
+    }
+    session.handleMessage(message, context);
+    res.writeHead(202).end();
   }
 
   private initialize(
     req: IncomingMessage,
     res: ServerResponse,
     request: JsonRpcRequest,
-    body: string,
     serverId: string,
     grant: string,
     context: { protocolVersion?: string },
@@ -215,16 +232,16 @@ export class McpEndpoint {
     const reply = new DownstreamReply(res, { [SESSION_HEADER]: id }, acceptsStream(req));
     // A handshake that failed leaves no session behind (and no upstream process restarting).
     const watched: ReplySink = {
-      related: (raw) => reply.related(raw),
-      final: (raw) => {
-        reply.final(raw);
-        if ((JSON.parse(raw) as JsonRpcResponse).error !== undefined) this.drop(session);
+      related: (text) => reply.related(text),
+      final: (text) => {
+        reply.final(text);
+        if ((JSON.parse(text) as JsonRpcResponse).error !== undefined) this.drop(session);
       },
       get closed() {
         return reply.closed;
       },
     };
-    session.handleRequest(request, body, watched, context);
+    session.handleRequest(request, watched, context);
   }
 
   private get(req: IncomingMessage, res: ServerResponse, serverId: string, grant: string): void {

@@ -6,13 +6,14 @@ import type { ServerResponse } from 'node:http';
 import type { CallGuard, HeldVerdict } from '../../core/calls/call-guard';
 import type { Gatekeeper } from '../../core/gatekeeper';
 import type { Logger } from '../../core/ports';
-import type { ReplySink } from './downstream-reply';
+import { sseEvent, type ReplySink } from './downstream-reply';
 import {
   ErrorCode,
   errorResponse,
+  imitatedMethod,
   progressTokenOf,
   resultResponse,
-  singleLine,
+  serializeMessage,
   type JsonRpcMessage,
   type JsonRpcRequest,
   type JsonRpcResponse,
@@ -46,7 +47,7 @@ interface Pending {
   timer: NodeJS.Timeout;
   progressToken?: string | number;
   /** Rewrites the response before it reaches the client (tools/list filtering). */
-  rewrite?: (response: JsonRpcResponse) => string;
+  rewrite?: (response: JsonRpcResponse) => JsonRpcResponse;
   /** The history row of a tools/call. */
   callId?: number;
 }
@@ -78,7 +79,8 @@ export class ProxySession {
 
   constructor(private readonly options: SessionOptions) {
     this.channel = options.openChannel({
-      message: (message, raw, relatedTo) => this.fromServer(message, raw, relatedTo),
+      message: (message, relatedTo) => this.fromServer(message, relatedTo),
+      refused: (reason, relatedTo) => this.answerFailed(relatedTo, reason),
       lost: (reason) => {
         options.onUpstreamLost?.(reason);
         this.failAll(reason);
@@ -103,7 +105,11 @@ export class ProxySession {
     return this.pending.size > 0 || this.held.size > 0 || this.serverStream !== undefined;
   }
 
-  handleRequest(request: JsonRpcRequest, raw: string, sink: ReplySink, context: SendContext): void {
+  /**
+   * A client request, as parsed: what goes upstream is serialised from it by the channel, so no
+   * text the client sent can become a second upstream message.
+   */
+  handleRequest(request: JsonRpcRequest, sink: ReplySink, context: SendContext): void {
     this.lastActivity = Date.now();
     if (this.pending.has(request.id) || this.held.has(request.id)) {
       return reply(
@@ -111,21 +117,40 @@ export class ProxySession {
         errorResponse(request.id, ErrorCode.InvalidRequest, 'Request id already in use.'),
       );
     }
-    if (request.method === 'tools/call') return this.callTool(request, sink, context);
-    if (request.method === 'tools/list') {
-      return this.forward(request, raw, sink, context, (response) =>
-        this.visibleToolList(response),
+    const imitated = imitatedMethod(request.method);
+    if (imitated !== undefined) {
+      return reply(
+        sink,
+        errorResponse(
+          request.id,
+          ErrorCode.MethodNotFound,
+          imitationText(request.method, imitated),
+        ),
       );
     }
-    this.forward(request, raw, sink, context);
+    if (request.method === 'tools/call') return this.callTool(request, sink, context);
+    if (request.method === 'tools/list') {
+      return this.forward(request, sink, context, (response) => this.visibleToolList(response));
+    }
+    this.forward(request, sink, context);
   }
 
   /**
    * Notifications and the client's answers to server requests go straight through, except a
-   * cancellation of a held call, which withdraws it (the server never saw that request).
+   * cancellation of a held call, which withdraws it (the server never saw that request), and a
+   * notification whose method imitates a decided one, which is dropped.
    */
-  handleMessage(message: JsonRpcMessage, raw: string, context: SendContext): void {
+  handleMessage(message: JsonRpcMessage, context: SendContext): void {
     this.lastActivity = Date.now();
+    if ('method' in message) {
+      const imitated = imitatedMethod(message.method);
+      if (imitated !== undefined) {
+        this.options.logger.warn(imitationText(message.method, imitated), {
+          session: this.options.id,
+        });
+        return;
+      }
+    }
     if ('method' in message && message.method === 'notifications/cancelled') {
       const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
       const held = requestId === undefined ? undefined : this.held.get(requestId);
@@ -134,7 +159,7 @@ export class ProxySession {
         return;
       }
     }
-    this.channel.send(message, raw, context);
+    this.channel.send(message, context);
   }
 
   attachServerStream(res: ServerResponse, headers: Record<string, string>): boolean {
@@ -146,7 +171,7 @@ export class ProxySession {
       'cache-control': 'no-cache',
     });
     res.flushHeaders();
-    for (const raw of this.backlog.splice(0)) writeEvent(res, raw);
+    for (const text of this.backlog.splice(0)) res.write(sseEvent(text));
     res.on('close', () => {
       if (this.serverStream === res) this.serverStream = undefined;
       this.lastActivity = Date.now();
@@ -249,7 +274,7 @@ export class ProxySession {
     let progress = 0;
     const tell = () => {
       const notification = {
-        jsonrpc: '2.0',
+        jsonrpc: '2.0' as const,
         method: 'notifications/progress',
         params: {
           progressToken,
@@ -257,7 +282,7 @@ export class ProxySession {
           message: 'Waiting for a person to approve this call in Airlock',
         },
       };
-      sink.related(JSON.stringify(notification));
+      sink.related(serializeMessage(notification));
     };
     tell();
     held.progressTimer = setInterval(tell, this.options.heldProgressMs ?? HELD_PROGRESS_MS);
@@ -287,9 +312,9 @@ export class ProxySession {
   }
 
   /**
-   * Forwards an admitted tools/call, re-serialised from the parsed object: the upstream sees
-   * exactly the arguments that were checked, even if the client's text had duplicate keys that
-   * another parser reads differently.
+   * Forwards an admitted tools/call. Like every message it is serialised from the parsed object:
+   * the upstream sees exactly the arguments that were checked, even if the client's text had
+   * duplicate keys that another parser reads differently.
    */
   private runCall(
     request: JsonRpcRequest,
@@ -297,12 +322,11 @@ export class ProxySession {
     context: SendContext,
     callId: number,
   ): void {
-    this.forward(request, JSON.stringify(request), sink, context, undefined, callId);
+    this.forward(request, sink, context, undefined, callId);
   }
 
   private forward(
     request: JsonRpcRequest,
-    raw: string,
     sink: ReplySink,
     context: SendContext,
     rewrite?: Pending['rewrite'],
@@ -319,28 +343,52 @@ export class ProxySession {
     };
     this.pending.set(request.id, pending);
     if (progressToken !== undefined) this.progressRoutes.set(progressToken, request.id);
-    this.channel.send(request, raw, context);
+    this.channel.send(request, context);
   }
 
-  private fromServer(message: JsonRpcMessage, raw: string, relatedTo?: RequestId): void {
+  private fromServer(message: JsonRpcMessage, relatedTo?: RequestId): void {
+    try {
+      this.relay(message, relatedTo);
+    } catch (error) {
+      // No upstream message may end Airlock: the request it answered fails instead.
+      const reason = `Airlock could not relay an answer from upstream server "${this.options.serverId}" (${(error as Error).message}).`;
+      this.options.logger.error(reason, { session: this.options.id });
+      const id = 'method' in message ? undefined : message.id;
+      if (id !== null && id !== undefined) this.answerFailed(id, reason);
+    }
+  }
+
+  private relay(message: JsonRpcMessage, relatedTo?: RequestId): void {
     if (!('method' in message)) {
       const pending = message.id === null ? undefined : this.pending.get(message.id);
       if (!pending) return; // an answer to a request that timed out or was withdrawn
+      const text = serializeMessage(pending.rewrite ? pending.rewrite(message) : message);
       this.settle(message.id as RequestId, pending);
-      pending.sink.final(pending.rewrite ? pending.rewrite(message) : raw);
+      pending.sink.final(text);
       if (pending.callId !== undefined)
-        this.options.calls.finished(pending.callId, { response: message, raw });
+        this.options.calls.finished(pending.callId, { response: message });
       return;
     }
     if (message.method === 'notifications/tools/list_changed') this.knownTools = undefined;
+    const text = serializeMessage(message);
     if (message.method === 'notifications/progress') {
       const token = (message.params as { progressToken?: string | number } | undefined)
         ?.progressToken;
       const target = token === undefined ? undefined : this.progressRoutes.get(token);
-      if (target !== undefined && this.pending.get(target)?.sink.related(raw)) return;
+      if (target !== undefined && this.pending.get(target)?.sink.related(text)) return;
     }
-    if (relatedTo !== undefined && this.pending.get(relatedTo)?.sink.related(raw)) return;
-    this.toClient(raw);
+    if (relatedTo !== undefined && this.pending.get(relatedTo)?.sink.related(text)) return;
+    this.toClient(text);
+  }
+
+  /** The server's answer to request `id` cannot be relayed: the client gets `reason` instead. */
+  private answerFailed(id: RequestId, reason: string): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.settle(id, pending);
+    reply(pending.sink, errorResponse(id, ErrorCode.UpstreamUnavailable, reason));
+    if (pending.callId !== undefined)
+      this.options.calls.finished(pending.callId, { failure: reason });
   }
 
   /**
@@ -348,17 +396,19 @@ export class ProxySession {
    * belongs to it (a stdio server's sampling request mid-call); otherwise it goes on the client's
    * own stream, or waits for one.
    */
-  private toClient(raw: string): void {
+  private toClient(text: string): void {
     const open = [...this.pending.values()].filter(
       (pending) => !(pending.sink instanceof InternalSink),
     );
-    if (open.length === 1 && open[0]!.sink.related(raw)) return;
-    if (this.serverStream && !this.serverStream.destroyed)
-      return writeEvent(this.serverStream, raw);
+    if (open.length === 1 && open[0]!.sink.related(text)) return;
+    if (this.serverStream && !this.serverStream.destroyed) {
+      this.serverStream.write(sseEvent(text));
+      return;
+    }
     for (let index = open.length - 1; index >= 0; index--)
-      if (open[index]!.sink.related(raw)) return;
+      if (open[index]!.sink.related(text)) return;
     if (this.backlog.length >= BACKLOG_LIMIT) this.backlog.shift();
-    this.backlog.push(raw);
+    this.backlog.push(text);
   }
 
   private timeOut(id: RequestId): void {
@@ -375,7 +425,7 @@ export class ProxySession {
       method: 'notifications/cancelled',
       params: { requestId: id, reason: 'Timed out in Airlock' },
     };
-    this.channel.send(cancel, JSON.stringify(cancel), {});
+    this.channel.send(cancel, {});
     this.channel.abandon(id);
     this.channel.requestTimedOut();
   }
@@ -395,9 +445,9 @@ export class ProxySession {
     }
   }
 
-  private visibleToolList(response: JsonRpcResponse): string {
+  private visibleToolList(response: JsonRpcResponse): JsonRpcResponse {
     const result = response.result as { tools?: unknown } | undefined;
-    if (!result || !Array.isArray(result.tools)) return JSON.stringify(response);
+    if (!result || !Array.isArray(result.tools)) return response;
     const names = result.tools
       .map((tool: { name?: unknown }) => tool?.name)
       .filter((name): name is string => typeof name === 'string');
@@ -408,7 +458,7 @@ export class ProxySession {
         typeof tool?.name === 'string' &&
         this.options.gatekeeper.isToolVisible(serverId, grant, tool.name),
     );
-    return JSON.stringify({ ...response, result: { ...result, tools } });
+    return { ...response, result: { ...result, tools } };
   }
 
   private rememberTools(names: string[]): void {
@@ -454,7 +504,7 @@ export class ProxySession {
         method,
         params,
       };
-      this.forward(request, JSON.stringify(request), new InternalSink(resolve, reject), context);
+      this.forward(request, new InternalSink(resolve, reject), context);
     });
   }
 }
@@ -469,18 +519,18 @@ class InternalSink implements ReplySink {
   related(): boolean {
     return false;
   }
-  final(raw: string): void {
+  final(text: string): void {
     this.closed = true;
-    const response = JSON.parse(raw) as JsonRpcResponse;
+    const response = JSON.parse(text) as JsonRpcResponse;
     if (response.error) this.reject(new Error(response.error.message));
     else this.resolve(response.result);
   }
 }
 
 function reply(sink: ReplySink, response: JsonRpcResponse): void {
-  sink.final(JSON.stringify(response));
+  sink.final(serializeMessage(response));
 }
 
-function writeEvent(res: ServerResponse, raw: string): void {
-  res.write(`event: message\ndata: ${singleLine(raw)}\n\n`);
+function imitationText(method: string, imitated: string): string {
+  return `Airlock refused method ${JSON.stringify(method)}: it is not "${imitated}" but imitates it, so it is neither decided nor passed on.`;
 }

@@ -8,6 +8,7 @@ import type { EventBus } from '../api/event-bus';
 import type { Decision, Gatekeeper, ToolCall } from '../gatekeeper';
 import type { CallRecord, CallUpdate, DecidedBy, HistoryStore, NewCall } from '../history/types';
 import type { Clock, Logger } from '../ports';
+import { redactedExcerpt } from '../redaction/excerpt';
 import type { Redactor } from '../redaction/redactor';
 import { canonicalHash } from './canonical-json';
 import { deniedText, heldRefusal, policyRefusal, timeoutText, type Refusal } from './refusals';
@@ -24,8 +25,7 @@ export type HeldVerdict = { kind: 'run'; callId: number } | { kind: 'refuse'; re
 
 /** How a call that ran ended: the server's JSON-RPC response, or a failure Airlock saw. */
 export type CallEnd =
-  | { response: { result?: unknown; error?: { message?: unknown } }; raw: string }
-  | { failure: string };
+  { response: { result?: unknown; error?: { message?: unknown } } } | { failure: string };
 
 export interface CallGuardDeps {
   gatekeeper: Pick<Gatekeeper, 'decide' | 'decideApproved'>;
@@ -42,8 +42,6 @@ export interface CallGuardDeps {
 
 /** History keeps this much of a call's arguments and result text. */
 export const HISTORY_TEXT_LIMIT = 16 * 1024;
-/** Results longer than this are not parsed for field-name redaction, only scanned as text. */
-const STRUCTURED_REDACTION_LIMIT = 256 * 1024;
 
 export class CallGuard {
   /** Rows not final yet, so each change can be pushed to UIs as a whole row. */
@@ -132,14 +130,9 @@ export class CallGuard {
       } else {
         const result = end.response.result as { isError?: unknown } | undefined;
         if (result?.isError === true) update.status = 'tool_error';
-        const text =
-          end.raw.length <= STRUCTURED_REDACTION_LIMIT
-            ? JSON.stringify(this.deps.redactor.value(result ?? null))
-            : this.deps.redactor.text(end.raw.slice(0, STRUCTURED_REDACTION_LIMIT));
-        update.result = truncate(text);
-        if (text.length > HISTORY_TEXT_LIMIT || end.raw.length > STRUCTURED_REDACTION_LIMIT) {
-          update.resultTruncated = true;
-        }
+        const excerpt = redactedExcerpt(this.deps.redactor, result ?? null, HISTORY_TEXT_LIMIT);
+        update.result = excerpt.text;
+        if (excerpt.truncated) update.resultTruncated = true;
       }
       this.update(callId, update, true);
     } catch (error) {
@@ -299,7 +292,7 @@ export class CallGuard {
       session: call.session,
       server: call.server,
       tool: call.tool,
-      args: truncate(JSON.stringify(redactor.value(call.args))),
+      args: redactedExcerpt(redactor, call.args, HISTORY_TEXT_LIMIT).text,
       argsHash: canonicalHash(call.args),
       action: decidedBy === 'temporary_grant' ? 'require_approval' : decision.action,
       decision: decision.action === 'require_approval' ? 'pending' : decision.action,
@@ -327,8 +320,4 @@ export class CallGuard {
     if (!final) this.open.set(callId, record);
     this.deps.events.emit('call.recorded', { call: record });
   }
-}
-
-function truncate(text: string): string {
-  return text.length <= HISTORY_TEXT_LIMIT ? text : text.slice(0, HISTORY_TEXT_LIMIT);
 }

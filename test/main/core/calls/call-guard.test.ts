@@ -109,7 +109,6 @@ describe('CallGuard', () => {
     expect(history.get(id)!.args).not.toContain('secret-value-123');
     guard.finished(id, {
       response: { result: { content: [{ type: 'text', text: `your key: ${KEY}` }] } },
-      raw: '{}',
     });
     const row = history.get(id)!;
     expect(row.status).toBe('ok');

@@ -16,6 +16,8 @@ export class UpstreamChannels {
     private readonly logger: Logger,
     /** Time a stdio server gets to answer a ping after one of its requests timed out. */
     private readonly pingTimeoutMs = 5000,
+    /** settings.maxMessageBytes: one upstream message larger than this fails its request. */
+    private readonly maxMessageBytes?: number,
   ) {}
 
   factoryFor(serverId: string): ChannelFactory | undefined {
@@ -25,19 +27,34 @@ export class UpstreamChannels {
       case 'stdio':
         return (listener) =>
           new StdioChannel(
-            { server, logger: this.logger, pingTimeoutMs: this.pingTimeoutMs },
+            {
+              server,
+              logger: this.logger,
+              pingTimeoutMs: this.pingTimeoutMs,
+              maxMessageBytes: this.maxMessageBytes,
+            },
             listener,
           );
       case 'http':
         return (listener) =>
           new HttpChannel(
-            { server, logger: this.logger, agent: this.agentFor(server.id, server.url) },
+            {
+              server,
+              logger: this.logger,
+              agent: this.agentFor(server.id, server.url),
+              maxMessageBytes: this.maxMessageBytes,
+            },
             listener,
           );
       case 'sse':
         return (listener) =>
           new SseChannel(
-            { server, logger: this.logger, agent: this.agentFor(server.id, server.url) },
+            {
+              server,
+              logger: this.logger,
+              agent: this.agentFor(server.id, server.url),
+              maxMessageBytes: this.maxMessageBytes,
+            },
             listener,
           );
     }

@@ -1,13 +1,20 @@
 // What a proxy session needs from its connection to the real server, whatever the transport.
 import { randomBytes } from 'node:crypto';
-import type { JsonRpcMessage, RequestId } from '../json-rpc';
+import { serializeMessage, type JsonRpcMessage, type RequestId } from '../json-rpc';
 
 export interface ChannelListener {
   /**
-   * A message from the server. `relatedTo` is set when the transport itself ties the message to a
-   * client request (a Streamable HTTP response stream); stdio and legacy SSE cannot tell.
+   * A message from the server, parsed and within the size and depth bounds. `relatedTo` is set when
+   * the transport itself ties the message to a client request (a Streamable HTTP response stream);
+   * stdio and legacy SSE cannot tell.
    */
-  message(message: JsonRpcMessage, raw: string, relatedTo?: RequestId): void;
+  message(message: JsonRpcMessage, relatedTo?: RequestId): void;
+  /**
+   * The server answered request `relatedTo` with a message Airlock will not relay (too large,
+   * nested too deep): that request fails with `reason`. (One whose request cannot be told is only
+   * logged; the request then times out.)
+   */
+  refused(reason: string, relatedTo: RequestId): void;
   /** The server went away (crash, disconnect, hang): every request still open has no answer coming. */
   lost(reason: string): void;
 }
@@ -18,8 +25,12 @@ export interface SendContext {
 }
 
 export interface UpstreamChannel {
-  /** Sends one message. An answer to a request comes back through the listener, as does any failure. */
-  send(message: JsonRpcMessage, raw: string, context: SendContext): void;
+  /**
+   * Sends one message, serialised by the channel from `message` (never a client's bytes, so no text a
+   * client sends can become two messages). An answer comes back through the listener, as does any
+   * failure.
+   */
+  send(message: JsonRpcMessage, context: SendContext): void;
   /** The client opened a stream for server-initiated messages; HTTP upstreams open theirs. */
   openServerStream(): void;
   /** The client no longer waits for this request; drop whatever is still in flight for it. */
@@ -37,28 +48,28 @@ export type ChannelFactory = (listener: ChannelListener) => UpstreamChannel;
  * id of Airlock's own, and the server is ready again before the client's next message.
  */
 export class HandshakeRecorder {
-  private initialize?: Record<string, unknown>;
-  private initialized?: string;
+  private initialize?: JsonRpcMessage;
+  private initialized?: JsonRpcMessage;
 
-  record(message: JsonRpcMessage, raw: string): void {
+  record(message: JsonRpcMessage): void {
     if (!('method' in message)) return;
-    if (message.method === 'initialize' && 'id' in message) this.initialize = { ...message };
-    else if (message.method === 'notifications/initialized') this.initialized = raw;
+    if (message.method === 'initialize' && 'id' in message) this.initialize = message;
+    else if (message.method === 'notifications/initialized') this.initialized = message;
   }
 
   get ready(): boolean {
     return this.initialize !== undefined;
   }
 
-  /** The initialize request under a fresh internal id, and the id to wait for. */
+  /** The initialize request under a fresh internal id, serialised, and the id to wait for. */
   replayRequest(): { id: string; raw: string } | undefined {
     if (!this.initialize) return undefined;
     const id = internalRequestId('init');
-    return { id, raw: JSON.stringify({ ...this.initialize, id }) };
+    return { id, raw: serializeMessage({ ...this.initialize, id } as JsonRpcMessage) };
   }
 
   replayNotification(): string | undefined {
-    return this.initialized;
+    return this.initialized && serializeMessage(this.initialized);
   }
 }
 

@@ -8,7 +8,7 @@ import type { Logger } from '../../../core/ports';
 import {
   ErrorCode,
   errorResponse,
-  messageKind,
+  serializeMessage,
   type JsonRpcMessage,
   type RequestId,
 } from '../json-rpc';
@@ -18,15 +18,18 @@ import {
   type SendContext,
   type UpstreamChannel,
 } from './channel';
+import { logExcerpt, readUpstreamText, tooLargeReason } from './upstream-message';
 
 export interface HttpChannelOptions {
   server: HttpServerConfig;
   logger: Logger;
   /** Shared by every session of one server, so connections are reused across them. */
   agent: http.Agent;
-  /** Upstream responses larger than this are refused rather than held in memory. */
-  maxResponseBytes?: number;
+  /** One message (a response body, one event) larger than this fails its request instead of being held. */
+  maxMessageBytes?: number;
 }
+
+const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 const SESSION_HEADER = 'mcp-session-id';
 
@@ -71,11 +74,11 @@ export class HttpChannel implements UpstreamChannel {
     return this.options.server.id;
   }
 
-  send(message: JsonRpcMessage, raw: string, context: SendContext): void {
-    this.handshake.record(message, raw);
+  send(message: JsonRpcMessage, context: SendContext): void {
+    this.handshake.record(message);
     const requestId = 'method' in message && 'id' in message ? message.id : undefined;
     this.post(
-      raw,
+      serializeMessage(message),
       context,
       requestId,
       'method' in message && message.method === 'initialize',
@@ -238,13 +241,16 @@ export class HttpChannel implements UpstreamChannel {
   ): void {
     this.settle(requestId);
     if (body === undefined) return this.fail(requestId, problem ?? 'sent no response');
-    const message = parseMessage(body);
-    if (message && (status === 200 || 'error' in message)) {
-      this.listener.message(message, body, requestId);
+    const read = readUpstreamText(body);
+    if (read.kind === 'too-deep') {
+      return this.refuse(read.reason, requestId ?? (read.isRequest ? undefined : read.id));
+    }
+    if (read.kind === 'message' && (status === 200 || 'error' in read.message)) {
+      this.listener.message(read.message, requestId);
     } else if (status !== 200) {
-      this.fail(requestId, `answered HTTP ${status}: ${body.slice(0, 200)}`);
+      this.fail(requestId, `answered HTTP ${status}: ${logExcerpt(body, 200)}`);
     } else {
-      this.fail(requestId, `sent a response that is not JSON-RPC: ${body.slice(0, 200)}`);
+      this.fail(requestId, `sent a response that is not JSON-RPC: ${logExcerpt(body, 200)}`);
     }
   }
 
@@ -266,30 +272,57 @@ export class HttpChannel implements UpstreamChannel {
     relatedTo: RequestId | undefined,
     onAnswer?: () => void,
   ): void {
+    const limit = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    // Bytes since the last event ended: an upper bound on the event being read.
+    let pending = 0;
     const parser = createParser({
       onEvent: (event) => {
+        pending = 0;
         if (event.event !== undefined && event.event !== 'message') return;
-        const message = parseMessage(event.data);
-        if (!message) {
+        const read = readUpstreamText(event.data);
+        if (read.kind === 'not-json-rpc') {
           this.options.logger.warn(`upstream ${this.id} sent an event that is not JSON-RPC`, {
-            data: event.data.slice(0, 200),
+            data: logExcerpt(event.data),
           });
           return;
         }
+        if (read.kind === 'too-deep') {
+          return this.refuse(read.reason, read.isRequest ? undefined : (read.id ?? relatedTo));
+        }
+        const message = read.message;
         if (onAnswer && 'id' in message && message.id === relatedTo && !('method' in message))
           onAnswer();
-        this.listener.message(message, event.data, relatedTo);
+        this.listener.message(message, relatedTo);
+      },
+      onComment: () => {
+        pending = 0;
       },
     });
     response.setEncoding('utf8');
-    response.on('data', (chunk: string) => parser.feed(chunk));
+    response.on('data', (chunk: string) => {
+      pending += chunk.length;
+      if (pending > limit) {
+        // The event is dropped unread, and with it the stream: what it carried cannot be found.
+        response.destroy();
+        if (onAnswer) onAnswer();
+        this.refuse(tooLargeReason(pending, limit), relatedTo);
+        return;
+      }
+      try {
+        parser.feed(chunk);
+      } catch (error) {
+        this.options.logger.error(`upstream ${this.id}: an event could not be handled`, {
+          error: (error as Error).message,
+        });
+      }
+    });
   }
 
   private readBody(
     response: IncomingMessage,
     done: (body: string | undefined, problem?: string) => void,
   ): void {
-    const limit = this.options.maxResponseBytes ?? 64 * 1024 * 1024;
+    const limit = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     const chunks: Buffer[] = [];
     let size = 0;
     let finished = false;
@@ -297,8 +330,9 @@ export class HttpChannel implements UpstreamChannel {
       size += chunk.length;
       if (size > limit) {
         finished = true;
+        chunks.length = 0;
         response.destroy();
-        done(undefined, 'sent a response too large to relay');
+        done(undefined, tooLargeReason(size, limit));
         return;
       }
       chunks.push(chunk);
@@ -325,8 +359,14 @@ export class HttpChannel implements UpstreamChannel {
       this.options.logger.warn(text);
       return;
     }
-    const response = errorResponse(requestId, ErrorCode.UpstreamUnavailable, text);
-    this.listener.message(response, JSON.stringify(response), requestId);
+    this.listener.message(errorResponse(requestId, ErrorCode.UpstreamUnavailable, text), requestId);
+  }
+
+  /** A message Airlock will not relay: the request it answered fails, whatever else is open goes on. */
+  private refuse(why: string, requestId: RequestId | undefined): void {
+    this.options.logger.warn(`upstream ${this.id} ${why}`);
+    if (requestId !== undefined)
+      this.listener.refused(`Upstream server "${this.id}" ${why}.`, requestId);
   }
 
   private reinitialize(context: SendContext): Promise<void> {
@@ -358,14 +398,5 @@ export class HttpChannel implements UpstreamChannel {
       this.reinitializing = undefined;
     });
     return this.reinitializing;
-  }
-}
-
-function parseMessage(text: string): JsonRpcMessage | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return messageKind(value) ? (value as JsonRpcMessage) : undefined;
-  } catch {
-    return undefined;
   }
 }

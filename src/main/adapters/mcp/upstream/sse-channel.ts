@@ -6,27 +6,31 @@ import https from 'node:https';
 import { createParser } from 'eventsource-parser';
 import type { SseServerConfig } from '../../../core/config/types';
 import type { Logger } from '../../../core/ports';
-import { ErrorCode, errorResponse, messageKind, type JsonRpcMessage } from '../json-rpc';
+import { ErrorCode, errorResponse, serializeMessage, type JsonRpcMessage } from '../json-rpc';
 import { HandshakeRecorder, type ChannelListener, type UpstreamChannel } from './channel';
 import { RestartBackoff, type BackoffOptions } from './restart-backoff';
+import { logExcerpt, readUpstreamText, tooLargeReason } from './upstream-message';
 
 export interface SseChannelOptions {
   server: SseServerConfig;
   logger: Logger;
   agent: http.Agent;
   backoff?: BackoffOptions;
+  /** One event larger than this drops the stream (it cannot be skipped unread) and reconnects. */
+  maxMessageBytes?: number;
 }
 
 type State = 'connecting' | 'replaying' | 'open' | 'reconnecting' | 'closed';
 
 const QUEUE_LIMIT = 1000;
+const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 export class SseChannel implements UpstreamChannel {
   private state: State = 'connecting';
   private stream?: ClientRequest;
   private endpoint?: URL;
   private readonly handshake = new HandshakeRecorder();
-  private readonly queue: { message: JsonRpcMessage; raw: string }[] = [];
+  private readonly queue: JsonRpcMessage[] = [];
   private replayId?: string;
   private readonly backoff: RestartBackoff;
   private retryTimer?: NodeJS.Timeout;
@@ -64,15 +68,36 @@ export class SseChannel implements UpstreamChannel {
         return this.dropped(`answered HTTP ${response.statusCode} to its event stream`, request);
       }
       this.backoff.up();
+      const limit = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+      // Bytes since the last event ended: an upper bound on the event being read.
+      let pending = 0;
       const parser = createParser({
         onEvent: (event) => {
+          pending = 0;
           if (event.event === 'endpoint') return this.onEndpoint(new URL(event.data, url));
           if (event.event !== undefined && event.event !== 'message') return;
           this.onMessage(event.data);
         },
+        onComment: () => {
+          pending = 0;
+        },
       });
       response.setEncoding('utf8');
-      response.on('data', (chunk: string) => parser.feed(chunk));
+      response.on('data', (chunk: string) => {
+        pending += chunk.length;
+        if (pending > limit) {
+          this.dropped(tooLargeReason(pending, limit), request);
+          response.destroy();
+          return;
+        }
+        try {
+          parser.feed(chunk);
+        } catch (error) {
+          this.options.logger.error(`upstream ${this.id}: an event could not be handled`, {
+            error: (error as Error).message,
+          });
+        }
+      });
       response.on('close', () => this.dropped('closed its event stream', request));
     });
     request.on('error', (error: NodeJS.ErrnoException) =>
@@ -87,7 +112,7 @@ export class SseChannel implements UpstreamChannel {
     if (replay) {
       this.state = 'replaying';
       this.replayId = replay.id;
-      this.post(JSON.parse(replay.raw) as JsonRpcMessage, replay.raw);
+      this.postText(replay.raw);
       return;
     }
     this.ready();
@@ -95,38 +120,40 @@ export class SseChannel implements UpstreamChannel {
 
   private ready(): void {
     this.state = 'open';
-    for (const { message, raw } of this.queue.splice(0)) this.post(message, raw);
+    for (const message of this.queue.splice(0)) this.post(message);
   }
 
   private onMessage(data: string): void {
-    let value: unknown;
-    try {
-      value = JSON.parse(data);
-    } catch {
-      value = undefined;
-    }
-    if (!messageKind(value)) {
+    const read = readUpstreamText(data);
+    if (read.kind === 'not-json-rpc') {
       this.options.logger.warn(`upstream ${this.id} sent an event that is not JSON-RPC`, {
-        data: data.slice(0, 200),
+        data: logExcerpt(data),
       });
       return;
     }
-    const message = value as JsonRpcMessage;
+    if (read.kind === 'too-deep') {
+      this.options.logger.warn(`upstream ${this.id} ${read.reason}`);
+      if (!read.isRequest && read.id !== undefined) {
+        this.listener.refused(`Upstream server "${this.id}" ${read.reason}.`, read.id);
+      }
+      return;
+    }
+    const message = read.message;
     if (this.state === 'replaying' && 'id' in message && message.id === this.replayId) {
       this.replayId = undefined;
       const initialized = this.handshake.replayNotification();
-      if (initialized) this.post(JSON.parse(initialized) as JsonRpcMessage, initialized);
+      if (initialized) this.postText(initialized);
       this.ready();
       return;
     }
-    this.listener.message(message, data);
+    this.listener.message(message);
   }
 
-  send(message: JsonRpcMessage, raw: string): void {
-    this.handshake.record(message, raw);
-    if (this.state === 'open') return this.post(message, raw);
+  send(message: JsonRpcMessage): void {
+    this.handshake.record(message);
+    if (this.state === 'open') return this.post(message);
     if (this.state === 'connecting' || this.state === 'replaying') {
-      if (this.queue.length < QUEUE_LIMIT) this.queue.push({ message, raw });
+      if (this.queue.length < QUEUE_LIMIT) this.queue.push(message);
       else this.refuse(message, 'has too many messages waiting while it connects');
       return;
     }
@@ -136,27 +163,35 @@ export class SseChannel implements UpstreamChannel {
     );
   }
 
-  private post(message: JsonRpcMessage, raw: string): void {
+  private post(message: JsonRpcMessage): void {
+    this.postText(serializeMessage(message), message);
+  }
+
+  /** `text` is serialised by Airlock; `message`, when given, is told if it could not be delivered. */
+  private postText(text: string, message?: JsonRpcMessage): void {
     const endpoint = this.endpoint;
-    if (!endpoint) return this.refuse(message, 'has not announced where to send messages');
+    if (!endpoint) {
+      if (message) this.refuse(message, 'has not announced where to send messages');
+      return;
+    }
     const request = this.requester(endpoint)(endpoint, {
       method: 'POST',
       agent: this.options.agent,
       headers: {
         ...this.options.server.headers,
         'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(raw)),
+        'content-length': String(Buffer.byteLength(text)),
       },
     });
     request.on('response', (response) => {
       response.resume();
       const status = response.statusCode ?? 0;
-      if (status >= 300) this.refuse(message, `answered HTTP ${status} to a message`);
+      if (status >= 300 && message) this.refuse(message, `answered HTTP ${status} to a message`);
     });
-    request.on('error', (error: NodeJS.ErrnoException) =>
-      this.refuse(message, `could not be reached (${error.code ?? error.message})`),
-    );
-    request.end(raw);
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (message) this.refuse(message, `could not be reached (${error.code ?? error.message})`);
+    });
+    request.end(text);
   }
 
   private refuse(message: JsonRpcMessage, why: string): void {
@@ -165,8 +200,10 @@ export class SseChannel implements UpstreamChannel {
       this.options.logger.warn(text);
       return;
     }
-    const response = errorResponse(message.id, ErrorCode.UpstreamUnavailable, text);
-    this.listener.message(response, JSON.stringify(response), message.id);
+    this.listener.message(
+      errorResponse(message.id, ErrorCode.UpstreamUnavailable, text),
+      message.id,
+    );
   }
 
   private dropped(why: string, request: ClientRequest): void {
@@ -175,7 +212,7 @@ export class SseChannel implements UpstreamChannel {
     this.lastProblem = why;
     const delay = this.backoff.failed();
     this.state = 'reconnecting';
-    for (const { message } of this.queue.splice(0)) this.refuse(message, why);
+    for (const message of this.queue.splice(0)) this.refuse(message, why);
     this.options.logger.warn(`upstream ${this.id} ${why}; reconnecting in ${delay} ms`);
     this.listener.lost(`Upstream server "${this.id}" ${why}.`);
     this.retryTimer = setTimeout(() => this.connect(), delay);

@@ -7,20 +7,27 @@ import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js
 import { RestartBackoff, type BackoffOptions } from './restart-backoff';
 import type { StdioServerConfig } from '../../../core/config/types';
 import type { Logger } from '../../../core/ports';
-import { ErrorCode, errorResponse, messageKind, type JsonRpcMessage } from '../json-rpc';
+import { ErrorCode, errorResponse, serializeMessage, type JsonRpcMessage } from '../json-rpc';
 import {
   HandshakeRecorder,
   internalRequestId,
   type ChannelListener,
   type UpstreamChannel,
 } from './channel';
+import { LineReader } from './line-reader';
+import {
+  logExcerpt,
+  readUpstreamText,
+  recoverResponseId,
+  tooLargeReason,
+} from './upstream-message';
 
 export interface StdioChannelOptions {
   server: StdioServerConfig;
   logger: Logger;
   backoff?: BackoffOptions;
-  /** A process that wrote this much without a newline is not speaking JSON-RPC. */
-  maxLineBytes?: number;
+  /** One message (one stdout line) larger than this is dropped and the request it answers fails. */
+  maxMessageBytes?: number;
   /** How long a ping may take before the process counts as stuck. */
   pingTimeoutMs?: number;
 }
@@ -28,13 +35,17 @@ export interface StdioChannelOptions {
 type State = 'running' | 'replaying' | 'restarting' | 'closed';
 
 const QUEUE_LIMIT = 1000;
+const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** A stderr line longer than this is logged in part. */
+const MAX_STDERR_LINE_BYTES = 64 * 1024;
+/** A server that floods stderr gets this many lines logged per second; the rest are counted. */
+const STDERR_LINES_PER_SECOND = 20;
 
 export class StdioChannel implements UpstreamChannel {
   private child?: ChildProcess;
   private state: State = 'running';
   private readonly handshake = new HandshakeRecorder();
   private readonly queue: string[] = [];
-  private buffer = '';
   private replayId?: string;
   private readonly backoff: RestartBackoff;
   private restartTimer?: NodeJS.Timeout;
@@ -44,6 +55,7 @@ export class StdioChannel implements UpstreamChannel {
   private pingTimer?: NodeJS.Timeout;
   private invalidLines = 0;
   private exited?: Promise<void>;
+  private stderrBudget = { second: 0, logged: 0, dropped: 0 };
 
   constructor(
     private readonly options: StdioChannelOptions,
@@ -59,7 +71,6 @@ export class StdioChannel implements UpstreamChannel {
 
   private start(): void {
     const { command, args, env, cwd } = this.options.server;
-    this.buffer = '';
     this.exitReason = undefined;
     this.backoff.up();
     const child = spawn(command, args, {
@@ -71,12 +82,18 @@ export class StdioChannel implements UpstreamChannel {
     });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('close', () => resolve()));
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => this.onData(chunk));
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) =>
-      this.options.logger.info(`upstream ${this.id} stderr`, { text: chunk.slice(0, 2000) }),
-    );
+    const stdout = new LineReader(this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, {
+      line: (line) => this.guarded(() => this.onLine(line)),
+      oversized: (bytes, head, tail) => this.guarded(() => this.onOversized(bytes, head, tail)),
+    });
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    // Whole lines, so a key the server prints is never split across two log entries, where the
+    // log's redaction would see neither half as a key.
+    const stderr = new LineReader(MAX_STDERR_LINE_BYTES, {
+      line: (line) => this.logStderr(line),
+      oversized: (_bytes, head) => this.logStderr(head),
+    });
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     // A write to a process that just died fails with EPIPE; its exit is reported separately.
     child.stdin!.on('error', () => {});
     child.once('error', (error) => this.onExit(`could not be started: ${error.message}`, child));
@@ -94,8 +111,9 @@ export class StdioChannel implements UpstreamChannel {
     }
   }
 
-  send(message: JsonRpcMessage, raw: string): void {
-    this.handshake.record(message, raw);
+  send(message: JsonRpcMessage): void {
+    this.handshake.record(message);
+    const raw = serializeMessage(message);
     switch (this.state) {
       case 'running':
         this.write(raw);
@@ -135,7 +153,7 @@ export class StdioChannel implements UpstreamChannel {
     }
     if (this.state !== 'running' || this.pingId !== undefined) return;
     this.pingId = internalRequestId('ping');
-    this.write(JSON.stringify({ jsonrpc: '2.0', id: this.pingId, method: 'ping' }));
+    this.write(serializeMessage({ jsonrpc: '2.0', id: this.pingId, method: 'ping' }));
     const timeoutMs = this.options.pingTimeoutMs ?? 5000;
     this.pingTimer = setTimeout(() => {
       this.pingId = undefined;
@@ -165,52 +183,42 @@ export class StdioChannel implements UpstreamChannel {
 
   private refuse(message: JsonRpcMessage, why: string): void {
     if (!('id' in message) || !('method' in message)) return;
-    const response = errorResponse(
+    this.listener.message(
+      errorResponse(
+        message.id,
+        ErrorCode.UpstreamUnavailable,
+        `Upstream server "${this.id}" ${why}.`,
+      ),
       message.id,
-      ErrorCode.UpstreamUnavailable,
-      `Upstream server "${this.id}" ${why}.`,
     );
-    this.listener.message(response, JSON.stringify(response), message.id);
   }
 
-  private onData(chunk: string): void {
-    let text = this.buffer.length > 0 ? this.buffer + chunk : chunk;
-    let newline = text.indexOf('\n');
-    while (newline !== -1) {
-      const line = text.slice(0, newline);
-      text = text.slice(newline + 1);
-      this.onLine(line);
-      newline = text.indexOf('\n');
-    }
-    this.buffer = text;
-    const limit = this.options.maxLineBytes ?? 64 * 1024 * 1024;
-    if (this.buffer.length > limit) {
-      this.buffer = '';
-      this.kill(
-        `wrote over ${Math.round(limit / 1048576)} MiB without a line break and was killed`,
-      );
+  /** One bad line must not end Airlock: what goes wrong handling it is logged, and the line dropped. */
+  private guarded(handle: () => void): void {
+    try {
+      handle();
+    } catch (error) {
+      this.options.logger.error(`upstream ${this.id}: a message could not be handled`, {
+        error: (error as Error).message,
+      });
     }
   }
 
   private onLine(line: string): void {
     const trimmed = line.trim();
     if (trimmed === '') return;
-    let message: unknown;
-    try {
-      message = JSON.parse(trimmed);
-    } catch {
-      message = undefined;
-    }
-    if (messageKind(message) === undefined) {
+    const read = readUpstreamText(trimmed);
+    if (read.kind === 'not-json-rpc') {
       // Servers that print a stray log line to stdout still work with other clients; skip it.
       this.invalidLines++;
       this.options.logger.warn(`upstream ${this.id} wrote a line that is not JSON-RPC`, {
-        line: trimmed.slice(0, 200),
+        line: logExcerpt(trimmed),
         count: this.invalidLines,
       });
       return;
     }
-    const parsed = message as JsonRpcMessage;
+    if (read.kind === 'too-deep') return this.dropMessage(read.reason, read.id, read.isRequest);
+    const parsed = read.message;
     if (this.pingId !== undefined && 'id' in parsed && parsed.id === this.pingId) {
       clearTimeout(this.pingTimer);
       this.pingId = undefined;
@@ -220,7 +228,47 @@ export class StdioChannel implements UpstreamChannel {
       this.finishReplay();
       return;
     }
-    this.listener.message(parsed, trimmed);
+    this.listener.message(parsed);
+  }
+
+  private onOversized(bytes: number, head: string, tail: string): void {
+    const limit = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.dropMessage(tooLargeReason(bytes, limit), recoverResponseId(head, tail), false);
+  }
+
+  /**
+   * A message Airlock will not relay: the request it answered fails; a request from the server
+   * gets an error back, so the server does not wait on it.
+   */
+  private dropMessage(reason: string, id: string | number | undefined, isRequest: boolean): void {
+    this.options.logger.warn(`upstream ${this.id} ${reason}`);
+    if (isRequest) {
+      if (id !== undefined) {
+        const text = `Airlock did not relay this request: it was ${reason.replace(/^sent a message /, '').replace(/, which.*$/, '')}.`;
+        this.write(serializeMessage(errorResponse(id, ErrorCode.InvalidRequest, text)));
+      }
+      return;
+    }
+    if (id !== undefined) this.listener.refused(`Upstream server "${this.id}" ${reason}.`, id);
+  }
+
+  private logStderr(line: string): void {
+    const second = Math.floor(Date.now() / 1000);
+    const budget = this.stderrBudget;
+    if (budget.second !== second) {
+      if (budget.dropped > 0) {
+        this.options.logger.warn(
+          `upstream ${this.id} stderr: ${budget.dropped} more lines were not logged`,
+        );
+      }
+      this.stderrBudget = { second, logged: 0, dropped: 0 };
+    }
+    if (this.stderrBudget.logged >= STDERR_LINES_PER_SECOND) {
+      this.stderrBudget.dropped++;
+      return;
+    }
+    this.stderrBudget.logged++;
+    this.options.logger.info(`upstream ${this.id} stderr`, { text: logExcerpt(line, 2000) });
   }
 
   private finishReplay(): void {

@@ -1,5 +1,6 @@
-// Upstream servers that crash, hang, freeze or write garbage: the agent gets a clear error in
-// bounded time, the server is restarted, and other sessions and servers carry on.
+// Upstream servers that crash, hang, freeze, write garbage, answer under the wrong id, flood stderr or
+// send messages too large to hold: the agent gets a clear error in bounded time, the server is
+// restarted when it must be, and other sessions and servers carry on.
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   addGrant,
+  apiCall,
   connectClient,
   fixtureCommand,
   makeDataDir,
@@ -16,6 +18,10 @@ import {
   startAirlock,
   textOf,
 } from '../helpers/airlock-harness';
+import { startHostileAirlock, type HostileAirlock } from '../helpers/hostile-upstream';
+import { HOSTILE_KEY } from '../fixtures/hostile-server';
+import { recordingLogger } from '../helpers/recording-logger';
+import { RawMcpSession } from '../helpers/raw-mcp';
 import type { Runtime } from '../../src/main/runtime';
 
 const allowAll = { version: '1', default: 'allow' };
@@ -223,3 +229,70 @@ describe('an HTTP server', () => {
     expect(textOf(await agent.callTool({ name: 'echo', arguments: { text: 'ok' } }))).toBe('ok');
   });
 });
+
+describe('a stdio server that misbehaves on purpose', () => {
+  const log = recordingLogger();
+  let hostile: HostileAirlock;
+  let session: RawMcpSession;
+  const call = (name: string, args: Record<string, unknown> = {}) =>
+    session.request('tools/call', { name, arguments: args });
+
+  beforeAll(async () => {
+    hostile = await startHostileAirlock({ policy: allowAll, logger: log });
+    session = await RawMcpSession.open(hostile.endpoint, hostile.token);
+  });
+
+  afterAll(async () => {
+    await session?.close();
+    await hostile?.close();
+  });
+
+  it('with a 100 MB result fails that call clearly, and the session goes on', async () => {
+    const big = await call('big', { mb: 100 });
+    expect(big.error?.message).toMatch(
+      /sent a message of 100 MB or more, over the 16 MB limit \(settings\.maxMessageBytes\)/,
+    );
+    expect((await call('echo', { text: 'after' })).result).toBeDefined();
+    const [row] = (await apiCallHistory(hostile, 'big')).calls;
+    expect(row).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/maxMessageBytes/),
+    });
+  });
+
+  it('with bytes that are not UTF-8 relays the text with replacement characters', async () => {
+    const answer = await call('invalid_utf8');
+    expect(JSON.stringify(answer.result)).toContain('bad \uFFFD');
+  });
+
+  it('answering under an id nobody used, or twice, gives the caller one answer, its own', async () => {
+    const stray = await call('unknown_id');
+    expect(JSON.stringify(stray.result)).toContain('after an answer under an unknown id');
+    const twice = await call('twice');
+    expect(JSON.stringify(twice.result)).toContain('first answer');
+    expect((await call('echo', { text: 'still fine' })).result).toBeDefined();
+  });
+
+  it('flooding stderr fills no more than a few log lines a second', async () => {
+    const before = log.lines.length;
+    const answer = await call('stderr_flood', { lines: 20_000 });
+    expect(answer.result).toBeDefined();
+    await session.request('ping');
+    const stderrLines = log.lines.slice(before).filter((line) => line.message.includes('stderr'));
+    expect(stderrLines.length).toBeLessThan(200);
+  });
+
+  it('keeps no key written with a JSON escape in a result over 256 KB out of the history', async () => {
+    const answer = await call('escaped_key');
+    // The agent gets the real key; the history keeps it redacted.
+    expect(JSON.stringify(answer.result)).toContain(HOSTILE_KEY);
+    const [row] = (await apiCallHistory(hostile, 'escaped_key')).calls;
+    expect(row?.result).toContain('your key: [redacted');
+    expect(row?.result).not.toContain(HOSTILE_KEY.slice(5));
+    expect(row?.resultTruncated).toBe(true);
+  });
+});
+
+function apiCallHistory(airlock: HostileAirlock, tool: string) {
+  return apiCall(airlock.runtime, 'history.query', { server: 'hostile', tool });
+}

@@ -1,0 +1,61 @@
+// The head of a value as the history keeps it: redacted JSON text of at most `limit` characters.
+// Only the part that can fit is copied and redacted, so a 16 MB result costs what its first 16 KB
+// cost; and the redactor sees decoded strings, never JSON text, so a key written with JSON escapes
+// (`hitl\u005f...`) is caught like any other.
+import { MAX_REDACTION_DEPTH, type Redactor } from './redactor';
+
+/**
+ * Characters kept past the budget in each string before redacting, so that a secret which starts
+ * inside the excerpt is seen whole (PEM private keys run to about 3.3 KB) and replaced, not cut
+ * into a fragment the patterns no longer recognise.
+ */
+const SECRET_MARGIN = 8192;
+
+export interface Excerpt {
+  text: string;
+  /** True when the text does not hold the whole value. */
+  truncated: boolean;
+}
+
+export function redactedExcerpt(redactor: Redactor, value: unknown, limit: number): Excerpt {
+  const pruned = new Pruner(limit);
+  const head = pruned.copy(value, 0);
+  const text = JSON.stringify(redactor.value(head)) ?? 'null';
+  if (text.length > limit) return { text: text.slice(0, limit), truncated: true };
+  return { text, truncated: pruned.cut };
+}
+
+/** Copies a value until about `left` characters of JSON have been copied. */
+class Pruner {
+  cut = false;
+
+  constructor(private left: number) {}
+
+  copy(value: unknown, depth: number): unknown {
+    if (typeof value === 'string') {
+      const keep = this.left + SECRET_MARGIN;
+      this.left -= value.length + 2;
+      if (value.length <= keep) return value;
+      this.cut = true;
+      return value.slice(0, keep);
+    }
+    if (value === null || typeof value !== 'object') {
+      this.left -= String(value).length;
+      return value;
+    }
+    // The redactor replaces what lies deeper; nothing below it needs copying.
+    if (depth >= MAX_REDACTION_DEPTH) return value;
+    const items: [string, unknown][] = [];
+    const source = Array.isArray(value) ? value.entries() : Object.entries(value);
+    for (const [key, item] of source) {
+      if (this.left <= 0) {
+        this.cut = true;
+        break;
+      }
+      this.left -= String(key).length + 4;
+      items.push([String(key), this.copy(item, depth + 1)]);
+    }
+    // fromEntries defines "__proto__" as an own property instead of setting the prototype.
+    return Array.isArray(value) ? items.map(([, item]) => item) : Object.fromEntries(items);
+  }
+}

@@ -1,0 +1,88 @@
+// Airlock in this process with test/fixtures/hostile-server.ts as its stdio upstream "hostile",
+// recording every line the server reads, for tests of what reaches (and comes back from) a server.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '../../src/main/core/ports';
+import type { Runtime } from '../../src/main/runtime';
+import {
+  addGrant,
+  fixtureCommand,
+  makeDataDir,
+  removeDataDir,
+  startAirlock,
+} from './airlock-harness';
+
+export interface RecordedLine {
+  text: string;
+  /** The line parsed, when it is JSON. */
+  message?: Record<string, unknown>;
+}
+
+export interface HostileAirlock {
+  runtime: Runtime;
+  dataDir: string;
+  /** The grant "agent"'s token. */
+  token: string;
+  endpoint: string;
+  /** Every line the upstream server has read so far. */
+  upstreamLines(): RecordedLine[];
+  /** The names of the tools/calls the upstream server has read. */
+  toolCallsUpstream(): string[];
+  close(): Promise<void>;
+}
+
+export async function startHostileAirlock(options: {
+  policy: unknown;
+  env?: Record<string, string>;
+  settings?: Record<string, unknown>;
+  logger?: Logger;
+}): Promise<HostileAirlock> {
+  const recordFile = join(mkdtempSync(join(tmpdir(), 'airlock-record-')), 'upstream.log');
+  writeFileSync(recordFile, '');
+  const dataDir = makeDataDir(
+    {
+      mcpServers: {
+        hostile: {
+          ...fixtureCommand('hostile-server.ts'),
+          env: { RECORD_FILE: recordFile, ...options.env },
+        },
+      },
+      ...(options.settings ? { settings: options.settings } : {}),
+    },
+    { hostile: options.policy },
+  );
+  const token = addGrant(dataDir, 'agent');
+  const runtime = await startAirlock(dataDir, options.logger);
+  const upstreamLines = (): RecordedLine[] =>
+    readFileSync(recordFile, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((text) => {
+        try {
+          return { text, message: JSON.parse(text) as Record<string, unknown> };
+        } catch {
+          return { text };
+        }
+      });
+  return {
+    runtime,
+    dataDir,
+    token,
+    endpoint: runtime.endpointFor('hostile'),
+    upstreamLines,
+    toolCallsUpstream: () =>
+      upstreamLines()
+        .filter((line) => line.message?.method === 'tools/call')
+        .map((line) => String((line.message!.params as { name?: unknown } | undefined)?.name)),
+    close: async () => {
+      await runtime.close();
+      removeDataDir(dataDir);
+    },
+  };
+}
+
+/** Messages Airlock sends of its own accord (tool listings, pings, replays) carry ids it made. */
+export function isAirlocksOwn(line: RecordedLine): boolean {
+  return typeof line.message?.id === 'string' && line.message.id.startsWith('airlock-');
+}

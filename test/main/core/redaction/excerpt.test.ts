@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { redactedExcerpt } from '../../../../src/main/core/redaction/excerpt';
+import { createRedactor } from '../../../../src/main/core/redaction/redactor';
+
+const redactor = createRedactor();
+const KEY = 'hitl_' + 'Q7'.repeat(20);
+
+describe('redactedExcerpt', () => {
+  it('is the redacted JSON of a small value, whole', () => {
+    const value = { text: `key ${KEY}`, api_key: 'plain', n: [1, 2] };
+    expect(redactedExcerpt(redactor, value, 1000)).toEqual({
+      text: JSON.stringify(redactor.value(value)),
+      truncated: false,
+    });
+  });
+
+  it('redacts a key that JSON text wrote with an escape, in a value of megabytes', () => {
+    const raw = `{"content":[{"type":"text","text":"your key: ${KEY.replace('_', '\\u005f')} ${'y'.repeat(2_000_000)}"}]}`;
+    const excerpt = redactedExcerpt(redactor, JSON.parse(raw), 16 * 1024);
+    expect(excerpt.truncated).toBe(true);
+    expect(excerpt.text.length).toBe(16 * 1024);
+    expect(excerpt.text).toContain('your key: [redacted');
+    expect(excerpt.text).not.toContain(KEY.slice(5));
+  });
+
+  it('redacts a key that straddles the cut instead of keeping its first half', () => {
+    const excerpt = redactedExcerpt(redactor, { text: 'x'.repeat(90) + KEY }, 100);
+    expect(excerpt.text).not.toContain('hitl_Q7');
+    expect(excerpt.truncated).toBe(true);
+  });
+
+  it('stops copying a long list once the budget is spent', () => {
+    const excerpt = redactedExcerpt(
+      redactor,
+      Array.from({ length: 100_000 }, (_, i) => i),
+      200,
+    );
+    expect(excerpt.truncated).toBe(true);
+    expect(excerpt.text.length).toBeLessThanOrEqual(200);
+  });
+});
