@@ -51,6 +51,11 @@ export interface Approval {
   server: string;
   tool: string;
   args: unknown;
+  /**
+   * The values in `args` that look like secrets (those the history redacts), for the UI to mask
+   * until the person asks to see one: each by JSON Pointer into `args`, with its redacted text.
+   */
+  secrets: { pointer: string; redacted: string }[];
   argsHash: string;
   rule: string;
   reason: string;

@@ -173,6 +173,7 @@ export class CallGuard {
         server: call.server,
         tool: call.tool,
         args: this.deps.redactor.value(call.args),
+        secrets: this.deps.redactor.secrets(call.args),
         argsHash: row.argsHash,
         rule: row.rule,
         reason: row.reason,
