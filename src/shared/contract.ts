@@ -41,16 +41,30 @@ const historyFilter = z.strictObject({
   text: z.string().max(500).optional(),
 });
 
-/** A call held for a person, as the UI shows it. Arguments are redacted. */
+/**
+ * A call held for a person, as the UI shows it, with the exact arguments: the person must be able
+ * to read what will run, and a secret-looking label must not hide it from them. They live in the
+ * core's memory only (the history row, the log and exports keep the redacted form) and reach only
+ * the holder of the UI token, through approvals.list and approvals.decide, and through the
+ * approval.added and approval.resolved events too: those go to the same holders (the event
+ * stream wants the same token, IPC only the app's window), the Pending screen builds its cards
+ * from approval.added without asking again, and one Approval type serves all four.
+ */
 export interface Approval {
   id: string;
-  /** The history row of the call. */
+  /** The history row of the call (redacted). */
   callId: number;
   grant: string;
   session: string;
   server: string;
   tool: string;
+  /** Exactly the arguments forwarded if the call is allowed. */
   args: unknown;
+  /**
+   * The values in `args` that look like secrets (those the history redacts), for the UI to mask
+   * until the person asks to see one: each by JSON Pointer into `args`, with its redacted text.
+   */
+  secrets: { pointer: string; redacted: string }[];
   argsHash: string;
   rule: string;
   reason: string;

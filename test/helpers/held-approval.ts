@@ -12,6 +12,7 @@ export function heldApproval(id: string, overrides: Partial<Approval> = {}): App
     server: 'meatspace',
     tool: 'provision_api_key',
     args: { email: 'a@example.com' },
+    secrets: [],
     argsHash: 'h',
     rule: '/tools/provision_api_key',
     reason: 'mints keys',

@@ -1,6 +1,7 @@
 // A secret that passes through Airlock reaches the agent and nothing else: an API key minted through
 // provision_api_key is found zero times in the data folder (history.sqlite, its WAL, every other
-// file), the log, and every app API response and pushed event.
+// file), the log, and every app API response and pushed event, but for the exact arguments of a
+// held call, which the person answering it is shown (test/adversarial/approver.test.ts).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -91,8 +92,12 @@ it('gives the agent its key and keeps it out of everything Airlock stores, logs 
   expect(row.result).toContain('[redacted');
   await new Promise((resolve) => setTimeout(resolve, 100)); // batched history updates land
 
+  const keyBody = key.slice('hitl_'.length);
+  const { args, secrets } = approvals[0]!;
+  expect(JSON.stringify(args)).toContain(keyBody);
+  expect(secrets.map((s) => s.pointer)).toEqual(['/question', '/api_key']);
   const responses = [
-    approvals,
+    { ...approvals[0], args: undefined },
     await apiCall(runtime, 'history.query', {}),
     await apiCall(runtime, 'history.query', { text: 'hitl' }),
     await apiCall(runtime, 'history.get', { id: row.id }),
@@ -101,9 +106,10 @@ it('gives the agent its key and keeps it out of everything Airlock stores, logs 
     await apiCall(runtime, 'history.counts', {}),
     await apiCall(runtime, 'servers.list', {}),
     await apiCall(runtime, 'policies.list', {}),
-    events.events.map((received) => received.event),
+    events.events.map((received) =>
+      received.event.name.startsWith('approval.') ? received.event.name : received.event,
+    ),
   ].map((response) => JSON.stringify(response));
-  const keyBody = key.slice('hitl_'.length);
   for (const text of responses) expect(text).not.toContain(keyBody);
   expect(responses.join('\n')).toContain('leak@example.com');
 

@@ -1,6 +1,7 @@
 // The calls held for a person: each waits until someone allows or denies it, its timeout passes,
 // or its client withdraws it, whichever comes first. Exactly one of those settles it; every later
-// answer is turned away and changes nothing.
+// answer is turned away and changes nothing. A held call's exact arguments live here and nowhere
+// else; a settled one is forgotten but for its outcome.
 import type { Approval, ApprovalOutcome } from '../../../shared/contract';
 import type { Clock, Timers } from '../ports';
 

@@ -165,7 +165,10 @@ export class CallGuard {
         session: call.session,
         server: call.server,
         tool: call.tool,
-        args: this.deps.redactor.value(call.args),
+        // The very object forwarded if allowed, so the person approves what they read; it stays
+        // in memory (the row above is redacted). What the history redacts is flagged for masking.
+        args: call.args,
+        secrets: this.deps.redactor.secrets(call.args),
         argsHash: row.argsHash,
         rule: row.rule,
         reason: row.reason,

@@ -1,5 +1,6 @@
 // Redaction: replaces secrets in text and JSON-like values with "[redacted:<kind>]" before
 // anything is stored, logged or shown. Known formats live in token-patterns.ts.
+import { escapePointerToken } from '../../../shared/json-pointer';
 import { textRules, type TextRule } from './token-patterns';
 
 /** User additions from config.json settings.redaction. */
@@ -10,11 +11,25 @@ export interface RedactionRules {
   fields?: string[];
 }
 
+/** A value that Redactor.value replaces, and what it puts there instead. */
+export interface SecretValue {
+  /** Where the value is, as a JSON Pointer (RFC 6901); "" is the whole value. */
+  pointer: string;
+  /** A placeholder, or the text with its secrets replaced. */
+  redacted: string;
+}
+
 export interface Redactor {
   /** A deep copy of `value` with secrets replaced; never changes `value`. */
   value(value: unknown): unknown;
   /** `text` with every secret replaced. */
   text(text: string): string;
+  /**
+   * Where value() would change `value`, in document order: each string it rewrites, and each
+   * container it replaces whole (nested too deep). Object keys, which it redacts too, are not
+   * listed. Lets a screen show the exact value with these parts masked until asked.
+   */
+  secrets(value: unknown): SecretValue[];
 }
 
 /** Every placeholder starts with this, e.g. `[redacted:jwt]`. */
@@ -128,9 +143,13 @@ export function createRedactor(rules: RedactionRules = {}): Redactor {
   }
 
   /** `hidden`: under a secret-looking name, where every string is replaced whole. */
-  function copy(value: unknown, depth: number, hidden: boolean, path: Set<object>): unknown {
+  function leaf(value: string, hidden: boolean): string {
     // An empty secret reveals nothing and shows that none was given.
-    if (typeof value === 'string') return hidden && value !== '' ? FIELD : text(value);
+    return hidden && value !== '' ? FIELD : text(value);
+  }
+
+  function copy(value: unknown, depth: number, hidden: boolean, path: Set<object>): unknown {
+    if (typeof value === 'string') return leaf(value, hidden);
     if (value === null || typeof value !== 'object') return value;
     if (path.has(value)) return redacted('cycle');
     if (depth >= MAX_REDACTION_DEPTH) return redacted('too-deep');
@@ -149,5 +168,38 @@ export function createRedactor(rules: RedactionRules = {}): Redactor {
     }
   }
 
-  return { text, value: (value) => copy(value, 0, false, new Set()) };
+  /** Walks `value` as copy() does and notes each place where copy() puts something else. */
+  function secrets(value: unknown): SecretValue[] {
+    const found: SecretValue[] = [];
+    const path = new Set<object>();
+    const walk = (v: unknown, pointer: string, depth: number, hidden: boolean): void => {
+      if (typeof v === 'string') {
+        const shown = leaf(v, hidden);
+        if (shown !== v) found.push({ pointer, redacted: shown });
+        return;
+      }
+      if (v === null || typeof v !== 'object') return;
+      if (path.has(v)) return void found.push({ pointer, redacted: redacted('cycle') });
+      if (depth >= MAX_REDACTION_DEPTH) {
+        return void found.push({ pointer, redacted: redacted('too-deep') });
+      }
+      path.add(v);
+      try {
+        if (Array.isArray(v)) {
+          v.forEach((item, i) => walk(item, `${pointer}/${i}`, depth + 1, hidden));
+        } else {
+          for (const [key, item] of Object.entries(v)) {
+            const at = `${pointer}/${escapePointerToken(key)}`;
+            walk(item, at, depth + 1, hidden || isSecretName(key));
+          }
+        }
+      } finally {
+        path.delete(v);
+      }
+    };
+    walk(value, '', 0, false);
+    return found;
+  }
+
+  return { text, value: (value) => copy(value, 0, false, new Set()), secrets };
 }

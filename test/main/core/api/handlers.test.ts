@@ -75,6 +75,7 @@ function setup() {
         server: 'meatspace',
         tool: 'provision_api_key',
         args: {},
+        secrets: [],
         argsHash: 'h',
         rule: '/tools/provision_api_key',
         reason: 'r',

@@ -27,6 +27,7 @@ function setup(limits = { maxPending: 50, maxPendingPerGrant: 10 }) {
       server: 'meatspace',
       tool: 'provision_api_key',
       args: { email: 'a@example.com' },
+      secrets: [],
       argsHash: 'h',
       rule: '/tools/provision_api_key',
       reason: 'mints keys',

@@ -1,14 +1,16 @@
 // Pending: the calls waiting for a person, newest first, each with what it would do and why it is
 // held, a live countdown, and the three answers. Keyboard: j/k or arrows choose a call, a allows,
-// d denies (with the message typed, if any), t allows the tool for 15 minutes.
-import { useEffect, useRef, useState } from 'react';
+// d denies (with the message typed, if any), t allows the tool for 15 minutes. Arguments are the
+// exact ones that would run; values that look like secrets are masked until the person shows them.
+import { Fragment, useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { Approval } from '../../../../shared/contract';
 import type { PendingState } from '../../stores/pending-store';
 import type { PolicyProposal } from '../../stores/policies-store';
-import { formatArgs, formatCountdown } from './format-args';
+import { formatArgs, formatCountdown, type ArgsPart } from './format-args';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
+import './pending.css';
 
 const MINUTE_CHOICES = [5, 15, 60] as const;
 
@@ -124,8 +126,19 @@ function ApprovalCard({
   const [message, setMessage] = useState('');
   const answering = useStore(store, (s) => s.answering.has(approval.id));
   const [unfolded, setUnfolded] = useState(false);
+  // Pointers of the secret-looking values the person chose to see.
+  const [revealed, setRevealed] = useState<ReadonlySet<string>>(new Set());
   const [minutes, setMinutes] = useState<number>(15);
-  const args = formatArgs(approval.args, !unfolded);
+  const args = formatArgs(approval.args, {
+    fold: !unfolded,
+    secrets: approval.secrets,
+    revealed,
+  });
+  const toggle = (pointer: string) => {
+    const next = new Set(revealed);
+    if (!next.delete(pointer)) next.add(pointer);
+    setRevealed(next);
+  };
   const left = approval.expiresAt - now;
   const answer = store.getState().answer;
 
@@ -148,7 +161,11 @@ function ApprovalCard({
         {approval.reason} <span className="rule">{approval.rule}</span>
       </p>
       <pre className="args" aria-label="Arguments">
-        {args.text}
+        {args.parts.map((part, i) => (
+          <Fragment key={i}>
+            {part.kind === 'text' ? part.text : <SecretPart part={part} onToggle={toggle} />}
+          </Fragment>
+        ))}
       </pre>
       {(args.folded || unfolded) && (
         <button type="button" className="link" onClick={() => setUnfolded(!unfolded)}>
@@ -216,6 +233,45 @@ function ApprovalCard({
         </button>
       </div>
     </li>
+  );
+}
+
+/**
+ * A value that looks like a secret: masked, a labelled chip that cannot pass for the value, with
+ * a Show button; shown, the exact value with a Hide button. Both name the field for screen readers.
+ */
+function SecretPart({
+  part,
+  onToggle,
+}: {
+  part: Extract<ArgsPart, { kind: 'secret' }>;
+  onToggle(pointer: string): void;
+}) {
+  const button = (
+    <button
+      type="button"
+      className="secret-toggle"
+      aria-label={`${part.revealed ? 'Hide' : 'Show'} ${part.name}`}
+      aria-pressed={part.revealed}
+      onClick={() => onToggle(part.pointer)}
+    >
+      {part.revealed ? 'Hide' : 'Show'}
+    </button>
+  );
+  if (part.revealed) {
+    return (
+      <span className="secret-shown">
+        {part.text}
+        {button}
+      </span>
+    );
+  }
+  return (
+    <span className="secret-mask">
+      <span className="secret-label">{part.label}</span>
+      {part.text !== undefined && <span className="secret-redacted">{part.text}</span>}
+      {button}
+    </span>
   );
 }
 
