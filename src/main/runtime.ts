@@ -24,6 +24,7 @@ import {
   createGrant,
   GrantAuthenticator,
   listGrants,
+  migrateGrants,
   renameGrant,
   revokeGrant,
 } from './adapters/files/grants';
@@ -89,6 +90,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   ensureDataDir(dataDir);
   const config = loadConfig(dataDir);
   if (!config.ok) throw new ConfigProblem(describeConfigProblems(dataDir, config.errors));
+  // Grants live in secrets.json; an older folder's move there first.
+  const migration = migrateGrants(dataDir);
+  if (migration.moved > 0) {
+    const grantsMoved = `${migration.moved} grant${migration.moved === 1 ? '' : 's'}`;
+    logger.info(`moved ${grantsMoved} from config.json to secrets.json`);
+  }
+  if (migration.configGrantsIgnored) {
+    logger.warn(
+      'config.json has a "grants" key, which Airlock ignores: grants live in secrets.json (`airlock grants list`), so it neither creates nor revokes any',
+    );
+  }
   const { servers } = config.value;
   const settings: Settings = config.value.settings;
   const uiToken = options.uiToken ?? uiTokenFrom(process.env);
@@ -280,11 +292,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           options.probeTimeoutMs ?? Math.min(DEFAULT_PROBE_TIMEOUT_MS, settings.upstreamTimeoutMs),
       },
       grants: {
-        list: () => {
-          const listed = listGrants(dataDir);
-          if (!listed.ok) throw new Error(describeConfigProblems(dataDir, listed.errors));
-          return listed.value.map(({ name, created }) => ({ name, created }));
-        },
+        list: () => listGrants(dataDir).map(({ name, created }) => ({ name, created })),
         add: (name) => {
           const created = createGrant(dataDir, name, clock);
           grants.refresh();
