@@ -183,7 +183,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
 
     const gatekeeper = new Gatekeeper({ policies, limiter, clock });
-    const grants = new GrantAuthenticator(dataDir, { clock, logger });
+    const grants = new GrantAuthenticator(dataDir, {
+      clock,
+      logger,
+      // Revoked here, or by `airlock grants revoke` in another process (seen in secrets.json).
+      onRevoked: (names) => {
+        for (const name of names) endGrant(name);
+        events.emit('grants.changed', {});
+      },
+    });
     const approvals = new ApprovalQueue({
       clock,
       timers,
@@ -236,6 +244,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
     });
     closers.push(() => endpoint.close());
+
+    /** A revoked grant ends at once: held calls refused, temporary grants gone, sessions closed. */
+    const endGrant = (name: string) => {
+      temporaryGrants.revokeGrant(name);
+      try {
+        // First, so that its agents read why; a session closed first would say "disconnected".
+        const refused = approvals.withdrawGrant(name);
+        logger.info(`grant ${name} revoked: its held calls are refused and its sessions closed`, {
+          heldCalls: refused,
+        });
+      } finally {
+        // Also withdraws whatever is still held there, should the refusals above have failed.
+        endpoint.closeGrant(name).catch((error: unknown) =>
+          logger.error(`could not close the sessions of revoked grant ${name}`, {
+            error: errorMessage(error),
+          }),
+        );
+      }
+    };
+    closers.push(grants.watch());
 
     const lastErrors = new Map<string, string>();
     const serverInfo = (server: ServerConfig): ServerInfo => {
@@ -301,13 +329,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
         revoke: (name) => {
           const revoked = revokeGrant(dataDir, name);
-          grants.refresh();
-          events.emit('grants.changed', {});
+          // Its token stops working now; its held calls and sessions end (see onRevoked).
+          if (revoked) grants.revoked(name);
           return revoked;
         },
         rename: (name, newName) => {
           renameGrant(dataDir, name, newName);
           grants.refresh();
+          // The token keeps working under the new name, but sessions are bound to the old one
+          // and cannot be used any more (clients start new ones). Closing them now leaves no
+          // held call behind that a later revocation of the new name would not find.
+          endpoint.closeGrant(name).catch((error: unknown) =>
+            logger.error(`could not close the sessions of renamed grant ${name}`, {
+              error: errorMessage(error),
+            }),
+          );
           events.emit('grants.changed', {});
         },
       },
@@ -324,6 +360,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       clock,
     });
+    // A grant revoked by another process is noticed before a person's answer could run its call.
+    const decide = handlers['approvals.decide'];
+    handlers['approvals.decide'] = (input) => {
+      grants.checkNow();
+      return decide(input);
+    };
     const api = createDispatcher(handlers, (listener) => events.subscribe(listener), logger);
 
     const http: RunningHttpServer = await startHttpServer({

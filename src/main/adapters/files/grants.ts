@@ -198,6 +198,12 @@ export interface GrantAuthenticatorOptions {
   logger?: Logger;
   /** Minimum time between checks of secrets.json for changes. */
   statIntervalMs?: number;
+  /**
+   * Grants whose tokens stopped working: revoked in this process (see revoked()) or found gone from
+   * secrets.json (say, `airlock grants revoke` run by another process). A renamed grant keeps its
+   * token and is not reported.
+   */
+  onRevoked?: (names: string[]) => void;
 }
 
 /**
@@ -216,7 +222,7 @@ export class GrantAuthenticator {
 
   constructor(
     private readonly dataDir: string,
-    opts: GrantAuthenticatorOptions = {},
+    private readonly opts: GrantAuthenticatorOptions = {},
   ) {
     this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger ?? silentLogger;
@@ -239,10 +245,38 @@ export class GrantAuthenticator {
 
   /** Re-reads secrets.json if its stat changed and the interval has passed since the last look. */
   check(): void {
-    const now = this.clock.now();
-    if (now - this.lastCheck < this.statIntervalMs) return;
-    this.lastCheck = now;
+    if (this.clock.now() - this.lastCheck >= this.statIntervalMs) this.checkNow();
+  }
+
+  /** Re-reads secrets.json if its stat changed, now (say, before a held call may run). */
+  checkNow(): void {
+    this.lastCheck = this.clock.now();
     if (this.currentSignature() !== this.signature) this.reload();
+  }
+
+  /**
+   * Checks secrets.json every `intervalMs` even when no agent calls, so that a grant revoked by
+   * another process ends (held calls refused, sessions closed) without waiting for a request.
+   */
+  watch(intervalMs = this.statIntervalMs): () => void {
+    const timer = setInterval(() => {
+      try {
+        this.checkNow();
+      } catch (error) {
+        this.logger.warn('could not check secrets.json for revoked grants', {
+          error: (error as Error).message,
+        });
+      }
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** This process revoked the grant: its token stops working now, whatever the file says next. */
+  revoked(name: string): void {
+    for (const [tokenHash, grant] of this.byHash) if (grant === name) this.byHash.delete(tokenHash);
+    this.refresh();
+    this.reportRevoked([name]);
   }
 
   /** Re-reads the file now (say, right after this process created a grant). */
@@ -267,7 +301,23 @@ export class GrantAuthenticator {
     for (const [name, record] of secrets.grants ?? []) {
       if (record.tokenHash !== undefined) byHash.set(record.tokenHash, name);
     }
+    const gone = [...this.byHash]
+      .filter(([tokenHash]) => !byHash.has(tokenHash))
+      .map(([, name]) => name);
     this.byHash = byHash;
+    if (gone.length > 0) this.reportRevoked(gone);
+  }
+
+  /** The tokens are refused already; a listener's failure must not fail the request that noticed. */
+  private reportRevoked(names: string[]): void {
+    try {
+      this.opts.onRevoked?.(names);
+    } catch (error) {
+      this.logger.error('could not end every session and held call of a revoked grant', {
+        grants: names,
+        error: (error as Error)?.message ?? String(error),
+      });
+    }
   }
 
   private currentSignature(): string {

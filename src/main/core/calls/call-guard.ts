@@ -270,6 +270,14 @@ export class CallGuard {
       case 'expired':
         return refuse('timeout', timeoutText(call.tool, timeoutMs), 'no one answered in time');
       case 'withdrawn': {
+        if (outcome.by === 'revoke') {
+          const reason = `grant "${call.grant}" was revoked while the call was held`;
+          return refuse(
+            'revoke',
+            `Airlock refused "${call.tool}": ${reason}, so it will not run.`,
+            reason,
+          );
+        }
         const reason =
           outcome.by === 'cancel'
             ? 'the client cancelled the call while it was held'

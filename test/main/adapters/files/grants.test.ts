@@ -310,6 +310,38 @@ describe('GrantAuthenticator', () => {
     expect(auth.authenticate(token)).toBe('late');
   });
 
+  it('reports a grant revoked in the file (by another process), but not a renamed one', () => {
+    const clock = new FakeClock();
+    const gone = createGrant(dir, 'gone');
+    const moved = createGrant(dir, 'moved');
+    const revoked: string[][] = [];
+    const auth = new GrantAuthenticator(dir, { clock, onRevoked: (names) => revoked.push(names) });
+    renameGrant(dir, 'moved', 'moved-again');
+    clock.t += 250;
+    auth.check();
+    expect(revoked).toEqual([]);
+    expect(auth.authenticate(moved.token)).toBe('moved-again');
+
+    revokeGrant(dir, 'gone');
+    clock.t += 250;
+    auth.check();
+    expect(revoked).toEqual([['gone']]);
+    expect(auth.authenticate(gone.token)).toBeUndefined();
+  });
+
+  it('stops accepting a grant revoked in this process at once, and reports it once', () => {
+    const clock = new FakeClock();
+    const { token } = createGrant(dir, 'a');
+    const revoked: string[][] = [];
+    const auth = new GrantAuthenticator(dir, { clock, onRevoked: (names) => revoked.push(names) });
+    auth.revoked('a');
+    expect(auth.authenticate(token)).toBeUndefined();
+    revokeGrant(dir, 'a');
+    clock.t += 250;
+    auth.check();
+    expect(revoked).toEqual([['a']]);
+  });
+
   it('checks the file at most once per interval, however many bad tokens arrive', () => {
     const clock = new FakeClock();
     createGrant(dir, 'a');
@@ -332,9 +364,11 @@ describe('GrantAuthenticator', () => {
     const clock = new FakeClock();
     const { token } = createGrant(dir, 'a');
     const warnings: string[] = [];
+    const revoked: string[][] = [];
     const auth = new GrantAuthenticator(dir, {
       clock,
       logger: { info() {}, error() {}, warn: (m) => warnings.push(m) },
+      onRevoked: (names) => revoked.push(names),
     });
     fs.writeFileSync(secretsPath(dir), '{ "grants": ');
     clock.t += 250;
@@ -344,5 +378,6 @@ describe('GrantAuthenticator', () => {
     clock.t += 250;
     auth.authenticate(token);
     expect(warnings).toHaveLength(1);
+    expect(revoked).toEqual([]);
   });
 });

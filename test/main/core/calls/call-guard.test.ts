@@ -208,6 +208,25 @@ describe('CallGuard', () => {
     });
   });
 
+  it('refuses a held call whose grant was revoked, naming the revocation, and runs nothing after', () => {
+    const { admit, approvals, verdicts, history } = setup();
+    const id = approvalIdOf(admit());
+    approvals.withdrawGrant('alice');
+    expect(verdicts).toHaveLength(1);
+    expect(verdicts[0]!.kind).toBe('refuse');
+    expect(textOf(verdicts[0])).toBe(
+      'Airlock refused "provision_api_key": grant "alice" was revoked while the call was held, so it will not run.',
+    );
+    expect(history.records[0]).toMatchObject({
+      decision: 'deny',
+      decidedBy: 'revoke',
+      reason: 'grant "alice" was revoked while the call was held',
+      status: 'not_run',
+    });
+    expect(approvals.answer(id, { decision: 'allow' }).ok).toBe(false);
+    expect(verdicts).toHaveLength(1);
+  });
+
   it('lets a temporary grant through without asking, until it expires', () => {
     const { admit, approvals, clock, history } = setup();
     approvals.answer(approvalIdOf(admit()), { decision: 'allow', forMinutes: 5 });
