@@ -28,6 +28,7 @@ import {
   renameGrant,
   revokeGrant,
 } from './adapters/files/grants';
+import { loadArgsHashKey } from './adapters/files/secrets-file';
 import { uiTokenFrom } from './adapters/http/ui-token';
 import { SqliteHistoryStore } from './adapters/sqlite/history-store';
 import { watchPolicies, type PolicyWatcher } from './adapters/files/policy-watcher';
@@ -90,7 +91,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   ensureDataDir(dataDir);
   const config = loadConfig(dataDir);
   if (!config.ok) throw new ConfigProblem(describeConfigProblems(dataDir, config.errors));
-  // Grants live in secrets.json; an older folder's move there first.
+  // Grants live in secrets.json with the argument-hash key; an older folder's move there first.
   const migration = migrateGrants(dataDir);
   if (migration.moved > 0) {
     const grantsMoved = `${migration.moved} grant${migration.moved === 1 ? '' : 's'}`;
@@ -101,6 +102,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       'config.json has a "grants" key, which Airlock ignores: grants live in secrets.json (`airlock grants list`), so it neither creates nor revokes any',
     );
   }
+  const argsHashKey = loadArgsHashKey(dataDir);
   const { servers } = config.value;
   const settings: Settings = config.value.settings;
   const uiToken = options.uiToken ?? uiTokenFrom(process.env);
@@ -223,6 +225,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       clock,
       logger,
       approvalTimeoutMs: () => settings.approvalTimeoutMs,
+      argsHashKey,
     });
     const channels = new UpstreamChannels(
       () => serverMap,

@@ -1,5 +1,6 @@
-// secrets.json, readable by the user alone: each grant's record (creation time, token hash).
-// Replaced atomically; keys this version does not know are kept.
+// secrets.json, readable by the user alone: each grant's record (creation time, token hash) and the
+// per-install key for argument hashes. Replaced atomically; keys this version does not know are kept.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { isValidName } from '../../core/config/names';
 import { writeFileAtomic } from './atomic-write';
@@ -7,6 +8,7 @@ import { secretsPath } from './data-dir';
 
 const SECRETS_MODE = 0o600;
 const TOKEN_HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
+const ARGS_HASH_KEY_PATTERN = /^[0-9a-f]{64}$/;
 
 /** One client identity. The token itself is never stored. */
 export interface GrantRecord {
@@ -23,6 +25,8 @@ export interface Secrets {
   grants?: Map<string, GrantRecord>;
   /** Token hashes by grant name, as versions that kept the grants in config.json wrote them. */
   legacyTokens?: Map<string, string>;
+  /** Hex of the 32-byte key that argument hashes in the history are made with. */
+  argsHashKey?: string;
 }
 
 export type SecretsRead = ({ ok: true } & Secrets) | { ok: false; reason: string };
@@ -33,7 +37,7 @@ export function isTokenHash(value: unknown): value is string {
 
 /**
  * Reads secrets.json; a missing file is an empty document. Anything malformed is an error rather
- * than something skipped: a rewrite would otherwise drop it, and a grant would be lost.
+ * than something skipped: a rewrite would otherwise drop it, and a grant or the key would be lost.
  */
 export function readSecrets(dataDir: string): SecretsRead {
   const file = secretsPath(dataDir);
@@ -85,6 +89,15 @@ export function readSecrets(dataDir: string): SecretsRead {
     }
   }
 
+  if (document.argsHashKey !== undefined) {
+    if (
+      typeof document.argsHashKey !== 'string' ||
+      !ARGS_HASH_KEY_PATTERN.test(document.argsHashKey)
+    ) {
+      return { ok: false, reason: `${file}: "argsHashKey" must be 64 hex digits` };
+    }
+    secrets.argsHashKey = document.argsHashKey;
+  }
   return { ok: true, ...secrets };
 }
 
@@ -93,6 +106,8 @@ export function writeSecrets(dataDir: string, secrets: Secrets): void {
   const next: Record<string, unknown> = { ...secrets.document };
   delete next.grants;
   delete next.grantTokens;
+  delete next.argsHashKey;
+  if (secrets.argsHashKey !== undefined) next.argsHashKey = secrets.argsHashKey;
   if (secrets.grants !== undefined) next.grants = Object.fromEntries(secrets.grants);
   if (secrets.legacyTokens !== undefined) {
     next.grantTokens = Object.fromEntries(secrets.legacyTokens);
@@ -101,6 +116,29 @@ export function writeSecrets(dataDir: string, secrets: Secrets): void {
     mode: SECRETS_MODE,
   });
   secrets.document = next;
+}
+
+/**
+ * The per-install key for argument hashes, created (32 random bytes) the first time it is asked
+ * for and kept from then on, so a call's hash stays comparable across restarts. Throws when
+ * secrets.json cannot be read: replacing an unreadable file could lose the grants in it.
+ */
+export function loadArgsHashKey(dataDir: string): Buffer {
+  const secrets = readSecrets(dataDir);
+  if (!secrets.ok) throw new SecretsProblem(secrets.reason);
+  if (secrets.argsHashKey === undefined) {
+    secrets.argsHashKey = randomBytes(32).toString('hex');
+    writeSecrets(dataDir, secrets);
+  }
+  return Buffer.from(secrets.argsHashKey, 'hex');
+}
+
+/** secrets.json cannot be used as it is; the message names the file and the problem. */
+export class SecretsProblem extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SecretsProblem';
+  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

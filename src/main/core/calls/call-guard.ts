@@ -9,7 +9,7 @@ import type { Decision, Gatekeeper, ToolCall } from '../gatekeeper';
 import type { CallRecord, CallUpdate, DecidedBy, HistoryStore, NewCall } from '../history/types';
 import type { Clock, Logger } from '../ports';
 import type { Redactor } from '../redaction/redactor';
-import { canonicalHash } from './canonical-json';
+import { keyedCanonicalHash } from './canonical-json';
 import { deniedText, heldRefusal, policyRefusal, timeoutText, type Refusal } from './refusals';
 import { errorMessage } from '../../../shared/error-message';
 
@@ -38,6 +38,11 @@ export interface CallGuardDeps {
   logger: Logger;
   /** The settings' approval timeout, for rules that set none. Read per call. */
   approvalTimeoutMs: () => number;
+  /**
+   * The per-install key that argument hashes are made with (HMAC-SHA256), so that a history row's
+   * hash cannot be turned back into a short secret by hashing every candidate.
+   */
+  argsHashKey: Uint8Array;
 }
 
 /** History keeps this much of a call's arguments and result text. */
@@ -308,7 +313,7 @@ export class CallGuard {
       server: call.server,
       tool: call.tool,
       args: truncate(JSON.stringify(redactor.value(call.args))),
-      argsHash: canonicalHash(call.args),
+      argsHash: keyedCanonicalHash(this.deps.argsHashKey, call.args),
       action: decidedBy === 'temporary_grant' ? 'require_approval' : decision.action,
       decision: decision.action === 'require_approval' ? 'pending' : decision.action,
       decidedBy,

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ApprovalQueue } from '../../../../src/main/core/approvals/approval-queue';
 import { TemporaryGrants } from '../../../../src/main/core/approvals/temporary-grants';
@@ -7,6 +8,7 @@ import {
   type Admission,
   type HeldVerdict,
 } from '../../../../src/main/core/calls/call-guard';
+import { canonicalHash } from '../../../../src/main/core/calls/canonical-json';
 import { Gatekeeper, type ToolCall } from '../../../../src/main/core/gatekeeper';
 import { RateLimiter } from '../../../../src/main/core/limits/rate-limiter';
 import { PolicyRegistry } from '../../../../src/main/core/policy';
@@ -30,6 +32,7 @@ const POLICY = {
 };
 
 const KEY = 'hitl_0123456789abcdef0123456789abcdef';
+const ARGS_HASH_KEY = Buffer.alloc(32, 7);
 
 function setup(limits = { maxPending: 50, maxPendingPerGrant: 10 }) {
   const clock = new FakeClock();
@@ -55,6 +58,7 @@ function setup(limits = { maxPending: 50, maxPendingPerGrant: 10 }) {
     clock,
     logger: silentLogger,
     approvalTimeoutMs: () => 120_000,
+    argsHashKey: ARGS_HASH_KEY,
   });
   const verdicts: HeldVerdict[] = [];
   const admit = (overrides: Partial<ToolCall> = {}): Admission =>
@@ -206,6 +210,17 @@ describe('CallGuard', () => {
       decidedBy: 'cancel',
       status: 'not_run',
     });
+  });
+
+  it('records an HMAC of the real arguments under the install key, not a hash anyone can recompute', () => {
+    const { admit, history } = setup();
+    const args = { name: 'agent', email: 'a@example.com', password: '4821' };
+    admit({ tool: 'get_service_status', args });
+    const expected = createHmac('sha256', ARGS_HASH_KEY)
+      .update(JSON.stringify({ email: 'a@example.com', name: 'agent', password: '4821' }))
+      .digest('hex');
+    expect(history.records[0]!.argsHash).toBe(expected);
+    expect(history.records[0]!.argsHash).not.toBe(canonicalHash(args));
   });
 
   it('refuses a held call whose grant was revoked, naming the revocation, and runs nothing after', () => {
