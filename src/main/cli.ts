@@ -6,9 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { formatProblems } from './core/json-problems';
 import { parsePolicy } from './core/policy';
-import { resolveDataDir } from './adapters/files/data-dir';
+import { ensureDataDir, resolveDataDir } from './adapters/files/data-dir';
 import { loadConfig } from './adapters/files/config-file';
-import { createGrant, GrantError, listGrants, revokeGrant } from './adapters/files/grants';
+import {
+  createGrant,
+  GrantError,
+  listGrants,
+  migrateGrants,
+  revokeGrant,
+} from './adapters/files/grants';
 import { streamLogger } from './adapters/log/stream-logger';
 import { startStdioBridge } from './adapters/mcp/stdio-bridge';
 import { ConfigProblem, RUNNING_FILE, startRuntime } from './runtime';
@@ -94,17 +100,13 @@ grants
   .description('create a grant; its token is printed once, as the last line')
   .option(...dataDirOption)
   .action((name: string, options: { dataDir?: string }) => {
-    const dataDir = resolveDataDir({ flag: options.dataDir });
-    try {
-      const grant = createGrant(dataDir, name);
-      process.stdout.write(
-        `Created grant "${grant.name}". Its token is shown only now; keep it secret:\n`,
-      );
-      process.stdout.write(`${grant.token}\n`);
-    } catch (error) {
-      if (error instanceof GrantError) fail(error.message);
-      throw error;
-    }
+    const dataDir = grantsDataDir(options);
+    ensureDataDir(dataDir);
+    const grant = grantCommand(() => createGrant(dataDir, name));
+    process.stdout.write(
+      `Created grant "${grant.name}". Its token is shown only now; keep it secret:\n`,
+    );
+    process.stdout.write(`${grant.token}\n`);
   });
 
 grants
@@ -112,10 +114,9 @@ grants
   .description('list grants')
   .option(...dataDirOption)
   .action((options: { dataDir?: string }) => {
-    const dataDir = resolveDataDir({ flag: options.dataDir });
-    const listed = listGrants(dataDir);
-    if (!listed.ok) fail(formatProblems(join(dataDir, 'config.json'), listed.errors));
-    for (const grant of listed.value) process.stdout.write(`${grant.name}\t${grant.created}\n`);
+    const dataDir = grantsDataDir(options);
+    const listed = grantCommand(() => listGrants(dataDir));
+    for (const grant of listed) process.stdout.write(`${grant.name}\t${grant.created}\n`);
   });
 
 grants
@@ -123,15 +124,35 @@ grants
   .description('revoke a grant; its token stops working at once')
   .option(...dataDirOption)
   .action((name: string, options: { dataDir?: string }) => {
-    const dataDir = resolveDataDir({ flag: options.dataDir });
-    try {
-      if (!revokeGrant(dataDir, name)) fail(`no grant named "${name}"`);
-      process.stdout.write(`Revoked grant "${name}".\n`);
-    } catch (error) {
-      if (error instanceof GrantError) fail(error.message);
-      throw error;
-    }
+    const dataDir = grantsDataDir(options);
+    if (!grantCommand(() => revokeGrant(dataDir, name))) fail(`no grant named "${name}"`);
+    process.stdout.write(`Revoked grant "${name}".\n`);
   });
+
+/**
+ * The data folder of a grants command, its grants moved out of config.json first if an older
+ * version kept them there (said on stderr, so the lines scripts read on stdout stay the same).
+ */
+function grantsDataDir(options: { dataDir?: string }): string {
+  const dataDir = resolveDataDir({ flag: options.dataDir });
+  const { moved } = grantCommand(() => migrateGrants(dataDir));
+  if (moved > 0) {
+    process.stderr.write(
+      `airlock: moved ${moved} grant${moved === 1 ? '' : 's'} from config.json to secrets.json\n`,
+    );
+  }
+  return dataDir;
+}
+
+/** Runs a grants operation; an expected refusal (GrantError) ends the command with its message. */
+function grantCommand<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof GrantError) fail(error.message);
+    throw error;
+  }
+}
 
 program
   .command('policy')

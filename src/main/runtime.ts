@@ -24,9 +24,11 @@ import {
   createGrant,
   GrantAuthenticator,
   listGrants,
+  migrateGrants,
   renameGrant,
   revokeGrant,
 } from './adapters/files/grants';
+import { loadArgsHashKey } from './adapters/files/secrets-file';
 import { uiTokenFrom } from './adapters/http/ui-token';
 import { SqliteHistoryStore } from './adapters/sqlite/history-store';
 import { watchPolicies, type PolicyWatcher } from './adapters/files/policy-watcher';
@@ -89,6 +91,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   ensureDataDir(dataDir);
   const config = loadConfig(dataDir);
   if (!config.ok) throw new ConfigProblem(describeConfigProblems(dataDir, config.errors));
+  // Grants live in secrets.json with the argument-hash key; an older folder's move there first.
+  const migration = migrateGrants(dataDir);
+  if (migration.moved > 0) {
+    const grantsMoved = `${migration.moved} grant${migration.moved === 1 ? '' : 's'}`;
+    logger.info(`moved ${grantsMoved} from config.json to secrets.json`);
+  }
+  if (migration.configGrantsIgnored) {
+    logger.warn(
+      'config.json has a "grants" key, which Airlock ignores: grants live in secrets.json (`airlock grants list`), so it neither creates nor revokes any',
+    );
+  }
+  const argsHashKey = loadArgsHashKey(dataDir);
   const { servers } = config.value;
   const settings: Settings = config.value.settings;
   const uiToken = options.uiToken ?? uiTokenFrom(process.env);
@@ -171,7 +185,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
 
     const gatekeeper = new Gatekeeper({ policies, limiter, clock });
-    const grants = new GrantAuthenticator(dataDir, { clock, logger });
+    const grants = new GrantAuthenticator(dataDir, {
+      clock,
+      logger,
+      // Revoked here, or by `airlock grants revoke` in another process (seen in secrets.json).
+      onRevoked: (names) => {
+        for (const name of names) endGrant(name);
+        events.emit('grants.changed', {});
+      },
+    });
     const approvals = new ApprovalQueue({
       clock,
       timers,
@@ -203,6 +225,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       clock,
       logger,
       approvalTimeoutMs: () => settings.approvalTimeoutMs,
+      argsHashKey,
     });
     const channels = new UpstreamChannels(
       () => serverMap,
@@ -225,6 +248,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
     });
     closers.push(() => endpoint.close());
+
+    /** A revoked grant ends at once: held calls refused, temporary grants gone, sessions closed. */
+    const endGrant = (name: string) => {
+      temporaryGrants.revokeGrant(name);
+      try {
+        // First, so that its agents read why; a session closed first would say "disconnected".
+        const refused = approvals.withdrawGrant(name);
+        logger.info(`grant ${name} revoked: its held calls are refused and its sessions closed`, {
+          heldCalls: refused,
+        });
+      } finally {
+        // Also withdraws whatever is still held there, should the refusals above have failed.
+        endpoint.closeGrant(name).catch((error: unknown) =>
+          logger.error(`could not close the sessions of revoked grant ${name}`, {
+            error: errorMessage(error),
+          }),
+        );
+      }
+    };
+    closers.push(grants.watch());
 
     const lastErrors = new Map<string, string>();
     const serverInfo = (server: ServerConfig): ServerInfo => {
@@ -281,11 +324,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           options.probeTimeoutMs ?? Math.min(DEFAULT_PROBE_TIMEOUT_MS, settings.upstreamTimeoutMs),
       },
       grants: {
-        list: () => {
-          const listed = listGrants(dataDir);
-          if (!listed.ok) throw new Error(describeConfigProblems(dataDir, listed.errors));
-          return listed.value.map(({ name, created }) => ({ name, created }));
-        },
+        list: () => listGrants(dataDir).map(({ name, created }) => ({ name, created })),
         add: (name) => {
           const created = createGrant(dataDir, name, clock);
           grants.refresh();
@@ -294,13 +333,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
         revoke: (name) => {
           const revoked = revokeGrant(dataDir, name);
-          grants.refresh();
-          events.emit('grants.changed', {});
+          // Its token stops working now; its held calls and sessions end (see onRevoked).
+          if (revoked) grants.revoked(name);
           return revoked;
         },
         rename: (name, newName) => {
           renameGrant(dataDir, name, newName);
           grants.refresh();
+          // The token keeps working under the new name, but sessions are bound to the old one
+          // and cannot be used any more (clients start new ones). Closing them now leaves no
+          // held call behind that a later revocation of the new name would not find.
+          endpoint.closeGrant(name).catch((error: unknown) =>
+            logger.error(`could not close the sessions of renamed grant ${name}`, {
+              error: errorMessage(error),
+            }),
+          );
           events.emit('grants.changed', {});
         },
       },
@@ -317,6 +364,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       clock,
     });
+    // A grant revoked by another process is noticed before a person's answer could run its call.
+    const decide = handlers['approvals.decide'];
+    handlers['approvals.decide'] = (input) => {
+      grants.checkNow();
+      return decide(input);
+    };
     const api = createDispatcher(handlers, (listener) => events.subscribe(listener), logger);
 
     const http: RunningHttpServer = await startHttpServer({

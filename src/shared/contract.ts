@@ -78,7 +78,8 @@ export type ApprovalOutcome =
   | { outcome: 'allowed'; by: 'person'; forMinutes?: number }
   | { outcome: 'denied'; by: 'person'; message?: string }
   | { outcome: 'expired'; by: 'timeout' }
-  | { outcome: 'withdrawn'; by: 'cancel' | 'disconnect' | 'restart' };
+  /** Nothing can run it any more: its client cancelled or left, Airlock stopped, or its grant was revoked. */
+  | { outcome: 'withdrawn'; by: 'cancel' | 'disconnect' | 'restart' | 'revoke' };
 
 /** "Allow this tool for this grant for N minutes", given when answering a held call. */
 export interface TemporaryGrant {

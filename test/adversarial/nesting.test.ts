@@ -7,7 +7,7 @@ import {
   parseBoundedJson,
   TooDeepError,
 } from '../../src/main/core/bounded-json';
-import { canonicalHash } from '../../src/main/core/calls/canonical-json';
+import { canonicalJson } from '../../src/main/core/calls/canonical-json';
 import { startHostileAirlock, type HostileAirlock } from '../helpers/hostile-upstream';
 import { messagesOf, RawMcpSession } from '../helpers/raw-mcp';
 
@@ -33,12 +33,12 @@ describe('bounded JSON', () => {
 
   it('refuses to hash arguments deeper than the limit instead of overflowing the stack', () => {
     const deep = JSON.parse(`{"a":${nested(5000)}}`) as unknown;
-    expect(() => canonicalHash(deep)).toThrow(TooDeepError);
+    expect(() => canonicalJson(deep)).toThrow(TooDeepError);
   });
 
   it('hashes a "__proto__" key as data, so it cannot make two arguments look alike', () => {
     const withProto = JSON.parse('{"__proto__":{"admin":true},"x":1}') as unknown;
-    expect(canonicalHash(withProto)).not.toBe(canonicalHash({ x: 1 }));
+    expect(canonicalJson(withProto)).not.toBe(canonicalJson({ x: 1 }));
   });
 });
 

@@ -80,9 +80,15 @@ export function updateConfigJson(dataDir: string, jsonPath: string[], value: unk
   }
   const text = existing === undefined || existing.trim() === '' ? '{}\n' : existing;
   assertEditable(file, text);
+  // A removal is left unformatted: jsonc-parser would reformat the preceding entry with it.
   const updated = applyEdits(
     text,
-    modify(text, jsonPath, value, { formattingOptions: detectFormatting(text) }),
+    modify(
+      text,
+      jsonPath,
+      value,
+      value === undefined ? {} : { formattingOptions: detectFormatting(text) },
+    ),
   );
   writeFileAtomic(file, updated, existing === undefined ? { mode: NEW_CONFIG_MODE } : {});
 }

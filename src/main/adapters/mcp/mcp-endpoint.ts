@@ -70,6 +70,20 @@ export class McpEndpoint {
     await Promise.all(closing.map((session) => session.close()));
   }
 
+  /**
+   * Closes every session a grant opened, with any server (the grant was revoked or renamed): open
+   * requests fail, event streams end and each session's upstream connection or process stops.
+   * Revocation refuses the grant's held calls before this; any still held are withdrawn here.
+   */
+  async closeGrant(grant: string): Promise<void> {
+    const closing = [...this.sessions.values()].filter((s) => s.grant === grant);
+    for (const session of closing) this.sessions.delete(session.id);
+    for (const serverId of new Set(closing.map((s) => s.serverId))) {
+      this.options.onSessionsChanged?.(serverId);
+    }
+    await Promise.all(closing.map((session) => session.close()));
+  }
+
   handle(req: IncomingMessage, res: ServerResponse, serverId: string, grant: string): void {
     switch (req.method) {
       case 'POST':

@@ -136,6 +136,19 @@ export class ApprovalQueue {
     return this.settle(id, { outcome: 'withdrawn', by });
   }
 
+  /**
+   * The grant was revoked: every call it has held is refused at once, and an answer that comes
+   * later is turned away. Returns how many there were.
+   */
+  withdrawGrant(grant: string): number {
+    let withdrawn = 0;
+    for (const [id, entry] of [...this.pending]) {
+      if (entry.approval.grant === grant && this.settle(id, { outcome: 'withdrawn', by: 'revoke' }))
+        withdrawn++;
+    }
+    return withdrawn;
+  }
+
   /** Airlock is stopping: nothing held will be answered. */
   withdrawAll(): void {
     for (const id of [...this.pending.keys()]) this.withdraw(id, 'restart');
@@ -169,10 +182,15 @@ function describe(outcome: ApprovalOutcome): string {
     case 'expired':
       return 'no one answered in time and it was refused';
     case 'withdrawn':
-      return outcome.by === 'cancel'
-        ? 'the client cancelled it'
-        : outcome.by === 'disconnect'
-          ? 'the client disconnected'
-          : 'Airlock restarted';
+      switch (outcome.by) {
+        case 'cancel':
+          return 'the client cancelled it';
+        case 'disconnect':
+          return 'the client disconnected';
+        case 'restart':
+          return 'Airlock restarted';
+        case 'revoke':
+          return 'its grant was revoked, so it will not run';
+      }
   }
 }

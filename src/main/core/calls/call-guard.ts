@@ -10,7 +10,7 @@ import type { CallRecord, CallUpdate, DecidedBy, HistoryStore, NewCall } from '.
 import type { Clock, Logger } from '../ports';
 import { redactedExcerpt } from '../redaction/excerpt';
 import type { Redactor } from '../redaction/redactor';
-import { canonicalHash } from './canonical-json';
+import { keyedCanonicalHash } from './canonical-json';
 import { deniedText, heldRefusal, policyRefusal, timeoutText, type Refusal } from './refusals';
 import { errorMessage } from '../../../shared/error-message';
 
@@ -38,6 +38,11 @@ export interface CallGuardDeps {
   logger: Logger;
   /** The settings' approval timeout, for rules that set none. Read per call. */
   approvalTimeoutMs: () => number;
+  /**
+   * The per-install key that argument hashes are made with (HMAC-SHA256), so that a history row's
+   * hash cannot be turned back into a short secret by hashing every candidate.
+   */
+  argsHashKey: Uint8Array;
 }
 
 /** History keeps this much of a call's arguments and result text. */
@@ -266,6 +271,14 @@ export class CallGuard {
       case 'expired':
         return refuse('timeout', timeoutText(call.tool, timeoutMs), 'no one answered in time');
       case 'withdrawn': {
+        if (outcome.by === 'revoke') {
+          const reason = `grant "${call.grant}" was revoked while the call was held`;
+          return refuse(
+            'revoke',
+            `Airlock refused "${call.tool}": ${reason}, so it will not run.`,
+            reason,
+          );
+        }
         const reason =
           outcome.by === 'cancel'
             ? 'the client cancelled the call while it was held'
@@ -296,7 +309,7 @@ export class CallGuard {
       server: call.server,
       tool: call.tool,
       args: redactedExcerpt(redactor, call.args, HISTORY_TEXT_LIMIT).text,
-      argsHash: canonicalHash(call.args),
+      argsHash: keyedCanonicalHash(this.deps.argsHashKey, call.args),
       action: decidedBy === 'temporary_grant' ? 'require_approval' : decision.action,
       decision: decision.action === 'require_approval' ? 'pending' : decision.action,
       decidedBy,

@@ -1,6 +1,6 @@
 // Canonical JSON: object keys sorted at every depth, so two argument objects that mean the same
 // thing have the same text (and hash), whatever order the client wrote them in.
-import { hash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { depthExceeds, MAX_JSON_DEPTH, TooDeepError } from '../bounded-json';
 
 /** Throws TooDeepError for a value nested deeper than MAX_JSON_DEPTH instead of overflowing. */
@@ -10,9 +10,13 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
-/** sha256 (hex) of the canonical JSON of `value`. One-shot: no Hash object per call. */
-export function canonicalHash(value: unknown): string {
-  return hash('sha256', canonicalJson(value), 'hex');
+/**
+ * HMAC-SHA256 (hex) of the canonical JSON of `value` under `key`: what the history keeps of a
+ * call's real arguments. Without the key, which stays in secrets.json, a short secret among the
+ * arguments (a PIN) cannot be found by hashing every candidate, as it could from a plain sha256.
+ */
+export function keyedCanonicalHash(key: Uint8Array, value: unknown): string {
+  return createHmac('sha256', key).update(canonicalJson(value)).digest('hex');
 }
 
 function sortKeys(value: unknown): unknown {

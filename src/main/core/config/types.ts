@@ -1,5 +1,6 @@
 // The shape of config.json once parsed: upstream servers in the mcpServers format that Claude
-// Desktop and Cursor use, the grants' names, and settings. Token hashes live elsewhere (secrets.json).
+// Desktop and Cursor use, and settings. Grants live in secrets.json; `grants` here is only what an
+// older version listed, read once to move them there.
 
 export type ServerConfig = StdioServerConfig | HttpServerConfig | SseServerConfig;
 

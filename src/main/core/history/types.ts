@@ -19,6 +19,8 @@ export type DecidedBy =
   | 'disconnect'
   /** Airlock stopped while the call was held or running; it was never answered. */
   | 'restart'
+  /** The call's grant was revoked while the call was held. */
+  | 'revoke'
   /** Airlock itself refused: too many calls waiting, a policy that changed while it was held. */
   | 'airlock';
 

@@ -109,6 +109,19 @@ describe('updateConfigJson', () => {
     expect(JSON.parse(readConfig())).toEqual({ ...JSON.parse(original), grants: {} });
   });
 
+  it('removes a key without reformatting the entry before it', () => {
+    const rest = [
+      '{',
+      '    "mcpServers": {  "a": { "command": "x", "args": ["1", "2"] }  },',
+      '    "settings": { "port": 9000 }',
+      '}',
+      '',
+    ];
+    writeConfig([...rest.slice(0, 2), '    "grants": { "cli": {} },', ...rest.slice(2)].join('\n'));
+    updateConfigJson(dir, ['grants'], undefined);
+    expect(readConfig()).toBe(rest.join('\n'));
+  });
+
   it('refuses to rewrite a file it cannot parse, and leaves it alone', () => {
     writeConfig('{ "grants": { ');
     expect(() => updateConfigJson(dir, ['grants', 'x'], {})).toThrow(ConfigEditError);

@@ -137,6 +137,22 @@ describe('ApprovalQueue', () => {
     });
   });
 
+  it("refuses every call a revoked grant has held, leaves other grants' alone, and turns answers away", () => {
+    const { queue, hold, settled } = setup();
+    const mine = [hold().id, hold({ server: 'other' }).id];
+    const theirs = hold({ grant: 'bob' }).id;
+    expect(queue.withdrawGrant('alice')).toBe(2);
+    for (const id of mine) expect(settled[id]).toEqual([{ outcome: 'withdrawn', by: 'revoke' }]);
+    expect(queue.answer(mine[0]!, { decision: 'allow' })).toEqual({
+      ok: false,
+      code: 'conflict',
+      message: 'That call is no longer waiting: its grant was revoked, so it will not run.',
+    });
+    expect(queue.list().map((a) => a.id)).toEqual([theirs]);
+    expect(settled[theirs]).toBeUndefined();
+    expect(queue.withdrawGrant('alice')).toBe(0);
+  });
+
   it('withdraws everything when Airlock stops', () => {
     const { queue, hold, settled } = setup();
     const ids = [hold().id, hold().id];

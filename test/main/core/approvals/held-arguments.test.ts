@@ -51,6 +51,7 @@ function setup() {
     approvals,
     temporaryGrants: new TemporaryGrants({ clock, timers: clock }),
     redactor: createRedactor(),
+    argsHashKey: new Uint8Array(32),
     events,
     clock,
     logger,

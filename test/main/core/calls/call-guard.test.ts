@@ -1,3 +1,4 @@
+import { createHmac, hash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ApprovalQueue } from '../../../../src/main/core/approvals/approval-queue';
 import { TemporaryGrants } from '../../../../src/main/core/approvals/temporary-grants';
@@ -7,6 +8,7 @@ import {
   type Admission,
   type HeldVerdict,
 } from '../../../../src/main/core/calls/call-guard';
+import { canonicalJson } from '../../../../src/main/core/calls/canonical-json';
 import { Gatekeeper, type ToolCall } from '../../../../src/main/core/gatekeeper';
 import { RateLimiter } from '../../../../src/main/core/limits/rate-limiter';
 import { PolicyRegistry } from '../../../../src/main/core/policy';
@@ -30,6 +32,7 @@ const POLICY = {
 };
 
 const KEY = 'hitl_0123456789abcdef0123456789abcdef';
+const ARGS_HASH_KEY = Buffer.alloc(32, 7);
 
 function setup(limits = { maxPending: 50, maxPendingPerGrant: 10 }) {
   const clock = new FakeClock();
@@ -55,6 +58,7 @@ function setup(limits = { maxPending: 50, maxPendingPerGrant: 10 }) {
     clock,
     logger: silentLogger,
     approvalTimeoutMs: () => 120_000,
+    argsHashKey: ARGS_HASH_KEY,
   });
   const verdicts: HeldVerdict[] = [];
   const admit = (overrides: Partial<ToolCall> = {}): Admission =>
@@ -207,6 +211,36 @@ describe('CallGuard', () => {
     });
   });
 
+  it('records an HMAC of the real arguments under the install key, not a hash anyone can recompute', () => {
+    const { admit, history } = setup();
+    const args = { name: 'agent', email: 'a@example.com', password: '4821' };
+    admit({ tool: 'get_service_status', args });
+    const expected = createHmac('sha256', ARGS_HASH_KEY)
+      .update(JSON.stringify({ email: 'a@example.com', name: 'agent', password: '4821' }))
+      .digest('hex');
+    expect(history.records[0]!.argsHash).toBe(expected);
+    expect(history.records[0]!.argsHash).not.toBe(unkeyedHash(args));
+  });
+
+  it('refuses a held call whose grant was revoked, naming the revocation, and runs nothing after', () => {
+    const { admit, approvals, verdicts, history } = setup();
+    const id = approvalIdOf(admit());
+    approvals.withdrawGrant('alice');
+    expect(verdicts).toHaveLength(1);
+    expect(verdicts[0]!.kind).toBe('refuse');
+    expect(textOf(verdicts[0])).toBe(
+      'Airlock refused "provision_api_key": grant "alice" was revoked while the call was held, so it will not run.',
+    );
+    expect(history.records[0]).toMatchObject({
+      decision: 'deny',
+      decidedBy: 'revoke',
+      reason: 'grant "alice" was revoked while the call was held',
+      status: 'not_run',
+    });
+    expect(approvals.answer(id, { decision: 'allow' }).ok).toBe(false);
+    expect(verdicts).toHaveLength(1);
+  });
+
   it('lets a temporary grant through without asking, until it expires', () => {
     const { admit, approvals, clock, history } = setup();
     approvals.answer(approvalIdOf(admit()), { decision: 'allow', forMinutes: 5 });
@@ -271,3 +305,8 @@ describe('CallGuard', () => {
     ]);
   });
 });
+
+/** The argument hash as history rows kept it before it was keyed. */
+function unkeyedHash(value: unknown): string {
+  return hash('sha256', canonicalJson(value), 'hex');
+}

@@ -20,6 +20,7 @@ const DECIDER: Record<DecidedBy, string> = {
   cancel: 'client cancel',
   disconnect: 'disconnect',
   restart: 'restart',
+  revoke: 'revocation',
   airlock: 'Airlock',
 };
 
