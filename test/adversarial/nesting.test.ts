@@ -8,6 +8,9 @@ import {
   TooDeepError,
 } from '../../src/main/core/bounded-json';
 import { canonicalJson } from '../../src/main/core/calls/canonical-json';
+import { parseConfig } from '../../src/main/core/config/parse-config';
+import { parsePolicy } from '../../src/main/core/policy';
+import { apiCall } from '../helpers/airlock-harness';
 import { startHostileAirlock, type HostileAirlock } from '../helpers/hostile-upstream';
 import { messagesOf, RawMcpSession } from '../helpers/raw-mcp';
 
@@ -34,6 +37,19 @@ describe('bounded JSON', () => {
   it('refuses to hash arguments deeper than the limit instead of overflowing the stack', () => {
     const deep = JSON.parse(`{"a":${nested(5000)}}`) as unknown;
     expect(() => canonicalJson(deep)).toThrow(TooDeepError);
+  });
+
+  it('locates a policy or config.json nested 100,000 deep as a problem instead of overflowing', () => {
+    const deep = nested(100_000);
+    const policy = parsePolicy(`{"version":"1","default":"deny","tools":{"x":{"args":\n${deep}}}}`);
+    expect(policy).toEqual({
+      ok: false,
+      errors: [{ path: '', message: 'nested deeper than 128 levels', line: 2, column: 126 }],
+    });
+    expect(parseConfig(`{"mcpServers":{"a":{"command":"x","env":${deep}}}}`)).toMatchObject({
+      ok: false,
+      errors: [{ message: 'nested deeper than 128 levels' }],
+    });
   });
 
   it('hashes a "__proto__" key as data, so it cannot make two arguments look alike', () => {
@@ -96,6 +112,17 @@ describe('through Airlock', () => {
     const echo = await session.request('tools/call', { name: 'echo', arguments: { text: 'hi' } });
     expect(echo.result).toBeDefined();
     await session.close();
+  });
+
+  it('answers a policy draft nested 100,000 deep with its problem', async () => {
+    const checked = await apiCall(airlock.runtime, 'policies.validate', {
+      text: `{"version":"1","default":${nested(100_000)}}`,
+    });
+    expect(checked).toMatchObject({
+      ok: false,
+      errors: [{ message: 'nested deeper than 128 levels' }],
+    });
+    expect((await apiCall(airlock.runtime, 'servers.list', {})).servers).toHaveLength(1);
   });
 
   it('survives a tools/list nested 100,000 deep: that listing fails, other servers go on', async () => {

@@ -54,6 +54,34 @@ export function depthExceeds(value: unknown, maxDepth = MAX_JSON_DEPTH): boolean
   return false;
 }
 
+/**
+ * The offset of the first bracket that opens a level deeper than `maxDepth` in JSON text, or -1.
+ * For parsers that recurse per level (jsonc-parser, which locates problems in Airlock's own files):
+ * scanned before they run, so a deep document cannot overflow them.
+ */
+export function tooDeepOffset(text: string, maxDepth = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === BACKSLASH) i++;
+      else if (char === QUOTE) inString = false;
+    } else if (char === QUOTE) inString = true;
+    else if (char === OPEN_BRACE || char === OPEN_BRACKET) {
+      if (++depth > maxDepth) return i;
+    } else if (char === CLOSE_BRACE || char === CLOSE_BRACKET) depth--;
+  }
+  return -1;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
 /** Thrown by walkers given a value that did not come through parseBoundedJson. */
 export class TooDeepError extends Error {
   constructor(maxDepth = MAX_JSON_DEPTH) {

@@ -4,6 +4,7 @@ import Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { getLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { MAX_JSON_DEPTH, tooDeepOffset } from './bounded-json';
 import type { Node, ParseError } from 'jsonc-parser';
 import type { JsonProblem } from './ports';
 
@@ -40,6 +41,22 @@ export function parseJsonDocument(source: string): ParsedDocument {
       ok: false,
       errors: [
         { path: '', message: 'the file is empty: expected a JSON object', line: 1, column: 1 },
+      ],
+    };
+  }
+  const deep = tooDeepOffset(text);
+  if (deep !== -1) {
+    const before = text.slice(0, deep);
+    const line = before.split('\n').length;
+    return {
+      ok: false,
+      errors: [
+        {
+          path: '',
+          message: `nested deeper than ${MAX_JSON_DEPTH} levels`,
+          line,
+          column: deep - before.lastIndexOf('\n'),
+        },
       ],
     };
   }
