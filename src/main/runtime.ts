@@ -17,6 +17,7 @@ import { RateLimiter } from './core/limits/rate-limiter';
 import { PolicyRegistry } from './core/policy';
 import { systemClock, systemTimers, type Clock, type Logger, type Timers } from './core/ports';
 import { createRedactor } from './core/redaction/redactor';
+import { redactingLogger } from './adapters/log/redacting-logger';
 import { describeConfigProblems, loadConfig, updateConfigJson } from './adapters/files/config-file';
 import { writeFileAtomic } from './adapters/files/atomic-write';
 import { ensureDataDir, historyPath, policiesDir, policyPath } from './adapters/files/data-dir';
@@ -68,6 +69,8 @@ export interface Runtime {
   endpointFor(serverId: string): string;
   /** Client sessions open right now, across all servers. */
   sessionCount(): number;
+  /** The log every line of which is redacted: entry points log through it too. */
+  logger: Logger;
   /** The settings in force now (they change while Airlock runs). */
   settings(): Settings;
   close(): Promise<void>;
@@ -83,7 +86,7 @@ export const RUNNING_FILE = 'serve.json';
 const DEFAULT_PROBE_TIMEOUT_MS = 20_000;
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const { dataDir, logger } = options;
+  const { dataDir } = options;
   const clock = options.clock ?? systemClock;
   const timers = options.timers ?? systemTimers;
   ensureDataDir(dataDir);
@@ -93,6 +96,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const settings: Settings = config.value.settings;
   const uiToken = options.uiToken ?? uiTokenFrom(process.env);
   const redactor = createRedactor(settings.redaction);
+  // Everything below, adapters included, logs through this: upstream chatter may carry secrets.
+  const logger = redactingLogger(options.logger, redactor);
   const serverMap = new Map(servers.map((server) => [server.id, server]));
 
   const closers: (() => unknown)[] = [];
@@ -357,6 +362,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       policies,
       endpointFor: (serverId) => `${http.url}/mcp/${serverId}`,
       sessionCount: () => endpoint.sessionCount,
+      logger,
       settings: () => ({ ...settings }),
       close: cleanup,
     };
