@@ -36,7 +36,7 @@ import { McpEndpoint } from './adapters/mcp/mcp-endpoint';
 import { UpstreamChannels } from './adapters/mcp/upstream/channel-factory';
 import { probeServer } from './adapters/mcp/upstream/probe';
 import { createServerRegistry } from './adapters/files/server-registry';
-import { serverTarget } from './core/config/server-entry';
+import { maskServerText, serverTarget } from './core/config/server-entry';
 import { SqliteCounterStore } from './adapters/sqlite/counter-store';
 import { openDatabase, type Database } from './adapters/sqlite/database';
 import { errorMessage } from '../shared/error-message';
@@ -237,7 +237,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return {
         id: server.id,
         transport: server.transport,
-        target: serverTarget(server),
+        target: serverTarget(server, redactor),
         endpoint: `${http.url}/mcp/${server.id}`,
         state: sessions > 0 ? 'connected' : 'idle',
         sessions,
@@ -279,7 +279,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         registry: serverRegistry,
         probe: async (server, timeoutMs) => {
           const result = await probeServer(server, timeoutMs);
-          return result.ok ? result : { ...result, error: redactor.text(result.error) };
+          return result.ok
+            ? result
+            : { ...result, error: maskServerText(result.error, server, redactor) };
         },
         probeTimeoutMs:
           options.probeTimeoutMs ?? Math.min(DEFAULT_PROBE_TIMEOUT_MS, settings.upstreamTimeoutMs),

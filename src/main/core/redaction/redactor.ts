@@ -15,6 +15,8 @@ export interface Redactor {
   value(value: unknown): unknown;
   /** `text` with every secret replaced. */
   text(text: string): string;
+  /** True when values under this field name are hidden (`api_key`, a name from the user's rules). */
+  isSecretName(name: string): boolean;
 }
 
 /** Every placeholder starts with this, e.g. `[redacted:jwt]`. */
@@ -149,5 +151,5 @@ export function createRedactor(rules: RedactionRules = {}): Redactor {
     }
   }
 
-  return { text, value: (value) => copy(value, 0, false, new Set()) };
+  return { text, value: (value) => copy(value, 0, false, new Set()), isSecretName };
 }
