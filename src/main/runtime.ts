@@ -31,7 +31,11 @@ import {
 import { uiTokenFrom } from './adapters/http/ui-token';
 import { SqliteHistoryStore } from './adapters/sqlite/history-store';
 import { watchPolicies, type PolicyWatcher } from './adapters/files/policy-watcher';
-import { startHttpServer, type RunningHttpServer } from './adapters/http/http-server';
+import {
+  startHttpServer,
+  type HttpLimits,
+  type RunningHttpServer,
+} from './adapters/http/http-server';
 import { McpEndpoint } from './adapters/mcp/mcp-endpoint';
 import { UpstreamChannels } from './adapters/mcp/upstream/channel-factory';
 import { probeServer } from './adapters/mcp/upstream/probe';
@@ -54,6 +58,8 @@ export interface RuntimeOptions {
   rendererDir?: string;
   /** How long a connection test or a tool listing may take; default 20 s (or upstreamTimeout if shorter). */
   probeTimeoutMs?: number;
+  /** Bounds on slow and numerous HTTP clients; tests pass small ones. */
+  httpLimits?: HttpLimits;
 }
 
 export interface Runtime {
@@ -334,6 +340,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         ? { rendererDir: options.rendererDir }
         : {}),
       logger,
+      ...(options.httpLimits ? { limits: options.httpLimits } : {}),
     });
     closers.push(() => http.close());
 
