@@ -101,6 +101,9 @@ interface RawExchange {
   statuses: number[];
 }
 
+const statusesIn = (text: string) =>
+  [...text.matchAll(/^HTTP\/1\.1 (\d{3}) /gm)].map((m) => Number(m[1]));
+
 /** Writes `bytes` on a bare socket (half-closing it unless `keepOpen`) and reads until Airlock closes it. */
 function exchange(bytes: string, options: { keepOpen?: boolean; port?: number } = {}) {
   return new Promise<RawExchange>((resolve, reject) => {
@@ -117,7 +120,7 @@ function exchange(bytes: string, options: { keepOpen?: boolean; port?: number } 
     socket.on('close', () =>
       resolve({
         text,
-        statuses: [...text.matchAll(/^HTTP\/1\.1 (\d{3}) /gm)].map((m) => Number(m[1])),
+        statuses: statusesIn(text),
       }),
     );
   });
@@ -367,8 +370,8 @@ describe('bodies whose framing lies', () => {
     const { statuses } = await exchange(
       head(['Transfer-Encoding: chunked']) + `${CALL.length.toString(16)}\r\n${CALL}\r\n`,
     );
-    // The connection ends with the request incomplete: there is nothing to answer.
-    expect(statuses.every((status) => status >= 400)).toBe(true);
+    // The client hung up with the request incomplete: Node answers 400 and nothing is read on.
+    expect(statuses).toEqual([400]);
     expectNothingRan();
   });
 });
@@ -401,8 +404,7 @@ describe('DNS rebinding: Host and Origin must name this listener', () => {
         `Content-Length: ${INITIALIZE_REQUEST.length}`,
       ]) + INITIALIZE_REQUEST,
     );
-    expect(statuses[0]).toBeGreaterThanOrEqual(400);
-    expect(statuses[0]).toBeLessThan(500);
+    expect(statuses).toEqual([400]);
   });
 
   it('refuses a second Host header, which Node would otherwise drop unseen', async () => {
@@ -626,7 +628,8 @@ describe('sessions', () => {
 });
 
 describe('slow clients', () => {
-  const LIMITS = { headersTimeoutMs: 400, requestTimeoutMs: 800, maxConnections: 200 };
+  // Small enough for a test, large enough that a busy machine never cuts off a request sent whole.
+  const LIMITS = { headersTimeoutMs: 1000, requestTimeoutMs: 2000, maxConnections: 200 };
   let slow: Runtime;
   let slowUpstream: MeatspaceHttp;
   let slowDir: string;
@@ -674,7 +677,7 @@ describe('slow clients', () => {
         clearInterval(timer);
         resolve({
           text,
-          statuses: [...text.matchAll(/^HTTP\/1\.1 (\d{3}) /gm)].map((m) => Number(m[1])),
+          statuses: statusesIn(text),
         });
       });
     });
