@@ -17,8 +17,12 @@ const windowOptions = { mainDir: __dirname, rendererUrl: process.env.ELECTRON_RE
 
 async function main(): Promise<void> {
   await app.whenReady();
-  const logger = streamLogger(process.stderr);
-  runtime = await startRuntime({ dataDir: resolveDataDir({ env: process.env }), logger });
+  runtime = await startRuntime({
+    dataDir: resolveDataDir({ env: process.env }),
+    logger: streamLogger(process.stderr),
+  });
+  // The runtime's logger redacts every line; the IPC adapter logs failed commands' errors.
+  const { logger } = runtime;
   logger.info(`Airlock listening on ${runtime.url}`);
   // Only what createMainWindow loads may call: its dev server, or else the built index.html.
   unmountIpcApi = mountIpcApi({

@@ -17,6 +17,7 @@ import { RateLimiter } from './core/limits/rate-limiter';
 import { PolicyRegistry } from './core/policy';
 import { systemClock, systemTimers, type Clock, type Logger, type Timers } from './core/ports';
 import { createRedactor } from './core/redaction/redactor';
+import { redactingLogger } from './adapters/log/redacting-logger';
 import { describeConfigProblems, loadConfig, updateConfigJson } from './adapters/files/config-file';
 import { writeFileAtomic } from './adapters/files/atomic-write';
 import { ensureDataDir, historyPath, policiesDir, policyPath } from './adapters/files/data-dir';
@@ -32,12 +33,16 @@ import { loadArgsHashKey } from './adapters/files/secrets-file';
 import { uiTokenFrom } from './adapters/http/ui-token';
 import { SqliteHistoryStore } from './adapters/sqlite/history-store';
 import { watchPolicies, type PolicyWatcher } from './adapters/files/policy-watcher';
-import { startHttpServer, type RunningHttpServer } from './adapters/http/http-server';
+import {
+  startHttpServer,
+  type HttpLimits,
+  type RunningHttpServer,
+} from './adapters/http/http-server';
 import { McpEndpoint } from './adapters/mcp/mcp-endpoint';
 import { UpstreamChannels } from './adapters/mcp/upstream/channel-factory';
 import { probeServer } from './adapters/mcp/upstream/probe';
 import { createServerRegistry } from './adapters/files/server-registry';
-import { serverTarget } from './core/config/server-entry';
+import { maskServerText, serverTarget } from './core/config/server-entry';
 import { SqliteCounterStore } from './adapters/sqlite/counter-store';
 import { openDatabase, type Database } from './adapters/sqlite/database';
 import { errorMessage } from '../shared/error-message';
@@ -55,6 +60,8 @@ export interface RuntimeOptions {
   rendererDir?: string;
   /** How long a connection test or a tool listing may take; default 20 s (or upstreamTimeout if shorter). */
   probeTimeoutMs?: number;
+  /** Bounds on slow and numerous HTTP clients; tests pass small ones. */
+  httpLimits?: HttpLimits;
 }
 
 export interface Runtime {
@@ -70,6 +77,8 @@ export interface Runtime {
   endpointFor(serverId: string): string;
   /** Client sessions open right now, across all servers. */
   sessionCount(): number;
+  /** The log every line of which is redacted: entry points log through it too. */
+  logger: Logger;
   /** The settings in force now (they change while Airlock runs). */
   settings(): Settings;
   close(): Promise<void>;
@@ -85,12 +94,18 @@ export const RUNNING_FILE = 'serve.json';
 const DEFAULT_PROBE_TIMEOUT_MS = 20_000;
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const { dataDir, logger } = options;
+  const { dataDir } = options;
   const clock = options.clock ?? systemClock;
   const timers = options.timers ?? systemTimers;
   ensureDataDir(dataDir);
   const config = loadConfig(dataDir);
   if (!config.ok) throw new ConfigProblem(describeConfigProblems(dataDir, config.errors));
+  const { servers } = config.value;
+  const settings: Settings = config.value.settings;
+  const uiToken = options.uiToken ?? uiTokenFrom(process.env);
+  const redactor = createRedactor(settings.redaction);
+  // Everything below, adapters included, logs through this: upstream chatter may carry secrets.
+  const logger = redactingLogger(options.logger, redactor);
   // Grants live in secrets.json with the argument-hash key; an older folder's move there first.
   const migration = migrateGrants(dataDir);
   if (migration.moved > 0) {
@@ -103,10 +118,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
   const argsHashKey = loadArgsHashKey(dataDir);
-  const { servers } = config.value;
-  const settings: Settings = config.value.settings;
-  const uiToken = options.uiToken ?? uiTokenFrom(process.env);
-  const redactor = createRedactor(settings.redaction);
   const serverMap = new Map(servers.map((server) => [server.id, server]));
 
   const closers: (() => unknown)[] = [];
@@ -276,7 +287,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return {
         id: server.id,
         transport: server.transport,
-        target: serverTarget(server),
+        target: serverTarget(server, redactor),
         endpoint: `${http.url}/mcp/${server.id}`,
         state: sessions > 0 ? 'connected' : 'idle',
         sessions,
@@ -318,7 +329,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         registry: serverRegistry,
         probe: async (server, timeoutMs) => {
           const result = await probeServer(server, timeoutMs);
-          return result.ok ? result : { ...result, error: redactor.text(result.error) };
+          return result.ok
+            ? result
+            : { ...result, error: maskServerText(result.error, server, redactor) };
         },
         probeTimeoutMs:
           options.probeTimeoutMs ?? Math.min(DEFAULT_PROBE_TIMEOUT_MS, settings.upstreamTimeoutMs),
@@ -381,6 +394,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         ? { rendererDir: options.rendererDir }
         : {}),
       logger,
+      ...(options.httpLimits ? { limits: options.httpLimits } : {}),
     });
     closers.push(() => http.close());
 
@@ -411,6 +425,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       policies,
       endpointFor: (serverId) => `${http.url}/mcp/${serverId}`,
       sessionCount: () => endpoint.sessionCount,
+      logger,
       settings: () => ({ ...settings }),
       close: cleanup,
     };

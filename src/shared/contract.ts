@@ -108,7 +108,7 @@ export type ServerState = 'idle' | 'connected' | 'restarting' | 'failed';
 export interface ServerInfo {
   id: string;
   transport: 'stdio' | 'http' | 'sse';
-  /** The command line (stdio) or URL (http, sse). Header and environment values are not shown. */
+  /** The command line (stdio) or URL (http, sse), credentials in it masked as "***"; header and environment values are not shown. */
   target: string;
   /** Where agents connect to reach this server through Airlock: http://127.0.0.1:PORT/mcp/<id>. */
   endpoint: string;

@@ -20,7 +20,32 @@ export interface HttpServerOptions {
   api?: ApiRoutesOptions;
   /** The built renderer (index.html, assets/), served for paths outside /mcp/ and /api/. */
   rendererDir?: string;
+  /** How long receiving a request may take and how many connections may be open. */
+  limits?: HttpLimits;
 }
+
+/**
+ * Bounds on slow and numerous clients. Only RECEIVING a request is timed: once its body is in,
+ * the answer may take as long as it needs (a call held for a person, an event stream).
+ */
+export interface HttpLimits {
+  /** A request's headers must arrive within this; default 10 s. */
+  headersTimeoutMs?: number;
+  /** A whole request, headers and body, must arrive within this; default 30 s. */
+  requestTimeoutMs?: number;
+  /** Connections past this many are closed as soon as they open; default 512. */
+  maxConnections?: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: Required<HttpLimits> = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  // Held calls and event streams each keep one open; file descriptors run out near 1024.
+  maxConnections: 512,
+};
+
+/** Connections past the cap are refused silently; one warning in this long says so. */
+const DROP_WARNING_MS = 60_000;
 
 export interface RunningHttpServer {
   port: number;
@@ -29,6 +54,13 @@ export interface RunningHttpServer {
   uiUrl?: string;
   close(): Promise<void>;
 }
+
+/** Headers a request may send once at most, by lowercase name, with the name to show. */
+const SINGLE_HEADERS = new Map([
+  ['host', 'Host'],
+  ['origin', 'Origin'],
+  ['authorization', 'Authorization'],
+]);
 
 const MCP_PATH = /^\/mcp\/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/?$/;
 
@@ -41,7 +73,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       ? createStaticFiles(options.rendererDir, options.logger)
       : undefined;
 
-  const server = http.createServer((req, res) => {
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  // Node checks for requests that are too slow on this interval, so a timeout ends at most this late.
+  const checkEveryMs = Math.max(
+    10,
+    Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)),
+  );
+  // Node's timers measure receiving a request (a connection that sends nothing counts as slow
+  // headers) and answer 408; event streams and held calls, whose requests are complete, stay open.
+  const serverOptions: http.ServerOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: checkEveryMs,
+  };
+  const server = http.createServer(serverOptions, (req, res) => {
     try {
       route(req, res);
     } catch (error) {
@@ -59,6 +104,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       // Also on the 403s below: nothing under /api may be cached or sniffed.
       res.setHeader('cache-control', 'no-store');
       res.setHeader('x-content-type-options', 'nosniff');
+    }
+    const repeated = repeatedHeader(req.rawHeaders);
+    if (repeated !== undefined) {
+      // Node keeps the first Host and Authorization and drops the rest unseen; a request that
+      // names two hosts or two tokens is refused instead of guessed at.
+      return sendJson(res, 400, { error: `Bad request: more than one ${repeated} header.` });
     }
     if (!allowedHosts.has(req.headers.host ?? '')) {
       return sendJson(res, 403, { error: 'Forbidden: unexpected Host header.' });
@@ -94,6 +145,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     return match ? options.authenticateGrant(match[1]!) : undefined;
   }
 
+  /** The first of Host, Origin and Authorization that the request sends more than once. */
+  function repeatedHeader(raw: string[]): string | undefined {
+    const seen = new Set<string>();
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase();
+      if (!SINGLE_HEADERS.has(name)) continue;
+      if (seen.has(name)) return SINGLE_HEADERS.get(name);
+      seen.add(name);
+    }
+    return undefined;
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
@@ -101,8 +164,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const port = (server.address() as AddressInfo).port;
   allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   allowedOrigins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
-  // Event streams stay open for as long as a client is connected.
-  server.requestTimeout = 0;
+  // A socket is never timed out for being idle while its answer is pending: a person may take minutes.
+  server.timeout = 0;
+  server.maxConnections = limits.maxConnections;
+  let lastDropWarning = -Infinity;
+  server.on('drop', () => {
+    const now = Date.now();
+    if (now - lastDropWarning < DROP_WARNING_MS) return;
+    lastDropWarning = now;
+    options.logger.warn(
+      `refusing new connections: ${limits.maxConnections} are open (slow or stuck clients?)`,
+    );
+  });
 
   return {
     port,

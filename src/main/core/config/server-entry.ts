@@ -2,6 +2,8 @@
 // (so its problems read and point the same way), written back in the Claude Desktop shape, and
 // shown to the UI without the values of its environment variables and headers.
 import type { JsonProblem, Parsed } from '../ports';
+import { createRedactor, type Redactor } from '../redaction/redactor';
+import { targetMasker } from './masked-target';
 import { parseConfig } from './parse-config';
 import type { ServerConfig } from './types';
 
@@ -132,7 +134,26 @@ export function serverDraft(server: ServerConfig): ServerDraft {
   };
 }
 
-/** What the UI shows as the server's target: the command line or the URL, never env or header values. */
-export function serverTarget(server: ServerConfig): string {
-  return server.transport === 'stdio' ? [server.command, ...server.args].join(' ') : server.url;
+const builtInRules = createRedactor();
+
+/**
+ * What the UI and the log show as the server's target: the command line or the URL with its
+ * credentials masked (`--token ***`, `user:***@`, `?api_key=***`), never env or header values.
+ * `redactor` should be the one built from settings.redaction, so the user's own rules apply too.
+ */
+export function serverTarget(server: ServerConfig, redactor: Redactor = builtInRules): string {
+  const mask = targetMasker(redactor);
+  if (server.transport !== 'stdio') return mask.url(server.url);
+  return mask.args([server.command, ...server.args]).join(' ');
+}
+
+/**
+ * `text` (a probe's error) redacted, with the server's raw URL in it shown masked: the URL's own
+ * secrets (`?key=...`), which the redactor may not know, go too.
+ */
+export function maskServerText(text: string, server: ServerConfig, redactor: Redactor): string {
+  if (server.transport === 'stdio') return redactor.text(text);
+  // The URL is set aside while the rest is redacted: the redactor would redact its "***" again.
+  const parts = text.split(server.url).map((part) => redactor.text(part));
+  return parts.join(serverTarget(server, redactor));
 }

@@ -30,6 +30,8 @@ export interface Redactor {
    * listed. Lets a screen show the exact value with these parts masked until asked.
    */
   secrets(value: unknown): SecretValue[];
+  /** True when values under this field name are hidden (`api_key`, a name from the user's rules). */
+  isSecretName(name: string): boolean;
 }
 
 /** Every placeholder starts with this, e.g. `[redacted:jwt]`. */
@@ -201,5 +203,5 @@ export function createRedactor(rules: RedactionRules = {}): Redactor {
     return found;
   }
 
-  return { text, value: (value) => copy(value, 0, false, new Set()), secrets };
+  return { text, value: (value) => copy(value, 0, false, new Set()), secrets, isSecretName };
 }
