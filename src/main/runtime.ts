@@ -270,7 +270,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       applySettings: (change) => applySettings(change),
       onStatus: (status) => events.emit('config.changed', { config: status }),
     });
-    closers.push(() => configWatcher.close());
     const serverRegistry = createServerRegistry({
       dataDir,
       servers: serverMap,
@@ -286,6 +285,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
             ? `server ${server.id} saved to config.json and served at ${server.endpoint}`
             : `config.json: server ${server.id} is served at ${server.endpoint} as the file now says`,
         );
+        if (cause === 'file' && server.policy.hash === undefined) {
+          logger.warn(
+            `no valid policy for ${server.id}: every call to it is refused until ${server.policy.file} exists`,
+          );
+        }
         events.emit('server.status', { server });
       },
       removed: (id, cause) => {
@@ -377,6 +381,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     closers.push(() => http.close());
 
+    // Stopped before the listener and the endpoint close, so no edit is applied half-way down.
+    closers.push(() => configWatcher.close());
     await configWatcher.start();
 
     const runningFile = join(dataDir, RUNNING_FILE);

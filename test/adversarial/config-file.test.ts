@@ -200,6 +200,19 @@ describe('settings edited in config.json by hand', () => {
     expect((await held).isError).toBe(true);
   });
 
+  it('redacts with a pattern added to settings.redaction from the next call on', async () => {
+    const { token } = await start({ mcpServers: { meatspace: MEATSPACE } });
+    const agent = await connect('meatspace', token);
+    editConfig((doc) => {
+      doc.settings = { redaction: { patterns: ['zz-[0-9]{6}'] } };
+    });
+    await events!.next((e) => e.name === 'settings.changed', 0, 2000);
+    await agent.callTool({ name: 'get_service_status', arguments: { note: 'id zz-123456 here' } });
+    const { calls } = await apiCall(runtime!, 'history.query', { tool: 'get_service_status' });
+    expect(calls[0]?.args).toContain('[redacted');
+    expect(JSON.stringify(calls)).not.toContain('zz-123456');
+  });
+
   it('says which settings wait for the next start, and keeps them in force until then', async () => {
     const { logger } = await start({});
     editConfig((doc) => {
