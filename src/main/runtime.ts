@@ -16,11 +16,23 @@ import { formatProblems } from './core/json-problems';
 import { RateLimiter } from './core/limits/rate-limiter';
 import { PolicyRegistry } from './core/policy';
 import { systemClock, systemTimers, type Clock, type Logger, type Timers } from './core/ports';
-import { createRedactor } from './core/redaction/redactor';
+import { createRedactor, type Redactor } from './core/redaction/redactor';
+import {
+  ConfigEditError,
+  describeConfigProblems,
+  loadConfig,
+  updateConfigJson,
+} from './adapters/files/config-file';
+import { watchConfig, type ConfigWatcher } from './adapters/files/config-watcher';
 import { redactingLogger } from './adapters/log/redacting-logger';
-import { describeConfigProblems, loadConfig, updateConfigJson } from './adapters/files/config-file';
 import { writeFileAtomic } from './adapters/files/atomic-write';
-import { ensureDataDir, historyPath, policiesDir, policyPath } from './adapters/files/data-dir';
+import {
+  configPath,
+  ensureDataDir,
+  historyPath,
+  policiesDir,
+  policyPath,
+} from './adapters/files/data-dir';
 import {
   createGrant,
   GrantAuthenticator,
@@ -46,6 +58,7 @@ import { maskServerText, serverTarget } from './core/config/server-entry';
 import { SqliteCounterStore } from './adapters/sqlite/counter-store';
 import { openDatabase, type Database } from './adapters/sqlite/database';
 import { errorMessage } from '../shared/error-message';
+import { ApiError } from '../shared/api-error';
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -71,7 +84,7 @@ export interface Runtime {
   uiUrl: string;
   /** The app API, as the HTTP adapter serves it (the Electron shell mounts it over IPC). */
   api: ApiDispatcher;
-  /** The servers in force now, including those added or changed in the app since the start. */
+  /** The servers in force now, including those added or changed (in the app or config.json) since the start. */
   readonly servers: ServerConfig[];
   policies: PolicyRegistry;
   endpointFor(serverId: string): string;
@@ -98,12 +111,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const timers = options.timers ?? systemTimers;
   ensureDataDir(dataDir);
+  const configExisted = existsSync(configPath(dataDir));
   const config = loadConfig(dataDir);
   if (!config.ok) throw new ConfigProblem(describeConfigProblems(dataDir, config.errors));
   const { servers } = config.value;
   const settings: Settings = config.value.settings;
   const uiToken = options.uiToken ?? uiTokenFrom(process.env);
-  const redactor = createRedactor(settings.redaction);
+  // settings.redaction can change while Airlock runs; everything holds this one, which follows it.
+  let rules = createRedactor(settings.redaction);
+  const redactor: Redactor = {
+    value: (value) => rules.value(value),
+    text: (text) => rules.text(text),
+    secrets: (value) => rules.secrets(value),
+    isSecretName: (name) => rules.isSecretName(name),
+  };
   // Everything below, adapters included, logs through this: upstream chatter may carry secrets.
   const logger = redactingLogger(options.logger, redactor);
   // Grants live in secrets.json with the argument-hash key; an older folder's move there first.
@@ -299,6 +320,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const server = serverMap.get(serverId);
       if (server && events.active) events.emit('server.status', { server: serverInfo(server) });
     };
+    // Started once the listener is up (a server it adds needs its address).
+    const configWatcher: ConfigWatcher = watchConfig({
+      dataDir,
+      logger,
+      existed: configExisted,
+      servers: { reload: (next) => serverRegistry.reload(next) },
+      settings: () => settings,
+      applySettings: (change) => applySettings(change),
+      onStatus: (status) => events.emit('config.changed', { config: status }),
+    });
     const serverRegistry = createServerRegistry({
       dataDir,
       servers: serverMap,
@@ -308,15 +339,34 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         channels.forget(id);
         void endpoint.closeServer(id);
       },
-      changed: (server) => {
-        logger.info(`server ${server.id} saved to config.json and served at ${server.endpoint}`);
+      changed: (server, cause) => {
+        logger.info(
+          cause === 'app'
+            ? `server ${server.id} saved to config.json and served at ${server.endpoint}`
+            : `config.json: server ${server.id} is served at ${server.endpoint} as the file now says`,
+        );
+        if (cause === 'file' && server.policy.hash === undefined) {
+          logger.warn(
+            `no valid policy for ${server.id}: every call to it is refused until ${server.policy.file} exists`,
+          );
+        }
         events.emit('server.status', { server });
       },
-      removed: (id) => {
-        logger.info(`server ${id} removed from config.json; its policy file stays`);
+      removed: (id, cause) => {
+        logger.info(
+          cause === 'app'
+            ? `server ${id} removed from config.json; its policy file stays`
+            : `config.json: server ${id} removed; its sessions are closed and its policy file stays`,
+        );
         events.emit('server.removed', { id });
       },
+      assertWritable: () => configWatcher.assertWritable(),
     });
+    const applySettings = (change: Partial<Settings>) => {
+      Object.assign(settings, change);
+      if (change.redaction !== undefined) rules = createRedactor(settings.redaction);
+      events.emit('settings.changed', { settings: { ...settings } });
+    };
 
     const handlers = createAppHandlers({
       approvals,
@@ -365,12 +415,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
       },
       counters: limiter,
+      config: { status: () => configWatcher.status() },
       settings: {
         get: () => ({ ...settings }),
         update: (change) => {
-          saveSettings(dataDir, change);
-          Object.assign(settings, change);
-          events.emit('settings.changed', { settings: { ...settings } });
+          configWatcher.assertWritable();
+          try {
+            saveSettings(dataDir, change);
+          } catch (error) {
+            if (error instanceof ConfigEditError) throw new ApiError('conflict', error.message);
+            throw error;
+          }
+          applySettings(change);
           return { ...settings };
         },
         listeningPort: () => http.port,
@@ -397,6 +453,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(options.httpLimits ? { limits: options.httpLimits } : {}),
     });
     closers.push(() => http.close());
+
+    // Stopped before the listener and the endpoint close, so no edit is applied half-way down.
+    closers.push(() => configWatcher.close());
+    await configWatcher.start();
 
     const runningFile = join(dataDir, RUNNING_FILE);
     writeFileSync(runningFile, JSON.stringify({ url: http.url, pid: process.pid }) + '\n', {

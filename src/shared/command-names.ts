@@ -30,6 +30,7 @@ export const COMMAND_NAMES = [
   'grants.revokeTemporary',
   'settings.get',
   'settings.update',
+  'config.status',
 ] as const satisfies readonly CommandName[];
 
 export const EVENT_NAMES = [
@@ -41,6 +42,7 @@ export const EVENT_NAMES = [
   'server.removed',
   'grants.changed',
   'settings.changed',
+  'config.changed',
 ] as const satisfies readonly EventName[];
 
 // `satisfies` above refuses a name the contract lacks; these refuse a contract name left out.

@@ -6,6 +6,7 @@ import { NAME_PATTERN, NAME_RULE } from '../main/core/config/names';
 import type { JsonProblem } from '../main/core/ports';
 import type { EditableSettings, Settings } from '../main/core/config/types';
 import type { ServerDraft } from '../main/core/config/server-entry';
+import type { StartSettings } from '../main/core/config/config-diff';
 import type { GrantRisk, ToolRisk, ToolRiskReport } from '../main/core/policy/tool-risk';
 import type {
   CallDecision,
@@ -117,6 +118,19 @@ export interface ServerInfo {
   sessions: number;
   lastError?: string;
   policy: PolicyInfo;
+}
+
+/**
+ * config.json as Airlock last read it. Airlock watches the file: a valid edit is in force at once,
+ * an invalid one (or a deleted file) leaves the last good config in force until it is fixed.
+ */
+export interface ConfigStatus {
+  /** The file's path. */
+  file: string;
+  /** Why the file as it is now is not in force, with line and column where there are any; empty when it is. */
+  problems: JsonProblem[];
+  /** Settings read only at start whose value in the file differs from the one in force. */
+  nextStart: Partial<StartSettings>;
 }
 
 /** One argument of a tool, from its input schema. */
@@ -331,6 +345,8 @@ export const COMMANDS = {
       port: z.number().int().min(0).max(65535).optional(),
     }),
   ),
+  /** Whether config.json as it is now is in force, and what in it waits for the next start. */
+  'config.status': command<{ config: ConfigStatus }>()(none),
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -357,6 +373,8 @@ export interface EventPayloads {
   /** Grants or temporary grants were added, revoked or expired. */
   'grants.changed': Record<string, never>;
   'settings.changed': { settings: Settings };
+  /** config.json's problems or the settings it keeps for the next start changed. */
+  'config.changed': { config: ConfigStatus };
 }
 
 export type EventName = keyof EventPayloads;

@@ -1,7 +1,7 @@
 // The Settings screen against a real `airlock serve`: a changed approval timeout is written to the
 // data folder's config.json and applies to the next held call (its countdown on Pending), and a
 // value out of range is explained next to its field and cannot be saved.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -135,6 +135,36 @@ test('a new port is saved for the next start while Airlock keeps listening where
   expect(JSON.parse(readFileSync(join(airlock.dataDir, 'config.json'), 'utf8')).settings.port).toBe(
     7999,
   );
+});
+
+test('a hand edit of config.json that is invalid shows its line and column until it is fixed, then applies', async ({
+  page,
+}) => {
+  await openSettings(page);
+  const file = join(airlock.dataDir, 'config.json');
+  const good = readFileSync(file, 'utf8');
+  const doc = JSON.parse(good) as { settings?: Record<string, unknown> };
+  const edited = (settings: Record<string, unknown>) =>
+    JSON.stringify({ ...doc, settings: { ...doc.settings, ...settings } }, null, 2);
+  try {
+    const bad = edited({ retentionDays: 0 });
+    writeFileSync(file, bad);
+    const banner = page.getByRole('alert', { name: 'config.json problems' });
+    await expect(banner).toContainText('config.json has a problem');
+    const line = bad.split('\n').findIndex((l) => l.includes('"retentionDays"')) + 1;
+    await expect(banner.getByRole('listitem')).toContainText(
+      new RegExp(`^Line ${line}, column \\d+: /settings/retentionDays `),
+    );
+    // The last good value stays in force and on screen.
+    await expect(page.getByLabel('History retention')).toHaveValue('90');
+
+    writeFileSync(file, edited({ retentionDays: 45 }));
+    await expect(banner).toHaveCount(0);
+    await expect(page.getByLabel('History retention')).toHaveValue('45');
+  } finally {
+    writeFileSync(file, good);
+  }
+  await expect(page.getByLabel('History retention')).toHaveValue('90');
 });
 
 for (const colorScheme of ['light', 'dark'] as const) {

@@ -13,6 +13,9 @@ function fakeCore() {
   return new FakeApi()
     .handle('approvals.list', () => ({ approvals: [] }))
     .handle('servers.list', () => ({ servers: [] }))
+    .handle('config.status', () => ({
+      config: { file: '/data/config.json', problems: [], nextStart: {} },
+    }))
     .handle('grants.list', () => ({ grants: [], temporary: [] }))
     .handle('settings.get', () => {
       throw new Error('not needed here');

@@ -7,7 +7,7 @@ import { createServersStore } from '../../src/renderer/src/stores/servers-store'
 import type { ServerInfo, ToolInfo } from '../../src/shared/contract';
 import { ApiError } from '../../src/renderer/src/api/api-client';
 import { FakeApi } from './helpers/fake-api';
-import { serverInfo, toolInfo } from './helpers/servers-fixtures';
+import { configStatus, serverInfo, toolInfo } from './helpers/servers-fixtures';
 
 const TOOLS: ToolInfo[] = [
   toolInfo('get_service_status', 'allowed', {
@@ -31,6 +31,7 @@ function setup(servers: ServerInfo[], opened: string[] = []) {
   let list = servers;
   const api = new FakeApi()
     .handle('servers.list', () => ({ servers: list }))
+    .handle('config.status', () => ({ config: configStatus() }))
     .handle('servers.tools', ({ server }) => ({
       server,
       tools: TOOLS,

@@ -3,7 +3,7 @@ import { ApiError } from '../../src/renderer/src/api/api-client';
 import { createServersStore } from '../../src/renderer/src/stores/servers-store';
 import type { ToolInfo } from '../../src/shared/contract';
 import { FakeApi } from './helpers/fake-api';
-import { serverInfo, toolInfo } from './helpers/servers-fixtures';
+import { configStatus, serverInfo, toolInfo } from './helpers/servers-fixtures';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -11,6 +11,7 @@ function setup() {
   let tools: ToolInfo[] = [toolInfo('get_service_status', 'allowed')];
   const api = new FakeApi()
     .handle('servers.list', () => ({ servers: [serverInfo('meatspace')] }))
+    .handle('config.status', () => ({ config: configStatus() }))
     .handle('servers.tools', ({ server }) => ({
       server,
       tools,
@@ -31,6 +32,16 @@ describe('the servers store', () => {
       status: 'loaded',
       tools: [{ name: 'get_service_status', risk: { risk: 'allowed' } }],
     });
+  });
+
+  it("loads config.json's status with the servers and follows config.changed events", async () => {
+    const { api, store } = setup();
+    const problem = { path: '', message: 'config.json is missing; the config read last stays' };
+    api.handle('config.status', () => ({ config: configStatus({ problems: [problem] }) }));
+    await store.getState().load();
+    expect(store.getState().config?.problems).toEqual([problem]);
+    api.push({ name: 'config.changed', data: { config: configStatus() } });
+    expect(store.getState().config?.problems).toEqual([]);
   });
 
   it('keeps a failed tool listing as an error for that server only', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/renderer/src/api/api-client';
 import { createSettingsStore } from '../../src/renderer/src/stores/settings-store';
-import type { Api, AppEvent, CommandName, Settings } from '../../src/shared/contract';
+import type { Api, AppEvent, CommandName, ConfigStatus, Settings } from '../../src/shared/contract';
 
 function settings(overrides: Partial<Settings> = {}): Settings {
   return {
@@ -24,11 +24,13 @@ class FakeApi implements Api {
   calls: { command: CommandName; input: unknown }[] = [];
   listeners = new Set<(event: AppEvent) => void>();
   current = settings();
+  config: ConfigStatus = { file: '/data/config.json', problems: [], nextStart: {} };
   updateError?: ApiError;
 
   async call(command: CommandName, input: unknown): Promise<never> {
     this.calls.push({ command, input });
     if (command === 'settings.get') return { settings: this.current } as never;
+    if (command === 'config.status') return { config: this.config } as never;
     if (command === 'settings.update') {
       if (this.updateError) throw this.updateError;
       this.current = { ...this.current, ...(input as Partial<Settings>) };
@@ -101,6 +103,20 @@ describe('the settings store', () => {
     expect(store.getState().settings?.retentionDays).toBe(7);
     store.stop();
     expect(api.listeners.size).toBe(0);
+  });
+
+  it("loads config.json's status and follows config.changed events", async () => {
+    const api = new FakeApi();
+    api.config = { ...api.config, nextStart: { maxBodyBytes: 1024 * 1024 } };
+    const store = createSettingsStore(api);
+    await store.getState().load();
+    expect(store.getState().config?.nextStart).toEqual({ maxBodyBytes: 1024 * 1024 });
+    const problem = { path: '/settings/port', message: 'must be <= 65535', line: 3, column: 13 };
+    api.push({
+      name: 'config.changed',
+      data: { config: { file: '/data/config.json', problems: [problem], nextStart: {} } },
+    });
+    expect(store.getState().config?.problems).toEqual([problem]);
   });
 
   it('keeps the core error with its problems, and the settings it had', async () => {

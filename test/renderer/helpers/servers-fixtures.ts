@@ -1,5 +1,6 @@
-// Servers and tools as the core describes them, for the Servers store and screen tests.
-import type { ServerInfo, ToolInfo, ToolRisk } from '../../../src/shared/contract';
+// Servers, tools and config.json's status as the core describes them, for the Servers and Settings
+// store and screen tests.
+import type { ConfigStatus, ServerInfo, ToolInfo, ToolRisk } from '../../../src/shared/contract';
 
 export function serverInfo(id: string, overrides: Partial<ServerInfo> = {}): ServerInfo {
   return {
@@ -25,4 +26,9 @@ export function toolInfo(
     risk: { risk, rule: `/tools/${name}`, reason: `${name} is ${risk}`, grants: [] },
     ...overrides,
   };
+}
+
+/** config.json's status as the core reports it: in force (no problems) unless problems are given. */
+export function configStatus(overrides: Partial<ConfigStatus> = {}): ConfigStatus {
+  return { file: '/data/config.json', problems: [], nextStart: {}, ...overrides };
 }

@@ -2,7 +2,13 @@
 // passes real files and stores, tests pass in-memory ones. Transports (HTTP, IPC) mount these
 // through the dispatcher and never add behaviour of their own.
 import { createHash } from 'node:crypto';
-import type { GrantInfo, PolicyInfo, ServerInfo, TemporaryGrant } from '../../../shared/contract';
+import type {
+  ConfigStatus,
+  GrantInfo,
+  PolicyInfo,
+  ServerInfo,
+  TemporaryGrant,
+} from '../../../shared/contract';
 import type { ApprovalQueue } from '../approvals/approval-queue';
 import type { TemporaryGrants } from '../approvals/temporary-grants';
 import type { EditableSettings, Settings } from '../config/types';
@@ -57,6 +63,8 @@ export interface AppHandlersDeps {
   /** Rate-limit counts, which follow a renamed grant. */
   counters: { renameGrant(from: string, to: string): void };
   settings: SettingsStore;
+  /** config.json's state as the watcher last read it; without it config.status says it is unavailable. */
+  config?: { status(): ConfigStatus };
   clock: Clock;
 }
 
@@ -272,6 +280,13 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
     }),
 
     'settings.update': (change) => ({ settings: deps.settings.update(change) }),
+
+    'config.status': () => {
+      if (deps.config === undefined) {
+        throw new ApiError('unavailable', 'config.json is not watched here.');
+      }
+      return { config: deps.config.status() };
+    },
   };
 }
 

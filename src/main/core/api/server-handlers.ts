@@ -76,10 +76,20 @@ export function createServerHandlers(
   deps: ServerHandlersDeps,
 ): Pick<CommandHandlers, ServerCommand> {
   const { registry } = deps;
-  /** Tool lists fetched from each server, kept until the server changes or a refresh is asked. */
-  const toolLists = new Map<string, { tools: UpstreamTool[]; fetchedAt: number }>();
-  /** One listing at a time per server: a screen opening while another lists shares the answer. */
-  const listing = new Map<string, Promise<{ tools: UpstreamTool[]; fetchedAt: number }>>();
+  /**
+   * Tool lists fetched from each server, kept until the server changes or a refresh is asked. Each
+   * remembers the entry it came from: an entry changed in config.json (not through these commands)
+   * is a new object, and its old list is not served for it.
+   */
+  const toolLists = new Map<
+    string,
+    { server: ServerConfig; tools: UpstreamTool[]; fetchedAt: number }
+  >();
+  /** One listing at a time per server entry: a screen opening while another lists shares the answer. */
+  const listing = new Map<
+    string,
+    { server: ServerConfig; done: Promise<{ tools: UpstreamTool[]; fetchedAt: number }> }
+  >();
 
   const saved = (id: string): ServerConfig => {
     const server = registry.get(id);
@@ -99,7 +109,8 @@ export function createServerHandlers(
   };
 
   const fetchTools = (server: ServerConfig) => {
-    let pending = listing.get(server.id);
+    const under = listing.get(server.id);
+    let pending = under?.server === server ? under.done : undefined;
     if (!pending) {
       pending = deps
         .probe(server, deps.probeTimeoutMs)
@@ -110,15 +121,19 @@ export function createServerHandlers(
               `Cannot list the tools of "${server.id}": ${result.error}`,
             );
           }
-          const list = { tools: result.tools.slice(0, MAX_TOOLS), fetchedAt: deps.clock.now() };
+          const list = {
+            server,
+            tools: result.tools.slice(0, MAX_TOOLS),
+            fetchedAt: deps.clock.now(),
+          };
           // A server changed or removed while it was listed keeps no stale list.
           if (registry.get(server.id) === server) toolLists.set(server.id, list);
           return list;
         })
         .finally(() => {
-          if (listing.get(server.id) === pending) listing.delete(server.id);
+          if (listing.get(server.id)?.done === pending) listing.delete(server.id);
         });
-      listing.set(server.id, pending);
+      listing.set(server.id, { server, done: pending });
     }
     return pending;
   };
@@ -133,7 +148,8 @@ export function createServerHandlers(
 
     'servers.tools': async ({ server: id, refresh }) => {
       const server = saved(id);
-      const cached = refresh ? undefined : toolLists.get(id);
+      const kept = toolLists.get(id);
+      const cached = refresh || kept?.server !== server ? undefined : kept;
       const { tools, fetchedAt } = cached ?? (await fetchTools(server));
       const policy = deps.policies.get(id).policy;
       const offered = new Set(tools.map((t) => t.name));

@@ -1,10 +1,12 @@
 // The Servers screen's state: the configured upstream servers with their live status and policy
-// state, and each server's tools with the risk the core computed under the policy in force. A cache
-// of the core's state, kept current by `server.status`, `server.removed` and `policy.changed`. The
-// renderer never decides a risk itself: after a policy change it asks the core again.
+// state, each server's tools with the risk the core computed under the policy in force, and
+// config.json's problems. A cache of the core's state, kept current by `server.status`,
+// `server.removed`, `policy.changed` and `config.changed`. The renderer never decides a risk itself:
+// after a policy change it asks the core again.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type {
   Api,
+  ConfigStatus,
   ConnectionTest,
   JsonProblem,
   ServerDraft,
@@ -39,6 +41,8 @@ export interface ServersState {
   tools: Readonly<Record<string, ServerTools>>;
   /** Server ids with a save or removal on its way. */
   busy: ReadonlySet<string>;
+  /** config.json as the core last read it; its problems keep a hand edit out of force. */
+  config?: ConfigStatus;
   error?: string;
   load(): Promise<void>;
   /** Lists the server's tools; the core keeps the list, so this is cheap unless `refresh`. */
@@ -72,9 +76,12 @@ export function createServersStore(api: Api): StoreApi<ServersState> & { stop():
     async load() {
       const load = ++loads;
       try {
-        const { servers } = await api.call('servers.list', {});
+        const [{ servers }, { config }] = await Promise.all([
+          api.call('servers.list', {}),
+          api.call('config.status', {}),
+        ]);
         if (load !== loads) return;
-        set({ servers: servers.slice(0, MAX_SHOWN), loaded: true });
+        set({ servers: servers.slice(0, MAX_SHOWN), config, loaded: true });
       } catch (error) {
         if (load !== loads) return;
         set({ error: errorMessage(error), loaded: true });
@@ -206,6 +213,8 @@ export function createServersStore(api: Api): StoreApi<ServersState> & { stop():
       upsert(event.data.server);
     } else if (event.name === 'server.removed') {
       drop(event.data.id);
+    } else if (event.name === 'config.changed') {
+      store.setState({ config: event.data.config });
     } else if (event.name === 'policy.changed') {
       const { policy } = event.data;
       if (!state.servers.some((s) => s.id === policy.server)) return;

@@ -1,7 +1,14 @@
 // The Settings screen's state: the core's settings, kept in step by the settings.changed event,
-// and the change being saved. A cache of the core's settings; the core checks every change.
+// config.json's status (its problems, what waits for the next start) kept in step by
+// config.changed, and the change being saved. A cache of the core's state; the core checks every change.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Api, ApiErrorBody, EditableSettings, Settings } from '../../../shared/contract';
+import type {
+  Api,
+  ApiErrorBody,
+  ConfigStatus,
+  EditableSettings,
+  Settings,
+} from '../../../shared/contract';
 import { ApiError } from '../api/api-client';
 
 export type SettingsChange = Partial<EditableSettings>;
@@ -20,6 +27,8 @@ export interface SettingsState {
   settings?: Settings;
   /** The port Airlock listens on now; settings.port may name another for the next start. */
   listeningPort?: number;
+  /** config.json as the core last read it: problems that keep it out of force, settings for the next start. */
+  config?: ConfigStatus;
   loaded: boolean;
   saving: boolean;
   /** The last thing that went wrong, for the screen to show, with the core's problems if any. */
@@ -41,8 +50,11 @@ export function createSettingsStore(
     saving: false,
     async load() {
       try {
-        const { settings, listeningPort } = await api.call('settings.get', {});
-        set({ settings, listeningPort, loaded: true });
+        const [{ settings, listeningPort }, { config }] = await Promise.all([
+          api.call('settings.get', {}),
+          api.call('config.status', {}),
+        ]);
+        set({ settings, listeningPort, config, loaded: true });
       } catch (error) {
         set({ error: errorOf(error), loaded: true });
       }
@@ -66,6 +78,7 @@ export function createSettingsStore(
 
   const stop = api.on((event) => {
     if (event.name === 'settings.changed') store.setState({ settings: event.data.settings });
+    else if (event.name === 'config.changed') store.setState({ config: event.data.config });
   });
   return Object.assign(store, { stop });
 }

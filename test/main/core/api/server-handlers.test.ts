@@ -298,6 +298,22 @@ describe('servers.tools', () => {
     expect(probed[2]).toMatchObject({ command: 'node', args: [] });
   });
 
+  it('fetches the tools again after the entry changed in config.json, not through these commands', async () => {
+    const { call, probed, registry } = setup();
+    await call('servers.tools', { server: 'meatspace' });
+    // The config watcher replaces the entry in the registry directly.
+    registry.servers.set('meatspace', {
+      id: 'meatspace',
+      transport: 'stdio',
+      command: 'node',
+      args: ['other.js'],
+      env: {},
+    });
+    await call('servers.tools', { server: 'meatspace' });
+    expect(probed).toHaveLength(2);
+    expect(probed[1]).toMatchObject({ args: ['other.js'] });
+  });
+
   it('shares one listing between requests that overlap', async () => {
     const { call, probed } = setup();
     await Promise.all([

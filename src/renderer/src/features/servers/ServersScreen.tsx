@@ -14,6 +14,7 @@ import type {
 } from '../../../../shared/contract';
 import { isValidName, NAME_RULE } from '../../../../main/core/config/names';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
+import { ConfigProblems } from '../../components/ConfigProblems';
 import type { ServersState } from '../../stores/servers-store';
 import {
   emptyForm,
@@ -43,6 +44,7 @@ export function ServersScreen({
   const servers = useStore(store, (s) => s.servers);
   const loaded = useStore(store, (s) => s.loaded);
   const error = useStore(store, (s) => s.error);
+  const config = useStore(store, (s) => s.config);
   const [editing, setEditing] = useState<Editing | undefined>();
 
   useEffect(() => {
@@ -60,6 +62,7 @@ export function ServersScreen({
         count={servers.length === 1 ? '1 server' : `${servers.length} servers`}
       />
       <ErrorBanner message={error} onDismiss={() => store.getState().dismissError()} />
+      <ConfigProblems config={config} />
       {firstRun ? (
         <FirstRun store={store} />
       ) : (

@@ -1,11 +1,13 @@
 // Settings: the four settings Airlock lets a person change while it runs (how long a held call
 // waits, how many may wait, how long history is kept), checked here against the same limits the
-// core enforces, and the settings only config.json sets, shown read-only.
+// core enforces, and the settings only config.json sets, shown read-only with the value the file
+// holds for the next start. While config.json is not in force, a banner says why.
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
-import type { EditableSettings, Settings } from '../../../../shared/contract';
+import type { ConfigStatus, EditableSettings, Settings } from '../../../../shared/contract';
+import { ConfigProblems } from '../../components/ConfigProblems';
 import {
   changedFields,
   type SettingsChange,
@@ -96,11 +98,12 @@ export function problemWith(field: Field, text: string): string | undefined {
 }
 
 export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
-  const { settings, listeningPort, loaded, saving, error, savedAt } = useStore(
+  const { settings, listeningPort, config, loaded, saving, error, savedAt } = useStore(
     store,
     useShallow((s) => ({
       settings: s.settings,
       listeningPort: s.listeningPort,
+      config: s.config,
       loaded: s.loaded,
       saving: s.saving,
       error: s.error,
@@ -169,6 +172,7 @@ export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
           </button>
         </div>
       )}
+      <ConfigProblems config={config} />
       {!loaded ? (
         <p className="muted">Loading settings…</p>
       ) : settings === undefined ? null : (
@@ -244,7 +248,11 @@ export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
               </button>
             </div>
           </form>
-          <ReadOnlySettings settings={settings} listeningPort={listeningPort} />
+          <ReadOnlySettings
+            settings={settings}
+            listeningPort={listeningPort}
+            nextStart={config?.nextStart ?? {}}
+          />
         </>
       )}
     </section>
@@ -254,11 +262,16 @@ export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
 function ReadOnlySettings({
   settings,
   listeningPort,
+  nextStart,
 }: {
   settings: Settings;
   listeningPort: number | undefined;
+  nextStart: ConfigStatus['nextStart'];
 }) {
   const { patterns, fields } = settings.redaction;
+  /** The file's value beside the one in force, when they differ. */
+  const later = <T,>(value: T | undefined, format: (v: T) => string) =>
+    value === undefined ? '' : ` (${format(value)} from the next start)`;
   return (
     <section className="read-only" aria-labelledby="settings-fixed-title">
       <h3 id="settings-fixed-title">Set in config.json</h3>
@@ -271,11 +284,20 @@ function ReadOnlySettings({
             : ''}
         </dd>
         <dt>Request body cap</dt>
-        <dd>{formatBytes(settings.maxBodyBytes)}</dd>
+        <dd>
+          {formatBytes(settings.maxBodyBytes)}
+          {later(nextStart.maxBodyBytes, formatBytes)}
+        </dd>
         <dt>Upstream message cap</dt>
-        <dd>{formatBytes(settings.maxMessageBytes)}</dd>
+        <dd>
+          {formatBytes(settings.maxMessageBytes)}
+          {later(nextStart.maxMessageBytes, formatBytes)}
+        </dd>
         <dt>Upstream timeout</dt>
-        <dd>{formatSeconds(settings.upstreamTimeoutMs)}</dd>
+        <dd>
+          {formatSeconds(settings.upstreamTimeoutMs)}
+          {later(nextStart.upstreamTimeoutMs, formatSeconds)}
+        </dd>
         <dt>Redaction additions</dt>
         <dd>
           {count(patterns.length, 'pattern')}, {count(fields.length, 'field')}
@@ -283,9 +305,10 @@ function ReadOnlySettings({
       </dl>
       <p className="hint muted">
         Change these under <code>&quot;settings&quot;</code> in <code>config.json</code> in the data
-        folder (<code>maxBodyBytes</code>, <code>maxMessageBytes</code>,{' '}
-        <code>upstreamTimeout</code>, <code>redaction</code>). Airlock reads them when it starts, so
-        restart it afterwards.
+        folder. Airlock watches the file: <code>redaction</code>, like the settings above, applies
+        as soon as the file is saved; <code>port</code>, <code>maxBodyBytes</code>,{' '}
+        <code>maxMessageBytes</code> and <code>upstreamTimeout</code> are read when Airlock starts,
+        so they apply from the next start.
       </p>
     </section>
   );
