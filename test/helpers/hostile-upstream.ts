@@ -3,14 +3,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../../src/main/core/ports';
-import type { Runtime } from '../../src/main/runtime';
+import { silentLogger, type Clock, type Logger, type Timers } from '../../src/main/core/ports';
+import { startRuntime, type Runtime } from '../../src/main/runtime';
 import {
   addGrant,
   fixtureCommand,
   makeDataDir,
   removeDataDir,
   startAirlock,
+  TEST_UI_TOKEN,
 } from './airlock-harness';
 
 export interface RecordedLine {
@@ -37,6 +38,8 @@ export async function startHostileAirlock(options: {
   env?: Record<string, string>;
   settings?: Record<string, unknown>;
   logger?: Logger;
+  /** A clock (and timers) the test moves, for limits' windows and approvals' timeouts. */
+  clock?: Clock & Timers;
 }): Promise<HostileAirlock> {
   const recordFile = join(mkdtempSync(join(tmpdir(), 'airlock-record-')), 'upstream.log');
   writeFileSync(recordFile, '');
@@ -53,7 +56,16 @@ export async function startHostileAirlock(options: {
     { hostile: options.policy },
   );
   const token = addGrant(dataDir, 'agent');
-  const runtime = await startAirlock(dataDir, options.logger);
+  const runtime = options.clock
+    ? await startRuntime({
+        dataDir,
+        port: 0,
+        logger: options.logger ?? silentLogger,
+        uiToken: TEST_UI_TOKEN,
+        clock: options.clock,
+        timers: options.clock,
+      })
+    : await startAirlock(dataDir, options.logger);
   const upstreamLines = (): RecordedLine[] =>
     readFileSync(recordFile, 'utf8')
       .split('\n')

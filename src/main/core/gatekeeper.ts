@@ -2,6 +2,7 @@
 // each decision with the rule that made it and a reason. Anything that goes wrong refuses the call.
 import { formatRetryDelay, humanizeWindow } from './durations';
 import type { LimitCheck, RateLimiter } from './limits/rate-limiter';
+import { escapePointerToken } from './json-problems';
 import { resolveRule } from './policy/resolve-rule';
 import type { PolicyRegistry } from './policy/policy-registry';
 import type { EffectiveRule, Limit } from './policy/types';
@@ -81,6 +82,15 @@ export class Gatekeeper {
           action: 'deny',
           rule: rule.rule,
           reason: rule.reason ?? `tool "${call.tool}" is not allowed by the policy`,
+          policyHash,
+        };
+      }
+      const infinite = nonFiniteNumberAt(call.args);
+      if (infinite !== undefined) {
+        return {
+          action: 'deny',
+          rule: '',
+          reason: `the argument at ${infinite === '' ? 'the top' : infinite} is a number too large for JSON (it reads as infinity), and Airlock forwards only arguments that reach the server as they were checked`,
           policyHash,
         };
       }
@@ -219,6 +229,46 @@ function argsReason(problems: readonly JsonProblem[], ruleReason: string | undef
   const details = listed.join('; ') + (more > 0 ? `; and ${more} more` : '');
   const text = `arguments do not match the policy: ${details}`;
   return ruleReason === undefined ? text : `${ruleReason} (${text})`;
+}
+
+/**
+ * The JSON Pointer of the first number in `value` that is not finite, if any. JSON has no such
+ * numbers, but a literal too large for a double (1e309) parses as Infinity, which a rule checks as
+ * a number and JSON.stringify forwards as null: the server would read another value than the one
+ * decided on. Walks in document order with its own stack, so no nesting can overflow it, and
+ * builds a path only for the rare call that has such a number.
+ */
+function nonFiniteNumberAt(value: unknown): string | undefined {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === 'number' && !Number.isFinite(current)) return pathTo(value, current);
+    if (current === null || typeof current !== 'object') continue;
+    const children = Array.isArray(current) ? current : Object.values(current);
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child: unknown = children[i];
+      if (typeof child === 'number' || (child !== null && typeof child === 'object')) {
+        stack.push(child);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The pointer of the first place in `root`, in document order, that holds `target`. */
+function pathTo(root: unknown, target: number): string {
+  const stack: [unknown, string][] = [[root, '']];
+  while (stack.length > 0) {
+    const [current, path] = stack.pop()!;
+    if (Object.is(current, target)) return path;
+    if (current === null || typeof current !== 'object') continue;
+    const entries = Object.entries(current);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i]!;
+      stack.push([child, `${path}/${escapePointerToken(key)}`]);
+    }
+  }
+  return '';
 }
 
 function approvalTimeout(rule: EffectiveRule): { approvalTimeoutMs?: number } {

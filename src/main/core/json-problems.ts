@@ -344,13 +344,22 @@ function foldAlternatives(errors: readonly ErrorObject[]): ErrorObject[] {
     if (e.keyword === 'anyOf' || e.keyword === 'oneOf') alternativePaths.add(e.instancePath);
   }
   if (alternativePaths.size === 0) return [...errors];
+  // Each error goes to every alternative at its own path or above it, found by walking up its
+  // path: filtering all errors once per alternative would be quadratic, and an agent's array of
+  // many thousand wrong items gives that many alternatives.
+  const relatedTo = new Map<string, ErrorObject[]>();
+  for (const path of alternativePaths) relatedTo.set(path, []);
+  for (const e of errors) {
+    const path = e.instancePath;
+    for (let end = path.length; end >= 0; end = path.lastIndexOf('/', end - 1)) {
+      relatedTo.get(path.slice(0, end))?.push(e);
+      if (end === 0) break;
+    }
+  }
   const out: ErrorObject[] = [];
-  for (const path of alternativePaths) {
+  for (const [path, related] of relatedTo) {
     // A branch whose type matched failed for a more specific reason; the type errors of the other
     // branches only add noise. When every branch failed on type, say which types would do.
-    const related = errors.filter(
-      (e) => e.instancePath === path || e.instancePath.startsWith(`${path}/`),
-    );
     const hasSpecific = related.some(
       (e) =>
         e.keyword !== 'anyOf' &&

@@ -221,6 +221,31 @@ describe('policy extensions', () => {
       const decision = gatekeeper.decide(call({ args: { email: 'hitl_SECRETVALUE', name: 'n' } }));
       expect(decision.reason).not.toContain('hitl_SECRETVALUE');
     });
+
+    it('refuses a number JSON cannot carry, which a rule would check as one value and the server read as null', () => {
+      // No type: anything but null, at most 100 if a number. -Infinity passes; null would not.
+      const { gatekeeper } = setup({
+        version: '1',
+        default: 'allow',
+        tools: {
+          pay: { args: { properties: { amount: { not: { type: 'null' }, maximum: 100 } } } },
+        },
+      });
+      const args = JSON.parse('{"amount":-1e309,"to":["a",{"x/y":1e400}]}') as Record<
+        string,
+        unknown
+      >;
+      expect(gatekeeper.decide(call({ tool: 'pay', args }))).toMatchObject({
+        action: 'deny',
+        rule: '',
+        reason: expect.stringMatching(/^the argument at \/amount is a number too large for JSON/),
+      });
+      const nested = gatekeeper.decide(call({ tool: 'other', args: { to: args.to } }));
+      expect(nested.reason).toMatch(/^the argument at \/to\/1\/x~1y is a number too large/);
+      expect(gatekeeper.decide(call({ tool: 'pay', args: { amount: -1e308 } })).action).toBe(
+        'allow',
+      );
+    });
   });
 
   it('shares a counter between tools', () => {

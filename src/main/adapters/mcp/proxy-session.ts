@@ -192,7 +192,9 @@ export class ProxySession {
 
   private callTool(request: JsonRpcRequest, sink: ReplySink, context: SendContext): void {
     const name = request.params?.name;
-    const args = request.params?.arguments ?? {};
+    // Only absent arguments mean none: null is forwarded as null, so it is refused like any other
+    // non-object rather than decided as {}.
+    const args = request.params?.arguments === undefined ? {} : request.params.arguments;
     if (typeof name !== 'string') {
       return reply(
         sink,

@@ -40,6 +40,8 @@ interface Entry {
   cancelTimer: () => void;
 }
 
+const EXPIRED: ApprovalOutcome = { outcome: 'expired', by: 'timeout' };
+
 // Settled approvals remembered so a late answer can be told what happened instead of "not found".
 const SETTLED_MEMORY = 1000;
 
@@ -58,6 +60,7 @@ export class ApprovalQueue {
 
   /** Pending approvals, newest first. */
   list(): Approval[] {
+    this.expireDue();
     return [...this.pending.values()].map((entry) => entry.approval).reverse();
   }
 
@@ -93,9 +96,7 @@ export class ApprovalQueue {
       receivedAt: now,
       expiresAt: now + timeoutMs,
     };
-    const cancelTimer = this.deps.timers.after(timeoutMs, () =>
-      this.settle(approval.id, { outcome: 'expired', by: 'timeout' }),
-    );
+    const cancelTimer = this.deps.timers.after(timeoutMs, () => this.settle(approval.id, EXPIRED));
     this.pending.set(approval.id, { approval, settle, cancelTimer });
     this.deps.onAdded?.(approval);
     return { ok: true, approval };
@@ -103,6 +104,7 @@ export class ApprovalQueue {
 
   /** A person's answer. The first answer wins; one for a call that is no longer held changes nothing. */
   answer(id: string, answer: Answer): AnswerResult {
+    this.expireDue();
     const entry = this.pending.get(id);
     if (entry === undefined) {
       const earlier = this.settled.get(id);
@@ -152,6 +154,18 @@ export class ApprovalQueue {
   /** Airlock is stopping: nothing held will be answered. */
   withdrawAll(): void {
     for (const id of [...this.pending.keys()]) this.withdraw(id, 'restart');
+  }
+
+  /**
+   * Refuses every held call whose time is up by the clock. The timeout is a time, not only a
+   * timer: timers run late on a busy process and stand still while the computer sleeps, so a
+   * person back from a closed lid could otherwise still run a call whose time was long up.
+   */
+  private expireDue(): void {
+    const now = this.deps.clock.now();
+    for (const [id, entry] of this.pending) {
+      if (now >= entry.approval.expiresAt) this.settle(id, EXPIRED);
+    }
   }
 
   private settle(id: string, outcome: ApprovalOutcome): boolean {

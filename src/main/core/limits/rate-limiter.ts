@@ -72,6 +72,13 @@ class Series {
     return this.times[this.times.length - n] as number;
   }
 
+  /** Moves every event later than `now` back to `now`; the order stays sorted. */
+  clampTo(now: number): void {
+    for (let i = this.times.length - 1; i >= this.head && (this.times[i] as number) > now; i--) {
+      this.times[i] = now;
+    }
+  }
+
   /** Forgets events at or before `cutoff`. */
   dropThrough(cutoff: number): void {
     while (this.head < this.times.length && (this.times[this.head] as number) <= cutoff)
@@ -108,6 +115,8 @@ function splitStoredCounter(stored: string): [server: string, counter: string] {
 export class RateLimiter {
   /** server → counter → events. */
   private readonly servers = new Map<string, Map<string, CounterIndex>>();
+  /** The time of the latest event in memory, to notice a wall clock that stepped back. */
+  private latest = -Infinity;
 
   constructor(
     private readonly store: CounterStore,
@@ -119,12 +128,15 @@ export class RateLimiter {
     const since = this.clock.now() - MAX_WINDOW_MS;
     const events = this.store.loadSince(since);
     this.servers.clear();
+    this.latest = -Infinity;
     const sorted = isSortedByTime(events) ? events : [...events].sort((a, b) => a.at - b.at);
     for (const event of sorted) {
       if (event.at <= since) continue;
       const [server, counter] = splitStoredCounter(event.counter);
       this.index(server, counter, event.grant, event.session, event.at, MAX_WINDOW_MS);
     }
+    // Events stored later than now (the clock stepped back since) count from now.
+    this.now();
   }
 
   /**
@@ -134,7 +146,7 @@ export class RateLimiter {
    */
   check<L extends RateLimit>(limits: readonly L[], who: Caller): LimitCheck<L> {
     if (limits.length === 0) return OK;
-    const now = this.clock.now();
+    const now = this.now();
     let worst: L | undefined;
     let worstRetry = 0;
     for (const limit of limits) {
@@ -175,7 +187,7 @@ export class RateLimiter {
    */
   consume(limits: readonly RateLimit[], who: Caller): void {
     if (limits.length === 0) return;
-    const at = this.clock.now();
+    const at = this.now();
     const server = who.server ?? '';
     const counters: { counter: string; keepMs: number }[] = [];
     const events: CounterEvent[] = [];
@@ -199,7 +211,8 @@ export class RateLimiter {
 
   /** How many events currently count against `limit` for `who` (for showing usage). */
   count(limit: RateLimit, who: Caller): number {
-    return this.seriesFor(limit, who)?.countAfter(this.clock.now() - limit.windowMs) ?? 0;
+    const now = this.now();
+    return this.seriesFor(limit, who)?.countAfter(now - limit.windowMs) ?? 0;
   }
 
   /**
@@ -230,6 +243,28 @@ export class RateLimiter {
   renameGrant(from: string, to: string): void {
     this.store.renameGrant(from, to);
     this.load();
+  }
+
+  /**
+   * The clock's time, after moving every event later than it back to it. A wall clock that steps
+   * back (a day, after a wrong time is corrected) would otherwise leave the last window's events in
+   * the future: counted until the clock catches up with them, which locks a limited tool for as long
+   * as the step. Moved back, they count for one full window from now, as if they had just happened,
+   * which is as long as they can have been in the window by any clock that never steps back.
+   */
+  private now(): number {
+    const now = this.clock.now();
+    if (now < this.latest) {
+      for (const counters of this.servers.values()) {
+        for (const index of counters.values()) {
+          index.all.clampTo(now);
+          for (const series of index.byGrant.values()) series.clampTo(now);
+          for (const series of index.bySession.values()) series.clampTo(now);
+        }
+      }
+      this.latest = now;
+    }
+    return now;
   }
 
   private seriesFor(limit: RateLimit, who: Caller): Series | undefined {
@@ -264,6 +299,7 @@ export class RateLimiter {
       counters.set(counter, index);
     }
     index.keepMs = keepMs;
+    if (at > this.latest) this.latest = at;
     // Drop what can no longer count on the way, so a busy counter stays bounded between prunes.
     const cutoff = at - keepMs;
     appendTo(index.all, at, cutoff);

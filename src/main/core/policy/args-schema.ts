@@ -1,15 +1,24 @@
 // Compiles a rule's `args` JSON Schema into a validator for call arguments. Strict, so a typo
 // in the schema ("patern", "requried") is an error in the policy rather than a rule that
-// silently lets everything through.
+// silently lets everything through. The arguments are an agent's: checking them costs time in
+// proportion to their size, never more.
 import Ajv from 'ajv';
-import type { AnySchema, ValidateFunction } from 'ajv';
+import type { AnySchema, SchemaValidateFunction, ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { canonicalJson } from '../calls/canonical-json';
 import { ajvProblems, escapePointerToken } from '../json-problems';
 import type { RawProblem } from '../json-problems';
 import type { ArgsCheck, ArgsValidator } from './types';
 
 type Dialect = 'draft-07' | '2020-12';
+
+/**
+ * Arguments holding more JSON values than this are checked only up to their first problem.
+ * Listing every problem costs time and memory for each one, and a body of a few megabytes can
+ * be an array of a million wrong items; the refusal quotes only the first few problems anyway.
+ */
+export const MAX_VALUES_LISTING_ALL_PROBLEMS = 10_000;
 
 const DIALECTS: Record<string, Dialect> = {
   'http://json-schema.org/draft-07/schema': 'draft-07',
@@ -25,7 +34,8 @@ const DIALECTS: Record<string, Dialect> = {
  * would make a re-loaded policy clash with its previous version.
  */
 export class ArgsSchemaCompiler {
-  private readonly instances = new Map<Dialect, Ajv>();
+  /** By dialect, and whether the instance lists every problem or stops at the first. */
+  private readonly instances = new Map<`${Dialect}/${'all' | 'first'}`, Ajv>();
 
   /** `path` is the pointer of the schema in the policy file; problems are reported below it. */
   compile(
@@ -49,7 +59,7 @@ export class ArgsSchemaCompiler {
     if (schema['$async'] !== undefined) {
       return fail(`${path}/$async`, 'asynchronous schemas are not supported in argument rules');
     }
-    const ajv = this.instance(dialect);
+    const ajv = this.instance(dialect, 'all');
     const problems: RawProblem[] = [];
     if (!ajv.validateSchema(schema)) {
       problems.push(...ajvProblems(ajv.errors, { basePath: path }));
@@ -57,25 +67,30 @@ export class ArgsSchemaCompiler {
     findUnknownKeywords(ajv, schema, path, problems);
     if (problems.length > 0) return { ok: false, problems };
     try {
-      // $async was refused above, so compile returns a synchronous validator.
-      const validate = ajv.compile(schema as AnySchema) as ValidateFunction;
+      // $async was refused above, so compile returns synchronous validators.
+      const all = ajv.compile(schema as AnySchema) as ValidateFunction;
+      const first = this.instance(dialect, 'first').compile(
+        schema as AnySchema,
+      ) as ValidateFunction;
       return {
         ok: true,
-        validate: (args: unknown): ArgsCheck =>
-          validate(args)
+        validate: (args: unknown): ArgsCheck => {
+          const validate = holdsMoreValues(args, MAX_VALUES_LISTING_ALL_PROBLEMS) ? first : all;
+          return validate(args)
             ? ARGS_OK
-            : { ok: false, problems: ajvProblems(validate.errors, { includeValues: false }) },
+            : { ok: false, problems: ajvProblems(validate.errors, { includeValues: false }) };
+        },
       };
     } catch (error) {
       return fail(path, (error as Error).message);
     }
   }
 
-  private instance(dialect: Dialect): Ajv {
-    let ajv = this.instances.get(dialect);
+  private instance(dialect: Dialect, problems: 'all' | 'first'): Ajv {
+    let ajv = this.instances.get(`${dialect}/${problems}`);
     if (ajv === undefined) {
       const options = {
-        allErrors: true,
+        allErrors: problems === 'all',
         verbose: true,
         strict: true,
         // Valid JSON Schema that ajv's stricter checks would refuse: a `pattern` without
@@ -91,13 +106,65 @@ export class ArgsSchemaCompiler {
       } as const;
       ajv = dialect === '2020-12' ? new Ajv2020(options) : new Ajv(options);
       addFormats(ajv);
-      this.instances.set(dialect, ajv);
+      replaceUniqueItems(ajv);
+      this.instances.set(`${dialect}/${problems}`, ajv);
     }
     return ajv;
   }
 }
 
 const ARGS_OK: ArgsCheck = { ok: true };
+
+/**
+ * `uniqueItems`, checked in linear time. Ajv's own compares items that are objects or arrays
+ * pairwise, so an agent's array of a few hundred thousand distinct objects would stop Airlock for
+ * hours; and it keys scalar items by a plain object, where two "__proto__" strings are never seen
+ * as equal. Two JSON values are equal exactly when their canonical JSON texts are (keys sorted,
+ * 1.0 and 1 one number, as JSON Schema defines equality). Infinity, which JSON has no text for,
+ * never gets here: the gatekeeper refuses it before any rule is checked.
+ */
+function replaceUniqueItems(ajv: Ajv): void {
+  ajv.removeKeyword('uniqueItems');
+  const validate: SchemaValidateFunction = (schema: unknown, data: unknown) => {
+    if (schema !== true || !Array.isArray(data)) return true;
+    const seen = new Map<string, number>();
+    for (let index = 0; index < data.length; index++) {
+      const key = canonicalJson(data[index]);
+      const earlier = seen.get(key);
+      if (earlier !== undefined) {
+        validate.errors = [
+          {
+            keyword: 'uniqueItems',
+            // As ajv says it: i the later item, j the earlier.
+            params: { i: index, j: earlier },
+            message: `must NOT have duplicate items (items ## ${earlier} and ${index} are identical)`,
+          },
+        ];
+        return false;
+      }
+      seen.set(key, index);
+    }
+    return true;
+  };
+  ajv.addKeyword({ keyword: 'uniqueItems', type: 'array', schemaType: 'boolean', validate });
+}
+
+/** Whether `value` holds more than `limit` JSON values (itself included); stops counting there. */
+function holdsMoreValues(value: unknown, limit: number): boolean {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    if (++count > limit) return true;
+    const current = stack.pop();
+    if (current === null || typeof current !== 'object') continue;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      // Pushed only while the count could still stay within the limit, so the stack stays small.
+      if (count + stack.length >= limit) return true;
+      stack.push(child);
+    }
+  }
+  return false;
+}
 
 function fail(path: string, message: string): { ok: false; problems: RawProblem[] } {
   return { ok: false, problems: [{ path, message }] };

@@ -121,6 +121,30 @@ describe('ApprovalQueue', () => {
     expect(settled[id]).toEqual([{ outcome: 'denied', by: 'person' }]);
   });
 
+  it('refuses an answer once the clock is past the expiry, even before the timer has fired', () => {
+    // Timers run late on a busy process and stand still while the computer sleeps; the clock
+    // does not. Here the time moves without the timer firing, as after a laptop's lid was closed.
+    const { queue, hold, settled, clock, events } = setup();
+    const { id } = hold();
+    const { id: other } = hold();
+    clock.time = T0 + 60_000;
+    expect(queue.answer(id, { decision: 'allow' })).toMatchObject({
+      ok: false,
+      code: 'conflict',
+      message: 'That call is no longer waiting: no one answered in time and it was refused.',
+    });
+    expect(settled[id]).toEqual([{ outcome: 'expired', by: 'timeout' }]);
+    // The list shows no call whose time is up, and the late timer changes nothing.
+    expect(queue.list()).toEqual([]);
+    expect(settled[other]).toEqual([{ outcome: 'expired', by: 'timeout' }]);
+    clock.advance(0);
+    clock.advance(1);
+    expect(events.filter((e) => e.startsWith('resolved'))).toEqual([
+      `resolved ${id} expired`,
+      `resolved ${other} expired`,
+    ]);
+  });
+
   it('withdraws a call its client cancelled or left, and refuses answers after', () => {
     const { queue, hold, settled } = setup();
     const cancelled = hold().id;

@@ -247,6 +247,36 @@ describe('RateLimiter', () => {
     expect(limiter.tryConsume(limits, alice).ok).toBe(false);
   });
 
+  it('counts the last window from now when the wall clock steps back a day, neither resetting nor locking for a day', () => {
+    const { clock, limiter } = setup();
+    const limits = [limit({ max: 2 })];
+    expect(fill(limiter, limits)).toBe(2);
+    clock.advance(-DAY);
+    // Still full: the two calls happened just now, whatever the clock says.
+    expect(limiter.tryConsume(limits, alice)).toEqual({
+      ok: false,
+      limit: limits[0],
+      retryAfterMs: MINUTE,
+    });
+    expect(limiter.count(limits[0]!, alice)).toBe(2);
+    clock.advance(MINUTE - 1);
+    expect(limiter.tryConsume(limits, alice).ok).toBe(false);
+    clock.advance(1);
+    expect(fill(limiter, limits)).toBe(2);
+  });
+
+  it('counts events stored later than the clock from now after a restart', () => {
+    const { clock, store, limiter } = setup();
+    const limits = [limit({ max: 2 })];
+    expect(fill(limiter, limits)).toBe(2);
+    clock.advance(-DAY);
+    const restarted = new RateLimiter(store, clock);
+    restarted.load();
+    expect(restarted.tryConsume(limits, alice)).toMatchObject({ ok: false, retryAfterMs: MINUTE });
+    clock.advance(MINUTE);
+    expect(fill(restarted, limits)).toBe(2);
+  });
+
   it('decides in well under 20 µs with a few limits and a busy history', () => {
     const { clock, limiter } = setup();
     const limits = [
