@@ -233,8 +233,15 @@ export class CallGuard {
       );
       return { kind: 'refuse', result: heldRefusal(text, decidedBy, { rule, reason }) };
     };
+    const unwritable =
+      'a person allowed the call, but Airlock could not record that in its history, and it runs nothing unrecorded; call again once the history can be written';
+    const unwritableText = `Airlock refused "${call.tool}": ${unwritable}.`;
     switch (outcome.outcome) {
       case 'allowed': {
+        // The held row on disk says the call has not run; it must say otherwise before it does,
+        // or a history that cannot be written (disk full, locked) would hide a call that ran.
+        // Written here first, so a failure is found before the call is counted against its limits.
+        if (!this.deps.history.flush()) return refuse('airlock', unwritableText, unwritable);
         const approved = this.deps.gatekeeper.decideApproved(call, held.policyHash);
         if (approved.action !== 'allow') {
           return refuse(
@@ -244,9 +251,6 @@ export class CallGuard {
             approved.rule,
           );
         }
-        if (outcome.forMinutes) {
-          this.deps.temporaryGrants.add(call.grant, call.server, call.tool, outcome.forMinutes);
-        }
         const reason = outcome.forMinutes
           ? `allowed by a person, and for the next ${outcome.forMinutes} min`
           : 'allowed by a person';
@@ -255,6 +259,11 @@ export class CallGuard {
           { decision: 'allow', decidedBy: 'person', decidedAt: now, reason, status: 'running' },
           false,
         );
+        // The refusal's change is merged over the allow still waiting, so the row ends refused.
+        if (!this.deps.history.flush()) return refuse('airlock', unwritableText, unwritable);
+        if (outcome.forMinutes) {
+          this.deps.temporaryGrants.add(call.grant, call.server, call.tool, outcome.forMinutes);
+        }
         return { kind: 'run', callId };
       }
       case 'denied':
