@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../src/main/core/ports';
-import type { Runtime } from '../../src/main/runtime';
+import type { Runtime, RuntimeOptions } from '../../src/main/runtime';
 import {
   addGrant,
   fixtureCommand,
@@ -37,6 +37,9 @@ export async function startHostileAirlock(options: {
   env?: Record<string, string>;
   settings?: Record<string, unknown>;
   logger?: Logger;
+  /** Where the data folder is made; default the system's temporary folder. */
+  dataDirParent?: string;
+  runtime?: Partial<RuntimeOptions>;
 }): Promise<HostileAirlock> {
   const recordFile = join(mkdtempSync(join(tmpdir(), 'airlock-record-')), 'upstream.log');
   writeFileSync(recordFile, '');
@@ -51,9 +54,10 @@ export async function startHostileAirlock(options: {
       ...(options.settings ? { settings: options.settings } : {}),
     },
     { hostile: options.policy },
+    options.dataDirParent,
   );
   const token = addGrant(dataDir, 'agent');
-  const runtime = await startAirlock(dataDir, options.logger);
+  const runtime = await startAirlock(dataDir, options.logger, options.runtime);
   const upstreamLines = (): RecordedLine[] =>
     readFileSync(recordFile, 'utf8')
       .split('\n')
