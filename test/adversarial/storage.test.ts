@@ -21,6 +21,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { apiCall, connectClient, SEED_POLICY_FILE, textOf } from '../helpers/airlock-harness';
 import { startHostileAirlock, type HostileAirlock } from '../helpers/hostile-upstream';
 import type { Database } from '../../src/main/adapters/sqlite/database';
+import { HISTORY_TEXT_LIMIT } from '../../src/main/core/calls/call-guard';
 import { parsePolicy } from '../../src/main/core/policy';
 import type { CallRecord } from '../../src/shared/contract';
 
@@ -397,5 +398,18 @@ describe('policy files replaced while calls run', () => {
     }
     expect(ran).toHaveLength(calls.filter((call) => call.decision === 'allow').length);
     expect([...seen].sort()).toEqual(['allow', 'deny']);
+  });
+});
+
+describe('what an upstream server can make the history hold', () => {
+  it('keeps the head of an error message of megabytes, as it does of a result', async () => {
+    const { airlock, client } = await start({ policy: { version: '1', default: 'allow' } });
+    await expect(client.callTool({ name: 'fail', arguments: { mb: 4 } })).rejects.toThrow(
+      /refused: eee/,
+    );
+    const [call] = await allCalls(airlock);
+    expect(call).toMatchObject({ tool: 'fail', status: 'failed' });
+    expect(call!.error!.startsWith('refused: eee')).toBe(true);
+    expect(call!.error!.length).toBeLessThanOrEqual(HISTORY_TEXT_LIMIT + 100);
   });
 });

@@ -8,7 +8,7 @@ import type { EventBus } from '../api/event-bus';
 import type { Decision, Gatekeeper, ToolCall } from '../gatekeeper';
 import type { CallRecord, CallUpdate, DecidedBy, HistoryStore, NewCall } from '../history/types';
 import type { Clock, Logger } from '../ports';
-import { redactedExcerpt } from '../redaction/excerpt';
+import { redactedExcerpt, redactedTextExcerpt } from '../redaction/excerpt';
 import type { Redactor } from '../redaction/redactor';
 import { canonicalHash } from './canonical-json';
 import { deniedText, heldRefusal, policyRefusal, timeoutText, type Refusal } from './refusals';
@@ -123,10 +123,10 @@ export class CallGuard {
       const update: CallUpdate = { status: 'ok', finishedAt: this.deps.clock.now() };
       if ('failure' in end) {
         update.status = 'failed';
-        update.error = this.deps.redactor.text(end.failure);
+        update.error = this.errorText(end.failure);
       } else if (end.response.error !== undefined) {
         update.status = 'failed';
-        update.error = this.deps.redactor.text(String(end.response.error.message ?? 'error'));
+        update.error = this.errorText(String(end.response.error.message ?? 'error'));
       } else {
         const result = end.response.result as { isError?: unknown } | undefined;
         if (result?.isError === true) update.status = 'tool_error';
@@ -138,6 +138,14 @@ export class CallGuard {
     } catch (error) {
       this.deps.logger.error('could not record a call result', { error: errorMessage(error) });
     }
+  }
+
+  /** An error as the history keeps it: a server's message can run to megabytes, as a result can. */
+  private errorText(message: string): string {
+    const excerpt = redactedTextExcerpt(this.deps.redactor, message, HISTORY_TEXT_LIMIT);
+    return excerpt.truncated
+      ? `${excerpt.text}… (cut: the history keeps the first ${HISTORY_TEXT_LIMIT} characters)`
+      : excerpt.text;
   }
 
   private hold(
