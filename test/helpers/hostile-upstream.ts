@@ -1,8 +1,8 @@
 // Airlock in this process with test/fixtures/hostile-server.ts as its stdio upstream "hostile",
 // recording every line the server reads, for tests of what reaches (and comes back from) a server.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from '../../src/main/core/ports';
 import type { Runtime, RuntimeOptions } from '../../src/main/runtime';
 import {
@@ -82,6 +82,7 @@ export async function startHostileAirlock(options: {
     close: async () => {
       await runtime.close();
       removeDataDir(dataDir);
+      rmSync(dirname(recordFile), { recursive: true, force: true });
     },
   };
 }
