@@ -6,10 +6,11 @@ import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/helpers/chromium';
 
 export default defineConfig({
-  testDir: 'test/e2e',
+  // test/e2e holds the screens' tests, test/adversarial the UI's share of the adversarial suite.
+  testDir: 'test',
   // *.e2e.ts, so vitest (test/**/*.test.ts) never picks these up and Playwright never picks up
   // vitest's files.
-  testMatch: '**/*.e2e.ts',
+  testMatch: ['e2e/**/*.e2e.ts', 'adversarial/**/*.e2e.ts'],
   outputDir: 'test-results',
   fullyParallel: false,
   workers: 1,

@@ -75,6 +75,11 @@ export interface RuntimeOptions {
   probeTimeoutMs?: number;
   /** Bounds on slow and numerous HTTP clients; tests pass small ones. */
   httpLimits?: HttpLimits;
+  /**
+   * Sees history.sqlite's connection once it is open. For tests only: they cap its size (PRAGMA
+   * max_page_count) to make SQLite fail as it does on a full disk.
+   */
+  onDatabaseOpen?: (db: Database) => void;
 }
 
 export interface Runtime {
@@ -148,6 +153,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const db: Database = openDatabase(historyPath(dataDir));
     closers.push(() => db.close());
+    options.onDatabaseOpen?.(db);
     const history = new SqliteHistoryStore(db, { logger });
     // Also writes the counter events, which ride the history's batches.
     closers.push(() => history.flush());

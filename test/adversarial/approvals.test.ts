@@ -487,7 +487,7 @@ describe('an answer at the edge of the timeout', () => {
   let events: EventStream;
 
   beforeAll(async () => {
-    airlock = await startHostileAirlock({ policy: POLICY, clock });
+    airlock = await startHostileAirlock({ policy: POLICY, runtime: { clock, timers: clock } });
     events = await openEventStream(airlock.runtime.url);
     session = await RawMcpSession.open(airlock.endpoint, airlock.token);
   });

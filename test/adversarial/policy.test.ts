@@ -71,7 +71,7 @@ let nextId = 0;
 beforeAll(async () => {
   airlock = await startHostileAirlock({
     policy: POLICY,
-    env: { HOSTILE_EXTRA_TOOLS: JSON.stringify([RESUME, 'limited']) },
+    extraTools: [RESUME, 'limited'],
   });
   session = await RawMcpSession.open(airlock.endpoint, airlock.token);
 });
@@ -426,7 +426,7 @@ describe('a name that imitates a tool the policy names', () => {
           default: 'deny',
           tools: { provision_api_key: { action: 'allow' }, [RESUME]: { action: 'allow' } },
         },
-        env: { HOSTILE_EXTRA_TOOLS: JSON.stringify([RESUME, ...names]) },
+        extraTools: [RESUME, ...names],
       });
       mimicSession = await RawMcpSession.open(mimic.endpoint, mimic.token);
     });
@@ -547,8 +547,8 @@ describe('a sliding window on a clock that moves', () => {
           tock: { limits: [{ counter: 'tock', window: 'minute', max: 2 }] },
         },
       },
-      env: { HOSTILE_EXTRA_TOOLS: JSON.stringify(['tick', 'tock']) },
-      clock,
+      extraTools: ['tick', 'tock'],
+      runtime: { clock, timers: clock },
     });
     agent = await RawMcpSession.open(clocked.endpoint, clocked.token);
   });

@@ -10,7 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { createGrant } from '../../src/main/adapters/files/grants';
 import { streamLogger } from '../../src/main/adapters/log/stream-logger';
 import { silentLogger, type Logger } from '../../src/main/core/ports';
-import { startRuntime, type Runtime } from '../../src/main/runtime';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../src/main/runtime';
 import type { CommandInput, CommandName, CommandOutput } from '../../src/shared/contract';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,8 +35,9 @@ export function fixtureCommand(file: string, ...args: string[]) {
 export function makeDataDir(
   config: Record<string, unknown>,
   policies: Record<string, unknown | string> = {},
+  parent: string = tmpdir(),
 ): string {
-  const dir = mkdtempSync(join(tmpdir(), 'airlock-test-'));
+  const dir = mkdtempSync(join(parent, 'airlock-test-'));
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
   mkdirSync(join(dir, 'policies'), { recursive: true });
   for (const [id, policy] of Object.entries(policies)) writePolicy(dir, id, policy);
@@ -63,8 +64,9 @@ export const TEST_UI_TOKEN = 'test-ui-token-0123456789abcdef';
 export async function startAirlock(
   dataDir: string,
   logger: Logger = defaultLogger,
+  options: Partial<RuntimeOptions> = {},
 ): Promise<Runtime> {
-  return startRuntime({ dataDir, port: 0, logger, uiToken: TEST_UI_TOKEN });
+  return startRuntime({ dataDir, port: 0, logger, uiToken: TEST_UI_TOKEN, ...options });
 }
 
 /** Sends one app API command over HTTP, as a script or the browser UI would; throws on an error status. */

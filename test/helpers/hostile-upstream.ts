@@ -1,17 +1,16 @@
 // Airlock in this process with test/fixtures/hostile-server.ts as its stdio upstream "hostile",
 // recording every line the server reads, for tests of what reaches (and comes back from) a server.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { silentLogger, type Clock, type Logger, type Timers } from '../../src/main/core/ports';
-import { startRuntime, type Runtime } from '../../src/main/runtime';
+import { dirname, join } from 'node:path';
+import type { Logger } from '../../src/main/core/ports';
+import type { Runtime, RuntimeOptions } from '../../src/main/runtime';
 import {
   addGrant,
   fixtureCommand,
   makeDataDir,
   removeDataDir,
   startAirlock,
-  TEST_UI_TOKEN,
 } from './airlock-harness';
 
 export interface RecordedLine {
@@ -38,34 +37,37 @@ export async function startHostileAirlock(options: {
   env?: Record<string, string>;
   settings?: Record<string, unknown>;
   logger?: Logger;
-  /** A clock (and timers) the test moves, for limits' windows and approvals' timeouts. */
-  clock?: Clock & Timers;
+  /** More tools the server lists, by name or as whole definitions; each answers as echo does. */
+  extraTools?: (string | { name: string })[];
+  /** Where the data folder is made; default the system's temporary folder. */
+  dataDirParent?: string;
+  runtime?: Partial<RuntimeOptions>;
 }): Promise<HostileAirlock> {
   const recordFile = join(mkdtempSync(join(tmpdir(), 'airlock-record-')), 'upstream.log');
   writeFileSync(recordFile, '');
+  const env: Record<string, string> = { RECORD_FILE: recordFile, ...options.env };
+  if (options.extraTools) {
+    env.HOSTILE_TOOLS_FILE = join(dirname(recordFile), 'tools.json');
+    const tools = options.extraTools.map((tool) =>
+      typeof tool === 'string' ? { name: tool, inputSchema: { type: 'object' } } : tool,
+    );
+    writeFileSync(env.HOSTILE_TOOLS_FILE, JSON.stringify(tools));
+  }
   const dataDir = makeDataDir(
     {
       mcpServers: {
         hostile: {
           ...fixtureCommand('hostile-server.ts'),
-          env: { RECORD_FILE: recordFile, ...options.env },
+          env,
         },
       },
       ...(options.settings ? { settings: options.settings } : {}),
     },
     { hostile: options.policy },
+    options.dataDirParent,
   );
   const token = addGrant(dataDir, 'agent');
-  const runtime = options.clock
-    ? await startRuntime({
-        dataDir,
-        port: 0,
-        logger: options.logger ?? silentLogger,
-        uiToken: TEST_UI_TOKEN,
-        clock: options.clock,
-        timers: options.clock,
-      })
-    : await startAirlock(dataDir, options.logger);
+  const runtime = await startAirlock(dataDir, options.logger, options.runtime);
   const upstreamLines = (): RecordedLine[] =>
     readFileSync(recordFile, 'utf8')
       .split('\n')
@@ -90,6 +92,7 @@ export async function startHostileAirlock(options: {
     close: async () => {
       await runtime.close();
       removeDataDir(dataDir);
+      rmSync(dirname(recordFile), { recursive: true, force: true });
     },
   };
 }

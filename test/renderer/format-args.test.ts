@@ -27,6 +27,21 @@ describe('formatArgs', () => {
     }
   });
 
+  it('writes bidirectional controls in keys and values as JSON escapes: the same JSON, nothing reordered', () => {
+    const args = { 'file\u202e': 'read \u202egnp.exe\u202c now', list: ['\u2067x\u2069'] };
+    const text = shown(formatArgs(args, { fold: false }));
+    expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(text).toContain('"read \\u202egnp.exe\\u202c now"');
+    expect(JSON.parse(text)).toEqual(args);
+  });
+
+  it('folds long keys as it folds long values', () => {
+    const key = 'k'.repeat(FOLD_AT + 50);
+    const result = formatArgs({ [key]: 1 }, { fold: true });
+    expect(result.folded).toBe(true);
+    expect(shown(result)).toContain(`${'k'.repeat(FOLD_AT)}… (50 more characters)": 1`);
+  });
+
   it('folds long strings, saying how much is hidden', () => {
     const long = 'x'.repeat(FOLD_AT + 60);
     const formatted = formatArgs({ email: 'a@example.com', note: long }, { fold: true });

@@ -66,8 +66,9 @@ const MIN_PREFIX_CHARS = 3;
 const HOUR_MS = 3_600_000;
 /**
  * How long new calls and updates wait to be written together. Each batch costs one commit and
- * touches each index page once, however many calls it holds; a call's result is durable this
- * much later than the call itself (which is durable, in the journal, before it runs).
+ * touches each index page once, however many calls it holds; a call and its result reach the disk
+ * up to this much after they happen (the call guard writes a held call at once, before it waits
+ * and again before it runs, so the row on disk never says a call that ran did not).
  */
 const BATCH_DELAY_MS = 100;
 /** A batch this large is written at the next turn of the event loop instead. */

@@ -8,7 +8,7 @@ import type { EventBus } from '../api/event-bus';
 import type { Decision, Gatekeeper, ToolCall } from '../gatekeeper';
 import type { CallRecord, CallUpdate, DecidedBy, HistoryStore, NewCall } from '../history/types';
 import type { Clock, Logger } from '../ports';
-import { redactedExcerpt } from '../redaction/excerpt';
+import { redactedExcerpt, redactedTextExcerpt } from '../redaction/excerpt';
 import type { Redactor } from '../redaction/redactor';
 import { keyedCanonicalHash } from './canonical-json';
 import { deniedText, heldRefusal, policyRefusal, timeoutText, type Refusal } from './refusals';
@@ -128,10 +128,10 @@ export class CallGuard {
       const update: CallUpdate = { status: 'ok', finishedAt: this.deps.clock.now() };
       if ('failure' in end) {
         update.status = 'failed';
-        update.error = this.deps.redactor.text(end.failure);
+        update.error = this.errorText(end.failure);
       } else if (end.response.error !== undefined) {
         update.status = 'failed';
-        update.error = this.deps.redactor.text(String(end.response.error.message ?? 'error'));
+        update.error = this.errorText(String(end.response.error.message ?? 'error'));
       } else {
         const result = end.response.result as { isError?: unknown } | undefined;
         if (result?.isError === true) update.status = 'tool_error';
@@ -143,6 +143,14 @@ export class CallGuard {
     } catch (error) {
       this.deps.logger.error('could not record a call result', { error: errorMessage(error) });
     }
+  }
+
+  /** An error as the history keeps it: a server's message can run to megabytes, as a result can. */
+  private errorText(message: string): string {
+    const excerpt = redactedTextExcerpt(this.deps.redactor, message, HISTORY_TEXT_LIMIT);
+    return excerpt.truncated
+      ? `${excerpt.text}… (cut: the history keeps the first ${HISTORY_TEXT_LIMIT} characters)`
+      : excerpt.text;
   }
 
   private hold(
@@ -238,8 +246,15 @@ export class CallGuard {
       );
       return { kind: 'refuse', result: heldRefusal(text, decidedBy, { rule, reason }) };
     };
+    const unwritable =
+      'a person allowed the call, but Airlock could not record that in its history, and it runs nothing unrecorded; call again once the history can be written';
+    const unwritableText = `Airlock refused "${call.tool}": ${unwritable}.`;
     switch (outcome.outcome) {
       case 'allowed': {
+        // The held row on disk says the call has not run; it must say otherwise before it does,
+        // or a history that cannot be written (disk full, locked) would hide a call that ran.
+        // Written here first, so a failure is found before the call is counted against its limits.
+        if (!this.deps.history.flush()) return refuse('airlock', unwritableText, unwritable);
         const approved = this.deps.gatekeeper.decideApproved(call, held.policyHash);
         if (approved.action !== 'allow') {
           return refuse(
@@ -249,9 +264,6 @@ export class CallGuard {
             approved.rule,
           );
         }
-        if (outcome.forMinutes) {
-          this.deps.temporaryGrants.add(call.grant, call.server, call.tool, outcome.forMinutes);
-        }
         const reason = outcome.forMinutes
           ? `allowed by a person, and for the next ${outcome.forMinutes} min`
           : 'allowed by a person';
@@ -260,6 +272,11 @@ export class CallGuard {
           { decision: 'allow', decidedBy: 'person', decidedAt: now, reason, status: 'running' },
           false,
         );
+        // The refusal's change is merged over the allow still waiting, so the row ends refused.
+        if (!this.deps.history.flush()) return refuse('airlock', unwritableText, unwritable);
+        if (outcome.forMinutes) {
+          this.deps.temporaryGrants.add(call.grant, call.server, call.tool, outcome.forMinutes);
+        }
         return { kind: 'run', callId };
       }
       case 'denied':

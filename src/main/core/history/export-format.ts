@@ -1,5 +1,6 @@
 // History exports as text: CSV (RFC 4180, safe to open in a spreadsheet) and JSON Lines. Both
 // have the same columns, in the same order; rows arrive already redacted.
+import { escapeBidiControls } from '../../../shared/bidi-controls';
 import type { CallRecord } from './types';
 
 type Cell = string | number | boolean | undefined;
@@ -76,7 +77,8 @@ export function callsToJsonLines(rows: Iterable<CallRecord>): string {
   for (const call of rows) {
     const values = cells(call);
     const object = Object.fromEntries(COLUMNS.map((name, i) => [name, values[i] ?? null]));
-    out += JSON.stringify(object) + '\n';
+    // The same JSON, but a bidirectional control an agent sent cannot reorder the line in a viewer.
+    out += escapeBidiControls(JSON.stringify(object)) + '\n';
   }
   return out;
 }

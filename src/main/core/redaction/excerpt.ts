@@ -1,4 +1,5 @@
-// The head of a value as the history keeps it: redacted JSON text of at most `limit` characters.
+// The head of a value as the history keeps it: redacted JSON text (or text) of at most `limit`
+// characters.
 // Only the part that can fit is copied and redacted, so a 16 MB result costs what its first 16 KB
 // cost; and the redactor sees decoded strings, never JSON text, so a key written with JSON escapes
 // (`hitl\u005f...`) is caught like any other.
@@ -23,6 +24,14 @@ export function redactedExcerpt(redactor: Redactor, value: unknown, limit: numbe
   const text = JSON.stringify(redactor.value(head)) ?? 'null';
   if (text.length > limit) return { text: text.slice(0, limit), truncated: true };
   return { text, truncated: pruned.cut };
+}
+
+/** The head of a text (an error message, say) as the history keeps it, redacted, in `limit` characters. */
+export function redactedTextExcerpt(redactor: Redactor, text: string, limit: number): Excerpt {
+  const head = text.length > limit + SECRET_MARGIN ? text.slice(0, limit + SECRET_MARGIN) : text;
+  const redacted = redactor.text(head);
+  if (redacted.length > limit) return { text: redacted.slice(0, limit), truncated: true };
+  return { text: redacted, truncated: head.length < text.length };
 }
 
 /** Copies a value until about `left` characters of JSON have been copied. */

@@ -1,5 +1,7 @@
 // Pieces every screen shares, so they look and read the same everywhere: the header with its
-// live count, and the banner for the last thing that went wrong.
+// live count, and the banner for the last thing that went wrong (whose message may quote what an
+// agent or a server sent).
+import { shown } from './shown-text';
 
 export function ScreenHeader({ id, title, count }: { id: string; title: string; count: string }) {
   return (
@@ -22,7 +24,7 @@ export function ErrorBanner({
   if (!message) return null;
   return (
     <div className="banner error" role="alert">
-      <span>{message}</span>
+      <span>{shown(message)}</span>
       <button type="button" onClick={onDismiss}>
         Dismiss
       </button>

@@ -286,6 +286,35 @@ describe('CallGuard', () => {
     expect(admit({ tool: 'get_service_status' }).kind).toBe('run');
   });
 
+  it('refuses a call a person allows while the history cannot be written, and counts nothing', () => {
+    const { admit, approvals, verdicts, history, counters, temporaryGrants } = setup();
+    const id = approvalIdOf(admit());
+    history.failWrites = true;
+    approvals.answer(id, { decision: 'allow', forMinutes: 5 });
+    expect(textOf(verdicts[0])).toBe(
+      'Airlock refused "provision_api_key": a person allowed the call, but Airlock could not record that in its history, and it runs nothing unrecorded; call again once the history can be written.',
+    );
+    expect(counters.events).toHaveLength(0);
+    expect(temporaryGrants.list()).toHaveLength(0);
+    history.failWrites = false;
+    expect(history.records[0]).toMatchObject({
+      decision: 'deny',
+      decidedBy: 'airlock',
+      status: 'not_run',
+    });
+  });
+
+  it('refuses an allowed call whose allow cannot be written, leaving its row refused', () => {
+    const { admit, approvals, verdicts, history } = setup();
+    const id = approvalIdOf(admit());
+    // The write before deciding works; the one that would record the allow fails.
+    let flushes = 0;
+    history.flush = () => ++flushes < 2;
+    approvals.answer(id, { decision: 'allow' });
+    expect(textOf(verdicts[0])).toMatch(/could not record that in its history/);
+    expect(history.records[0]).toMatchObject({ decision: 'deny', decidedBy: 'airlock' });
+  });
+
   it('refuses past the approval cap and records why', () => {
     const { admit, history } = setup({ maxPending: 50, maxPendingPerGrant: 1 });
     expect(admit().kind).toBe('hold');

@@ -197,6 +197,16 @@ describe('callsToJsonLines', () => {
     expect(guarded.reason).toBe('=1+1');
   });
 
+  it('writes bidirectional controls as JSON escapes, so none reorders a line in a viewer', () => {
+    const tool = 'read \u202egnp.exe';
+    const line = callsToJsonLines([{ ...full, tool, args: '{"path":"\u2067x\u2069"}' }]);
+    expect(line).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(line).toContain('read \\u202egnp.exe');
+    const parsed = JSON.parse(line) as { tool: string; args: string };
+    expect(parsed.tool).toBe(tool);
+    expect(parsed.args).toBe('{"path":"\u2067x\u2069"}');
+  });
+
   it('writes nothing for no calls', () => {
     expect(callsToJsonLines([])).toBe('');
   });

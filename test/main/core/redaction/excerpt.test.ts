@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactedExcerpt } from '../../../../src/main/core/redaction/excerpt';
+import { redactedExcerpt, redactedTextExcerpt } from '../../../../src/main/core/redaction/excerpt';
 import { createRedactor } from '../../../../src/main/core/redaction/redactor';
 
 const redactor = createRedactor();
@@ -37,5 +37,25 @@ describe('redactedExcerpt', () => {
     );
     expect(excerpt.truncated).toBe(true);
     expect(excerpt.text.length).toBeLessThanOrEqual(200);
+  });
+});
+
+describe('redactedTextExcerpt', () => {
+  it('is the redacted text whole when it fits', () => {
+    expect(redactedTextExcerpt(redactor, `failed with ${KEY}`, 1000)).toEqual({
+      text: redactor.text(`failed with ${KEY}`),
+      truncated: false,
+    });
+  });
+
+  it('keeps the head of megabytes, and redacts a key that straddles the cut', () => {
+    const excerpt = redactedTextExcerpt(
+      redactor,
+      'x'.repeat(90) + ' ' + KEY + ' ' + 'y'.repeat(4_000_000),
+      100,
+    );
+    expect(excerpt).toMatchObject({ truncated: true });
+    expect(excerpt.text).toHaveLength(100);
+    expect(excerpt.text).not.toContain('hitl_Q7');
   });
 });

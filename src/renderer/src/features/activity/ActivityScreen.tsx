@@ -274,6 +274,7 @@ function TextFilter({
   }, [draft]);
 
   const listId = options ? `activity-${label.toLowerCase()}-options` : undefined;
+  const maxLength = type === 'search' ? 500 : 200;
   return (
     <label className={className}>
       <span>{label}</span>
@@ -283,14 +284,17 @@ function TextFilter({
         list={listId}
         placeholder={placeholder ?? 'any'}
         aria-describedby={describedBy}
-        maxLength={type === 'search' ? 500 : 200}
+        maxLength={maxLength}
         onChange={(event) => setDraft(event.target.value)}
       />
       {options && (
         <datalist id={listId}>
-          {options.map((option) => (
-            <option key={option} value={option} />
-          ))}
+          {/* A tool name of a megabyte (a server chose it) could not be typed here anyway. */}
+          {options
+            .filter((option) => option.length <= maxLength)
+            .map((option) => (
+              <option key={option} value={option} />
+            ))}
         </datalist>
       )}
     </label>

@@ -3,6 +3,7 @@
 // Everything recorded is redacted already and is shown as text, never as markup.
 import type { CallRecord } from '../../../../shared/contract';
 import type { CallDetail } from '../../stores/activity-store';
+import { NAME_MAX, shown } from '../../components/shown-text';
 import {
   actionLabel,
   deciderWord,
@@ -13,6 +14,9 @@ import {
   statusLabel,
 } from './format-call';
 
+/** The history keeps 16 KB of an error, and a little more to say it was cut. */
+const ERROR_MAX = 17_000;
+
 export function CallDetailPane({ detail, onClose }: { detail: CallDetail; onClose(): void }) {
   const { call, error } = detail;
   return (
@@ -21,8 +25,8 @@ export function CallDetailPane({ detail, onClose }: { detail: CallDetail; onClos
         <h3>
           {call ? (
             <>
-              <span className="tool">{call.tool}</span> on <strong>{call.server}</strong> from{' '}
-              <strong>{call.grant}</strong>
+              <span className="tool">{shown(call.tool, NAME_MAX)}</span> on{' '}
+              <strong>{call.server}</strong> from <strong>{call.grant}</strong>
             </>
           ) : (
             `Call ${detail.id}`
@@ -72,13 +76,13 @@ function CallBody({ call }: { call: CallRecord }) {
         <dt>Rule</dt>
         <dd>
           {call.rule ? (
-            <code className="rule">{call.rule}</code>
+            <code className="rule">{shown(call.rule, NAME_MAX)}</code>
           ) : (
             <span className="muted">none: no policy rule decided</span>
           )}
         </dd>
         <dt>Reason</dt>
-        <dd>{call.reason || <span className="muted">none given</span>}</dd>
+        <dd>{call.reason ? shown(call.reason) : <span className="muted">none given</span>}</dd>
         <dt>Policy</dt>
         <dd>
           {call.policyHash ? (
@@ -126,7 +130,7 @@ function CallBody({ call }: { call: CallRecord }) {
         </dd>
         <dt>Session</dt>
         <dd>
-          <code className="rule">{call.session}</code>
+          <code className="rule">{shown(call.session, NAME_MAX)}</code>
         </dd>
       </dl>
 
@@ -155,7 +159,7 @@ function CallBody({ call }: { call: CallRecord }) {
         <>
           <h4>Error</h4>
           <pre className="args error-text" aria-label="Error">
-            {call.error}
+            {shown(call.error, ERROR_MAX)}
           </pre>
         </>
       )}

@@ -8,6 +8,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import { MAX_ROWS, type ActivityState, type CallRow } from '../../stores/activity-store';
 import { decisionLabel, formatFullTime, formatTime, statusLabel } from './format-call';
+import { NAME_MAX, shown } from '../../components/shown-text';
 
 export const ROW_HEIGHT = 32;
 const HEADER_HEIGHT = 32;
@@ -172,6 +173,9 @@ const CallRowView = memo(function CallRowView({
   now: number;
   store: StoreApi<ActivityState>;
 }) {
+  // The cells cut what does not fit; the detail pane has the rest.
+  const tool = shown(call.tool, NAME_MAX);
+  const reason = shown(call.reason);
   return (
     <div
       id={rowElementId(call.id)}
@@ -191,8 +195,8 @@ const CallRowView = memo(function CallRowView({
       <div role="gridcell" title={call.server}>
         {call.server}
       </div>
-      <div role="gridcell" className="cell-tool" title={call.tool}>
-        {call.tool}
+      <div role="gridcell" className="cell-tool" title={tool}>
+        {tool}
       </div>
       <div role="gridcell">
         <span className={`decision ${call.decision}`}>{decisionLabel(call)}</span>
@@ -200,8 +204,8 @@ const CallRowView = memo(function CallRowView({
       <div role="gridcell" className={`status ${call.status}`}>
         {statusLabel(call.status)}
       </div>
-      <div role="gridcell" className="cell-reason" title={call.reason}>
-        {call.reason}
+      <div role="gridcell" className="cell-reason" title={reason}>
+        {reason}
       </div>
     </div>
   );

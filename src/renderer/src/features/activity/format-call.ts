@@ -1,6 +1,7 @@
 // How the Activity screen words a call: its decision and who made it, its status, its times and
 // durations, and its recorded JSON text made readable. Everything returned is plain text.
 import type { CallDecision, CallRecord } from '../../../../shared/contract';
+import { escapeBidiControls } from '../../../../shared/bidi-controls';
 
 type DecidedBy = CallRecord['decidedBy'];
 type Status = CallRecord['status'];
@@ -101,15 +102,18 @@ export function formatDuration(ms: number): string {
 }
 
 /**
- * Recorded JSON text, indented. Text that is not JSON (a result cut short to fit the history) is
- * returned as it is.
+ * Recorded JSON text, indented, with bidirectional controls written as their JSON escapes (the
+ * same JSON, and nothing reordered on screen). Text that is not JSON (a result cut short to fit
+ * the history) is returned as it is, with the same escapes.
  */
 export function prettyJson(text: string): string {
+  let pretty: string;
   try {
-    return JSON.stringify(JSON.parse(text), null, 2) ?? text;
+    pretty = JSON.stringify(JSON.parse(text), null, 2) ?? text;
   } catch {
-    return text;
+    pretty = text;
   }
+  return escapeBidiControls(pretty);
 }
 
 /** The value for a datetime-local input, in local time. */

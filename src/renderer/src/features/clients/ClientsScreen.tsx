@@ -12,6 +12,7 @@ import { configSnippets, type ConfigSnippet } from './config-snippets';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 import { ConfirmBar } from '../../components/ConfirmBar';
 import { CopyButton } from '../../components/CopyButton';
+import { NAME_MAX, shown } from '../../components/shown-text';
 
 export function ClientsScreen({ store }: { store: StoreApi<ClientsState> }) {
   const grants = useStore(store, (s) => s.grants);
@@ -350,10 +351,12 @@ function TemporaryRow({
 }) {
   const busy = useStore(store, (s) => s.busy.has(grant.id));
   const left = grant.expiresAt - now;
+  // The tool's name came from its server, through a held call.
+  const tool = shown(grant.tool, NAME_MAX);
   return (
-    <li className="approval" aria-label={`${grant.tool} for ${grant.grant}`}>
+    <li className="approval" aria-label={`${tool} for ${grant.grant}`}>
       <div className="approval-head">
-        <span className="tool">{grant.tool}</span>
+        <span className="tool">{tool}</span>
         <span className="muted">
           for client <strong>{grant.grant}</strong> on <strong>{grant.server}</strong>
         </span>

@@ -10,6 +10,7 @@ import type { PendingState } from '../../stores/pending-store';
 import type { PolicyProposal } from '../../stores/policies-store';
 import { formatArgs, formatCountdown, type ArgsPart } from './format-args';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
+import { LABEL_NAME_MAX, NAME_MAX, shown } from '../../components/shown-text';
 import './pending.css';
 
 const MINUTE_CHOICES = [5, 15, 60] as const;
@@ -141,15 +142,16 @@ function ApprovalCard({
   };
   const left = approval.expiresAt - now;
   const answer = store.getState().answer;
+  const tool = shown(approval.tool, NAME_MAX);
 
   return (
     <li
       className={`approval${selected ? ' selected' : ''}`}
-      aria-label={`${approval.tool} from ${approval.grant}`}
+      aria-label={`${tool} from ${approval.grant}`}
       onClick={onSelect}
     >
       <div className="approval-head">
-        <span className="tool">{approval.tool}</span>
+        <span className="tool">{tool}</span>
         <span className="muted">
           on <strong>{approval.server}</strong> for client <strong>{approval.grant}</strong>
         </span>
@@ -158,7 +160,7 @@ function ApprovalCard({
         </span>
       </div>
       <p className="reason">
-        {approval.reason} <span className="rule">{approval.rule}</span>
+        {shown(approval.reason)} <span className="rule">{shown(approval.rule, NAME_MAX)}</span>
       </p>
       <pre className="args" aria-label="Arguments">
         {args.parts.map((part, i) => (
@@ -187,7 +189,7 @@ function ApprovalCard({
             disabled={answering}
             onClick={() => void answer(approval.id, { decision: 'allow', forMinutes: minutes })}
           >
-            Allow {approval.tool} for
+            Allow {shown(approval.tool, LABEL_NAME_MAX)} for
           </button>
           <select
             aria-label="Minutes"

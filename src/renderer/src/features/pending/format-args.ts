@@ -1,9 +1,11 @@
 // Arguments as the Pending screen shows them: the exact arguments as pretty JSON text (the layout
-// of JSON.stringify(args, null, 2)) with long strings folded, so one huge value cannot push the
-// buttons off screen, and each value the core flagged as looking like a secret cut out as a part
-// of its own, for the card to mask until the person asks to see it. Every part is plain text.
+// of JSON.stringify(args, null, 2)) with long strings and keys folded, so one huge value cannot
+// push the buttons off screen, and each value the core flagged as looking like a secret cut out as
+// a part of its own, for the card to mask until the person asks to see it. Every part is plain
+// text.
 import type { Approval } from '../../../../shared/contract';
 import { escapePointerToken, pointerTokens } from '../../../../shared/json-pointer';
+import { escapeBidiControls } from '../../../../shared/bidi-controls';
 
 export const FOLD_AT = 240;
 
@@ -56,12 +58,14 @@ export function formatArgs(args: unknown, options: FormatOptions): FormattedArgs
     if (buffer !== '') parts.push({ kind: 'text', text: buffer });
     buffer = '';
   };
+  // Keys too: an agent chooses them as freely as values. Bidirectional controls are written as
+  // JSON escapes, so the text is the same JSON and none can reorder what is shown around it.
   const string = (value: string): string => {
     if (options.fold && value.length > FOLD_AT) {
       folded = true;
       value = `${value.slice(0, FOLD_AT)}… (${value.length - FOLD_AT} more characters)`;
     }
-    return JSON.stringify(value);
+    return escapeBidiControls(JSON.stringify(value));
   };
   const secret = (value: unknown, pointer: string, redacted: string, indent: string) => {
     flush();
@@ -126,7 +130,7 @@ export function formatArgs(args: unknown, options: FormatOptions): FormattedArgs
     }
     buffer += '{\n';
     entries.forEach(([key, item], i) => {
-      buffer += `${inner}${JSON.stringify(key)}: `;
+      buffer += `${inner}${string(key)}: `;
       print(item, child(key), inner);
       buffer += i < entries.length - 1 ? ',\n' : '\n';
     });
@@ -158,7 +162,7 @@ function fieldName(pointer: string): string {
     token.length > NAME_PART_MAX ? `${token.slice(0, NAME_PART_MAX)}…` : token,
   );
   if (tokens.length > NAME_TOKENS_MAX) tokens = [tokens[0]!, '…', ...tokens.slice(-3)];
-  return tokens.length === 0 ? 'arguments' : tokens.join(' › ');
+  return tokens.length === 0 ? 'arguments' : escapeBidiControls(tokens.join(' › '));
 }
 
 /** "1:05" for 65 s; "expired" once the time has passed. */

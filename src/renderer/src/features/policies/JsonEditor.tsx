@@ -7,7 +7,7 @@ import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { tags } from '@lezer/highlight';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { EditorState } from '@codemirror/state';
-import { EditorView } from '@codemirror/view';
+import { EditorView, highlightSpecialChars } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import type { JsonProblem } from '../../../../shared/contract';
 
@@ -78,6 +78,9 @@ export function JsonEditor({
         doc: value,
         extensions: [
           basicSetup,
+          // basicSetup marks most invisible characters; these bidirectional embeddings and isolate
+          // are not among them, and would reorder the text after them unseen.
+          highlightSpecialChars({ addSpecialChars: /[\u202a-\u202c\u2068]/ }),
           json(),
           syntaxHighlighting(jsonHighlight),
           lintGutter(),

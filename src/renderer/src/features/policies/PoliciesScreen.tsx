@@ -12,6 +12,7 @@ import { JsonEditor, type JsonEditorHandle } from './JsonEditor';
 import { PolicyForm } from './PolicyForm';
 import { ACTION_LABELS } from './policy-text';
 import './policies.css';
+import { NAME_MAX, shown } from '../../components/shown-text';
 
 const DRY_RUN_SIZES = [100, 500, 2000] as const;
 
@@ -141,7 +142,7 @@ export function PoliciesScreen({ store }: { store: StoreApi<PoliciesState> }) {
                             ? `Line ${problem.line}, column ${problem.column ?? 1}`
                             : 'Whole file'}
                         </button>{' '}
-                        <code>{problem.path || '/'}</code> {problem.message}
+                        <code>{shown(problem.path, NAME_MAX) || '/'}</code> {shown(problem.message)}
                       </li>
                     ))}
                   </ul>
@@ -250,7 +251,7 @@ function DryRunReport({
                 <td>{new Date(call.receivedAt).toLocaleString()}</td>
                 <td>{call.grant}</td>
                 <td>
-                  <code>{call.tool}</code>
+                  <code>{shown(call.tool, NAME_MAX)}</code>
                 </td>
                 <td>
                   <span className={`verdict ${before.action}`}>{ACTION_LABELS[before.action]}</span>
@@ -259,7 +260,7 @@ function DryRunReport({
                   <span className={`verdict ${after.action}`}>{ACTION_LABELS[after.action]}</span>
                 </td>
                 <td>
-                  {after.reason} <span className="rule">{after.rule}</span>
+                  {shown(after.reason)} <span className="rule">{shown(after.rule, NAME_MAX)}</span>
                 </td>
               </tr>
             ))}

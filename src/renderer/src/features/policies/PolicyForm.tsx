@@ -13,6 +13,7 @@ import {
   type LimitForm,
   type ToolForm,
 } from './policy-text';
+import { LABEL_NAME_MAX, NAME_MAX, shown } from '../../components/shown-text';
 
 type Path = (string | number)[];
 
@@ -117,25 +118,27 @@ function ToolRule({
   onRemove(): void;
 }) {
   const at = (...rest: Path): Path => ['tools', name, ...rest];
+  // The name as shown: a held call's tool name (through "Always allow") came from its server.
+  const label = shown(name, NAME_MAX);
   const action = rule.action ?? 'allow';
   const limits = rule.limits ?? [];
   return (
-    <fieldset className="tool-rule" aria-label={`Rule for ${name}`}>
+    <fieldset className="tool-rule" aria-label={`Rule for ${label}`}>
       <legend>
-        <code>{name}</code>
+        <code>{label}</code>
       </legend>
       <div className="tool-rule-row">
         <Field label="Action" problems={problemAt(at('action'))}>
           <ActionSelect
             value={action}
-            label={`Action for ${name}`}
+            label={`Action for ${label}`}
             onChange={(next) => set(at('action'), next)}
           />
         </Field>
         <Field label="Reason (the agent sees it)" problems={problemAt(at('reason'))}>
           <input
             type="text"
-            aria-label={`Reason for ${name}`}
+            aria-label={`Reason for ${label}`}
             value={rule.reason ?? ''}
             onChange={(event) => set(at('reason'), event.target.value || undefined)}
           />
@@ -144,7 +147,7 @@ function ToolRule({
           <Field label="Approval timeout" problems={problemAt(at('approval', 'timeout'))}>
             <input
               type="text"
-              aria-label={`Approval timeout for ${name}`}
+              aria-label={`Approval timeout for ${label}`}
               placeholder="default (Settings)"
               value={String(rule.approval?.timeout ?? '')}
               onChange={(event) =>
@@ -162,7 +165,7 @@ function ToolRule({
         {limits.map((limit, index) => (
           <LimitRow
             key={index}
-            tool={name}
+            tool={label}
             limit={limit}
             index={index}
             path={at('limits', index)}
@@ -186,13 +189,13 @@ function ToolRule({
       </div>
 
       <ArgsRules
-        tool={name}
+        tool={label}
         value={rule.args}
         problems={problemAt(at('args'))}
         onChange={(schema) => set(at('args'), schema)}
       />
       <button type="button" className="link remove-tool" onClick={onRemove}>
-        Remove the rule for {name}
+        Remove the rule for {shown(name, LABEL_NAME_MAX)}
       </button>
     </fieldset>
   );

@@ -15,6 +15,7 @@ import type {
 import { isValidName, NAME_RULE } from '../../../../main/core/config/names';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 import { ConfigProblems } from '../../components/ConfigProblems';
+import { cutText, NAME_MAX, shown, TEXT_MAX } from '../../components/shown-text';
 import type { ServersState } from '../../stores/servers-store';
 import {
   emptyForm,
@@ -191,7 +192,7 @@ function ServerCard({
       <dl className="server-facts">
         <dt>{server.transport === 'stdio' ? 'Command' : 'URL'}</dt>
         <dd>
-          <code className="target">{server.target}</code>
+          <code className="target">{shown(server.target, TEXT_MAX)}</code>
         </dd>
         <dt>Agents connect to</dt>
         <dd className="copy-row">
@@ -207,7 +208,7 @@ function ServerCard({
       </dl>
       {server.lastError && (
         <p className="server-error" role="note">
-          Last error: {server.lastError}
+          Last error: {shown(server.lastError)}
         </p>
       )}
       <ToolsSection server={server} store={store} />
@@ -300,14 +301,15 @@ function ToolsSection({ server, store }: { server: ServerInfo; store: StoreApi<S
           Refresh tools
         </button>
       </div>
-      {tools?.status === 'failed' && <p className="server-error">{tools.error}</p>}
+      {tools?.status === 'failed' && <p className="server-error">{shown(tools.error ?? '')}</p>}
       {tools && tools.tools.length > 0 && <ToolsTable tools={tools.tools} server={server.id} />}
       {tools?.status === 'loaded' && tools.tools.length === 0 && (
         <p className="muted">The server offers no tools.</p>
       )}
       {tools && tools.unknownInPolicy.length > 0 && (
         <p className="hint warn-text">
-          The policy names tools this server does not offer: {tools.unknownInPolicy.join(', ')}.
+          The policy names tools this server does not offer:{' '}
+          {shown(tools.unknownInPolicy.map((tool) => cutText(tool, NAME_MAX)).join(', '))}.
         </p>
       )}
     </section>
@@ -325,42 +327,48 @@ function ToolsTable({ tools, server }: { tools: ToolInfo[]; server: string }) {
         </tr>
       </thead>
       <tbody>
-        {tools.map((tool) => (
-          <tr key={tool.name} aria-label={tool.name}>
-            <td>
-              <span className="tool">{tool.name}</span>
-              {tool.description && <p className="tool-description muted">{tool.description}</p>}
-              {tool.params.length > 0 && (
-                <p className="tool-params">
-                  {tool.params.map((p) => (
-                    <code key={p.name} title={p.description}>
-                      {p.name}
-                      {p.required ? '' : '?'}
-                      {p.type ? `: ${p.type}` : ''}
-                    </code>
-                  ))}
-                </p>
-              )}
-            </td>
-            <td>
-              <RiskBadge risk={tool.risk.risk} />
-            </td>
-            <td>
-              <span className="reason">{tool.risk.reason}</span>
-              {tool.risk.rule && <span className="rule"> {tool.risk.rule}</span>}
-              {tool.risk.grants.length > 0 && (
-                <ul className="grant-risks" aria-label={`Client overrides for ${tool.name}`}>
-                  {tool.risk.grants.map((g) => (
-                    <li key={g.grant}>
-                      for client <strong>{g.grant}</strong>: <RiskBadge risk={g.risk} />{' '}
-                      <span className="rule">{g.rule}</span>
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </td>
-          </tr>
-        ))}
+        {tools.map((tool) => {
+          // Names, words and schemas all come from the server, which may be hostile.
+          const name = shown(tool.name, NAME_MAX);
+          return (
+            <tr key={tool.name} aria-label={name}>
+              <td>
+                <span className="tool">{name}</span>
+                {tool.description && (
+                  <p className="tool-description muted">{shown(tool.description)}</p>
+                )}
+                {tool.params.length > 0 && (
+                  <p className="tool-params">
+                    {tool.params.map((p) => (
+                      <code key={p.name} title={p.description && shown(p.description)}>
+                        {shown(p.name, NAME_MAX)}
+                        {p.required ? '' : '?'}
+                        {p.type ? `: ${shown(p.type, NAME_MAX)}` : ''}
+                      </code>
+                    ))}
+                  </p>
+                )}
+              </td>
+              <td>
+                <RiskBadge risk={tool.risk.risk} />
+              </td>
+              <td>
+                <span className="reason">{shown(tool.risk.reason)}</span>
+                {tool.risk.rule && <span className="rule"> {shown(tool.risk.rule, NAME_MAX)}</span>}
+                {tool.risk.grants.length > 0 && (
+                  <ul className="grant-risks" aria-label={`Client overrides for ${name}`}>
+                    {tool.risk.grants.map((g) => (
+                      <li key={g.grant}>
+                        for client <strong>{g.grant}</strong>: <RiskBadge risk={g.risk} />{' '}
+                        <span className="rule">{shown(g.rule, NAME_MAX)}</span>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );
@@ -668,7 +676,7 @@ function ServerForm({
       <TestResult result={tested} testing={testing} />
       {message && (
         <p className="form-problems" role="alert">
-          {message}
+          {shown(message)}
         </p>
       )}
     </form>
@@ -686,19 +694,19 @@ function TestResult({ result, testing }: { result?: ConnectionTest; testing: boo
   if (!result) return null;
   return result.ok ? (
     <p className="test-result ok" role="status">
-      ✓ Connected to {result.serverName}
-      {result.serverVersion ? ` ${result.serverVersion}` : ''}: {result.tools} tool
+      ✓ Connected to {shown(result.serverName, NAME_MAX)}
+      {result.serverVersion ? ` ${shown(result.serverVersion, NAME_MAX)}` : ''}: {result.tools} tool
       {result.tools === 1 ? '' : 's'}, in {result.elapsedMs} ms.
     </p>
   ) : (
     <p className="test-result failed" role="status">
-      ✕ Could not connect ({result.elapsedMs} ms): {result.error}
+      ✕ Could not connect ({result.elapsedMs} ms): {shown(result.error)}
     </p>
   );
 }
 
 function FieldProblem({ message }: { message: string | undefined }) {
-  return message ? <p className="field-problem">{message}</p> : null;
+  return message ? <p className="field-problem">{shown(message)}</p> : null;
 }
 
 function KeyValueRows({
