@@ -156,11 +156,12 @@ export function checkAgentsToldTheTruth(
         break;
     }
     // A held call the soak withdrew (or whose grant it revoked) ends that way, unless it was
-    // never held: a policy edit may have allowed or denied its tool outright meanwhile.
+    // never held: a policy edit may have allowed or denied its tool outright meanwhile. The agent
+    // may also have dropped its connection for another call first, which withdraws this one too.
     const held =
       row.action === 'require_approval' && !['airlock', 'temporary_grant'].includes(row.decidedBy);
     if (call.plan !== 'normal' && held) {
-      const wanted = plannedEnd[call.plan];
+      const wanted = call.outcome === 'disconnected' ? 'disconnect' : plannedEnd[call.plan];
       if (row.decision !== 'deny' || row.decidedBy !== wanted) {
         problems.push(
           `${describe(call)} was to end by ${wanted} while held, but ${describeRow(row)}`,

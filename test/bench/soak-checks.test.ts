@@ -109,6 +109,14 @@ describe('soak checks', () => {
     expect(checkOneRowPerCall(calls, rows).problems.join('\n')).toMatch(/never got an answer/);
   });
 
+  it('agents-told-the-truth accepts a planned cancel withdrawn because the agent dropped its connection first', () => {
+    const { calls, rows } = consistent();
+    calls[2]!.outcome = 'disconnected';
+    const disconnected = rows.map((r) => (r.id === 12 ? { ...r, decidedBy: 'disconnect' } : r));
+    expect(checkAgentsToldTheTruth(calls, disconnected).problems).toEqual([]);
+    expect(checkAgentsToldTheTruth(calls, rows).problems).toHaveLength(1);
+  });
+
   it.each([
     ['a result for a denied row', 1, { outcome: 'refused', decidedBy: 'policy' } as const],
     ['a refusal by a person for a policy refusal', 2, { decidedBy: 'person' } as const],
