@@ -19,6 +19,7 @@ import { Agent, type AgentConfig } from './soak/agent';
 import { Chaos } from './soak/chaos';
 import {
   checkAgentsToldTheTruth,
+  checkEventsMatchHistory,
   checkMemoryReturned,
   checkNothingRanUnallowed,
   checkOneRowPerCall,
@@ -273,6 +274,7 @@ async function main(): Promise<number> {
       checkOneRowPerCall(calls, rows),
       checkAgentsToldTheTruth(calls, rows),
       checkNothingRanUnallowed(calls, rows, upstream.calls, ALWAYS_DENIED),
+      checkEventsMatchHistory(person.resolutions, rows),
       checkMemoryReturned(warm, end),
       {
         name: 'Airlock stayed up, answered every call, and its app API behaved',
@@ -386,7 +388,7 @@ function report(input: ReportInput): void {
     (call) => refusedBeforeDecision(call) && call.outcome !== 'unauthorized',
   );
   console.log(
-    `refused before a decision, so with no history row: ${unauthorized} with HTTP 401 (sent on a revoked grant's token), ${early.length} with a JSON-RPC error (${[...new Set(early.map((call) => (call.detail ?? '').slice(0, 80)))].join('; ') || 'none'})`,
+    `refused before a decision, so with no history row: ${unauthorized} with HTTP 401 (sent on a revoked grant's token; ${calls.filter((call) => call.afterRevoke).length} sent once the revocation had taken effect, which must all be), ${early.length} with a JSON-RPC error (${[...new Set(early.map((call) => (call.detail ?? '').slice(0, 80)))].join('; ') || 'none'})`,
   );
 
   console.log('\n## History\n');

@@ -35,7 +35,7 @@ export interface ChaosFigures {
 }
 
 /** A revocable agent's mix: plenty of held calls, so some are waiting when its grant goes. */
-const TEMP_MIX: Mix = { plain: 50, held: 25, denied: 10, burst: 3 };
+const TEMP_MIX: Mix = { plain: 55, held: 15, denied: 10, burst: 3 };
 
 export class Chaos {
   readonly problems: string[] = [];

@@ -1,6 +1,7 @@
 // The soak's verdicts, as pure functions of three independent accounts: the calls the agents sent
 // and what they were told (the ledger), the rows of Airlock's history, and the tools/calls the
 // upstream servers recorded. Each check lists every mismatch it finds; none may find any.
+import type { ApprovalOutcome } from '../../src/shared/contract';
 import type { SentCall } from './ledger';
 
 /** The fields of a history row (history.export, JSON Lines) that the checks read. */
@@ -79,7 +80,8 @@ function describeRow(row: HistoryRow): string {
 
 /**
  * Every call that reached Airlock's decision has exactly one history row, on the grant, server and
- * tool it was sent with; a call refused before a decision has none; no row is for a call never sent.
+ * tool it was sent with; a call refused before a decision has none (and one sent on a revoked
+ * token is refused so); no row is for a call never sent.
  */
 export function checkOneRowPerCall(
   calls: readonly SentCall[],
@@ -96,6 +98,8 @@ export function checkOneRowPerCall(
     const found = bySoakId.get(call.soakId) ?? [];
     if (call.outcome === undefined) {
       problems.push(`${describe(call)} never got an answer`);
+    } else if (call.afterRevoke && call.outcome !== 'unauthorized') {
+      problems.push(`${describe(call)} was sent on a revoked token, yet not refused with HTTP 401`);
     } else if (refusedBeforeDecision(call)) {
       if (found.length > 0) {
         problems.push(
@@ -225,6 +229,64 @@ export function checkNothingRanUnallowed(
   return { name: 'no call ran upstream without an allow', problems };
 }
 
+/** How each approval.resolved outcome must show in the call's row. */
+function expectedEnd(outcome: ApprovalOutcome): { decision: string; decidedBy: string[] } {
+  switch (outcome.outcome) {
+    case 'allowed':
+      // An answer given under a policy that changed meanwhile is refused by Airlock instead.
+      return { decision: 'allow', decidedBy: ['person'] };
+    case 'denied':
+      return { decision: 'deny', decidedBy: ['person'] };
+    case 'expired':
+      return { decision: 'deny', decidedBy: ['timeout'] };
+    case 'withdrawn':
+      return { decision: 'deny', decidedBy: [outcome.by] };
+  }
+}
+
+/**
+ * Every held call is resolved exactly once on the event stream, and the history's row agrees with
+ * the event: what the person's screen said happened is what the history says happened.
+ */
+export function checkEventsMatchHistory(
+  resolutions: readonly { soakId: number; outcome: ApprovalOutcome }[],
+  rows: readonly HistoryRow[],
+): CheckResult {
+  const problems: string[] = [];
+  const bySoakId = rowsBySoakId(rows, []);
+  const seen = new Set<number>();
+  for (const { soakId, outcome } of resolutions) {
+    if (seen.has(soakId)) problems.push(`held call soak_id ${soakId} was resolved twice`);
+    seen.add(soakId);
+    const row = bySoakId.get(soakId)?.[0];
+    const what = `held call soak_id ${soakId} resolved as ${outcome.outcome}${outcome.outcome === 'withdrawn' ? ` by ${outcome.by}` : ''}`;
+    if (!row) {
+      problems.push(`${what} has no history row`);
+      continue;
+    }
+    const wanted = expectedEnd(outcome);
+    const changedPolicy =
+      outcome.outcome === 'allowed' && row.decision === 'deny' && row.decidedBy === 'airlock';
+    if (
+      !changedPolicy &&
+      (row.decision !== wanted.decision || !wanted.decidedBy.includes(row.decidedBy))
+    ) {
+      problems.push(`${what}, but ${describeRow(row)}`);
+    }
+  }
+  for (const row of rows) {
+    const soakId = soakIdOfRow(row);
+    const wasHeld =
+      row.action === 'require_approval' && !['airlock', 'temporary_grant'].includes(row.decidedBy);
+    if (wasHeld && soakId !== undefined && !seen.has(soakId)) {
+      problems.push(
+        `${describeRow(row)} (soak_id ${soakId}) was held, but no event said how it ended`,
+      );
+    }
+  }
+  return { name: 'the approval events agree with the history', problems };
+}
+
 export interface MemorySample {
   rssKb: number;
   /** JS heap in use right after a forced full collection. */
@@ -233,10 +295,13 @@ export interface MemorySample {
 
 /**
  * RSS within 15 % or 20 MB of the warm-up level, whichever is more: V8 keeps freed pages mapped
- * for reuse and malloc does not hand every page back, so RSS after a busy stretch sits above a
- * quiet one by some megabytes even with nothing retained. The heap after a full collection has no
- * such slack: it may grow by 4 MB (what a few thousand rows of live state would take, against
- * the tens of thousands of calls a default run makes).
+ * for reuse and malloc does not hand every page back, so RSS after a busy stretch sits some
+ * megabytes above a quiet one with nothing retained (a default run peaks 35 to 40 MB above the
+ * warm-up level and comes back within 2 or 3). The heap after a full collection has no such
+ * slack, but some bounded state fills up during a run: the last 1,000 settled approvals (kept so
+ * a late answer can be told what happened), rate-limit windows, the sessions of bridges killed
+ * mid-run (kept until the idle sweep). 4 MB covers that and is under 500 bytes per call of a
+ * default run, so keeping anything of every call would show.
  */
 export const RSS_TOLERANCE = { ratio: 0.15, kb: 20 * 1024 };
 export const HEAP_TOLERANCE_BYTES = 4 * 1024 * 1024;

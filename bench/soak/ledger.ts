@@ -47,6 +47,8 @@ export interface SentCall {
   errorCode?: number;
   /** The first part of the text or error the agent got, for reports. */
   detail?: string;
+  /** Sent on a grant's token after its revocation had taken effect: must get HTTP 401. */
+  afterRevoke?: boolean;
   /** True when the answer's text carries the soak_id back (the echo tools), i.e. it ran upstream. */
   echoed?: boolean;
 }

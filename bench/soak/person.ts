@@ -35,6 +35,8 @@ export class Person {
   private readonly resolvedWaiters = new Map<number, Waiter<ApprovalOutcome>[]>();
   private readonly heldIds = new Map<number, Approval>();
   private readonly outcomes = new Map<number, ApprovalOutcome>();
+  /** Every approval.resolved event, in order, for the check against the history. */
+  readonly resolutions: { soakId: number; outcome: ApprovalOutcome }[] = [];
   private subscription?: EventSubscription;
   private sweeper?: NodeJS.Timeout;
   private stopped = false;
@@ -138,6 +140,7 @@ export class Person {
       const soakId = soakIdOf(approval);
       if (soakId === undefined) return;
       this.outcomes.set(soakId, outcome);
+      this.resolutions.push({ soakId, outcome });
       this.heldIds.delete(soakId);
       for (const waiter of this.resolvedWaiters.get(soakId) ?? []) waiter(outcome);
       this.resolvedWaiters.delete(soakId);
@@ -192,11 +195,12 @@ export class Person {
     const soakId = soakIdOf(approval);
     if (soakId !== undefined && this.reserved.has(soakId)) return;
     const choice = this.random.weighted({
-      allow: 42,
+      allow: 45,
       deny: 25,
       ignore: 25,
       double: 5,
-      forMinutes: 3,
+      // Rare: each allows the grant's calls to that tool for a minute, unheld.
+      forMinutes: 0.3,
     });
     if (choice === 'ignore') {
       this.figures.ignored++;

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkAgentsToldTheTruth,
+  checkEventsMatchHistory,
   checkMemoryReturned,
   checkNothingRanUnallowed,
   checkOneRowPerCall,
@@ -11,6 +12,9 @@ import {
   type UpstreamCall,
 } from '../../bench/soak/checks';
 import type { SentCall } from '../../bench/soak/ledger';
+import type { ApprovalOutcome } from '../../src/shared/contract';
+
+type Resolution = { soakId: number; outcome: ApprovalOutcome };
 
 function sent(soakId: number, overrides: Partial<SentCall> = {}): SentCall {
   return {
@@ -66,6 +70,9 @@ function consistent() {
   return { calls, rows, upstream };
 }
 
+/** The event that ended soak_id 3 in consistent(). */
+const cancelled: Resolution = { soakId: 3, outcome: { outcome: 'withdrawn', by: 'cancel' } };
+
 const ALWAYS_DENIED = [{ server: 'hostile', tool: 'big' }];
 
 describe('soak checks', () => {
@@ -101,6 +108,15 @@ describe('soak checks', () => {
     const { calls, rows } = consistent();
     const { problems } = checkOneRowPerCall(calls, breakRows(rows));
     expect(problems.join('\n')).toMatch(message);
+  });
+
+  it('one row per call fails on a call sent on a revoked token that was not refused with 401', () => {
+    const { calls, rows } = consistent();
+    calls[3]!.afterRevoke = true;
+    expect(checkOneRowPerCall(calls, rows).problems).toEqual([]);
+    calls.push(sent(6, { afterRevoke: true, outcome: 'refused', decidedBy: 'policy' }));
+    rows.push(row(13, 6, { decision: 'deny', status: 'not_run' }));
+    expect(checkOneRowPerCall(calls, rows).problems.join('\n')).toMatch(/revoked token/);
   });
 
   it('one row per call fails on a call that never got an answer', () => {
@@ -158,6 +174,30 @@ describe('soak checks', () => {
     const allowedBig = rows.map((r) => (r.id === 11 ? { ...r, decision: 'allow' } : r));
     const { problems } = checkNothingRanUnallowed(calls, allowedBig, upstream, ALWAYS_DENIED);
     expect(problems.join('\n')).toMatch(/denied by every policy/);
+  });
+
+  it('events-match-history passes when each held call is resolved once as its row says', () => {
+    const { rows } = consistent();
+    expect(checkEventsMatchHistory([cancelled], rows).problems).toEqual([]);
+  });
+
+  it.each<[string, Resolution[], RegExp]>([
+    [
+      'a resolution the row contradicts',
+      [{ soakId: 3, outcome: { outcome: 'expired', by: 'timeout' } }],
+      /resolved as expired/,
+    ],
+    ['a call resolved twice', [cancelled, cancelled], /resolved twice/],
+    ['a held call no event resolved', [], /no event said/],
+    [
+      'a resolution with no row',
+      [cancelled, { soakId: 9, outcome: { outcome: 'denied', by: 'person' } }],
+      /has no history row/,
+    ],
+  ])('events-match-history fails on %s', (_name, resolutions, message) => {
+    const { rows } = consistent();
+    const { problems } = checkEventsMatchHistory(resolutions, rows);
+    expect(problems.join('\n')).toMatch(message);
   });
 
   it('memory passes within the tolerance and fails beyond it', () => {
