@@ -15,7 +15,7 @@ import { InspectorSession } from './lib/inspector';
 import { ProcessGroup } from './lib/processes';
 import { rssKb } from './lib/proc';
 import { formatTable, machineLines } from './lib/report';
-import { Agent, type AgentConfig } from './soak/agent';
+import { Agent, FAKE_KEY, type AgentConfig } from './soak/agent';
 import { Chaos } from './soak/chaos';
 import {
   checkAgentsToldTheTruth,
@@ -112,7 +112,7 @@ const AGENTS: Omit<AgentConfig, 'token'>[] = [
     grant: 'erin',
     server: HTTP_SERVER,
     via: 'bridge',
-    mix: { plain: 55, secret: 5, denied: 8, held: 15, cancel: 4, kill: 1, burst: 3 },
+    mix: { plain: 55, secret: 5, denied: 8, held: 15, cancel: 4, kill: 0.4, burst: 3 },
   },
 ];
 
@@ -171,8 +171,9 @@ async function main(): Promise<number> {
   const airlock = world.airlock;
   const pid = airlock.handle.pid;
   const api = new AppApi(airlock.url, airlock.uiToken);
-  const log = { warn: 0, error: 0, errors: new Map<string, number>() };
+  const log = { warn: 0, error: 0, errors: new Map<string, number>(), secrets: 0 };
   airlock.handle.onLine((line, stream) => {
+    if (line.includes(FAKE_KEY)) log.secrets++;
     if (stream !== 'stderr') return;
     const match = /^\S+ (warn|error) (.*?)(?: \{.*)?$/.exec(line);
     if (!match) return;
@@ -277,6 +278,13 @@ async function main(): Promise<number> {
       checkEventsMatchHistory(person.resolutions, rows),
       checkMemoryReturned(warm, end),
       {
+        name: 'the key agents sent stayed out of the history and the log',
+        problems: [
+          ...(exported.content.includes(FAKE_KEY) ? ['the history export holds the key'] : []),
+          ...(log.secrets > 0 ? [`${log.secrets} lines of Airlock's output hold the key`] : []),
+        ],
+      },
+      {
         name: 'Airlock stayed up, answered every call, and its app API behaved',
         problems: [...problems, ...person.problems, ...chaos.problems],
       },
@@ -337,7 +345,7 @@ interface ReportInput {
     trace: number[];
   };
   openSessions: string;
-  log: { warn: number; error: number; errors: Map<string, number> };
+  log: { warn: number; error: number; errors: Map<string, number>; secrets: number };
 }
 
 function tally<T>(items: readonly T[], key: (item: T) => string): [string, string][] {

@@ -58,7 +58,7 @@ const CALL_TIMEOUT_MS = 60_000;
 const MAX_IN_FLIGHT = 6;
 const BURST = 12;
 /** A secret in the arguments: the history must keep it redacted and the soak_id readable. */
-const FAKE_KEY = 'hitl_' + 'SoakKey0'.repeat(5);
+export const FAKE_KEY = 'hitl_' + 'SoakKey0'.repeat(5);
 
 const TOOLS: Record<string, { plain: string; denied: string; unlisted?: string; held: string }> = {
   [STDIO_SERVER]: { plain: 'echo', denied: 'big', unlisted: 'twice', held: 'provision_api_key' },

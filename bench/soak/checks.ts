@@ -297,7 +297,7 @@ export interface MemorySample {
  * RSS within 15 % or 20 MB of the warm-up level, whichever is more: V8 keeps freed pages mapped
  * for reuse and malloc does not hand every page back, so RSS after a busy stretch sits some
  * megabytes above a quiet one with nothing retained (a default run peaks 35 to 40 MB above the
- * warm-up level and comes back within 2 or 3). The heap after a full collection has no such
+ * warm-up level and comes back within 2 to 4). The heap after a full collection has no such
  * slack, but some bounded state fills up during a run: the last 1,000 settled approvals (kept so
  * a late answer can be told what happened), rate-limit windows, the sessions of bridges killed
  * mid-run (kept until the idle sweep). 4 MB covers that and is under 500 bytes per call of a
