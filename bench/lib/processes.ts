@@ -14,6 +14,7 @@ export interface SpawnOptions {
 export class ChildHandle {
   private readonly recent: string[] = [];
   private readonly waiters = new Set<{ pattern: RegExp; resolve(match: RegExpExecArray): void }>();
+  private readonly lineListeners = new Set<(line: string, stream: 'stdout' | 'stderr') => void>();
   private exitCode: number | null | undefined;
   readonly exited: Promise<void>;
 
@@ -69,6 +70,17 @@ export class ChildHandle {
     }
   }
 
+  /** Calls `listener` with every further line the process writes, on either stream. */
+  onLine(listener: (line: string, stream: 'stdout' | 'stderr') => void): void {
+    this.lineListeners.add(listener);
+  }
+
+  /** Signals the process's whole group (SIGKILL: as if it crashed) and waits until it is gone. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (this.running) signalGroup(this.pid, signal);
+    await this.exited;
+  }
+
   /** The last lines it wrote, for error messages. */
   output(): string {
     return this.recent.map((line) => `  ${this.name}| ${line}`).join('\n');
@@ -83,6 +95,7 @@ export class ChildHandle {
       for (const line of lines) {
         this.recent.push(line);
         if (this.recent.length > KEEP_LINES) this.recent.shift();
+        for (const listener of this.lineListeners) listener(line, matchable ? 'stdout' : 'stderr');
         if (!matchable) continue;
         for (const waiter of this.waiters) {
           const match = waiter.pattern.exec(line);

@@ -35,12 +35,16 @@ export interface FixtureHttp {
   handle: ChildHandle;
 }
 
-export async function startFixtureHttp(group: ProcessGroup): Promise<FixtureHttp> {
+/** `port` 0 picks a free one; `env` reaches the fixture (MEATSPACE_TRACE_FILE, say). */
+export async function startFixtureHttp(
+  group: ProcessGroup,
+  options: { port?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<FixtureHttp> {
   const handle = group.spawn(
     'fixture-http',
     process.execPath,
-    ['--import', 'tsx', FIXTURE, 'http', '0'],
-    { cwd: REPO_ROOT },
+    ['--import', 'tsx', FIXTURE, 'http', String(options.port ?? 0)],
+    { cwd: REPO_ROOT, env: { ...process.env, ...options.env } },
   );
   const [, url] = await handle.waitForLine(/^listening (\S+)/);
   return { url: url!, handle };
