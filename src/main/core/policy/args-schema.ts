@@ -4,8 +4,10 @@
 // proportion to their size, never more.
 import Ajv from 'ajv';
 import type { AnySchema, SchemaValidateFunction, ValidateFunction } from 'ajv';
+import type { RegExpEngine } from 'ajv/dist/types/index.js';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { RE2JS } from 're2js';
 import { canonicalJson } from '../calls/canonical-json';
 import { ajvProblems, escapePointerToken } from '../json-problems';
 import type { RawProblem } from '../json-problems';
@@ -28,6 +30,21 @@ const DIALECTS: Record<string, Dialect> = {
   'https://json-schema.org/draft/2020-12/schema': '2020-12',
   'https://json-schema.org/draft/2020-12/schema#': '2020-12',
 };
+
+/**
+ * `pattern`s run on RE2, which matches in time linear in the text: an agent's argument is the
+ * text, and on a backtracking engine a pattern such as `^(a+)+$` lets 30 characters stop Airlock
+ * for seconds (a few more, for hours). RE2 has no lookaround or backreferences; a pattern using
+ * them is a problem in the policy, located by findSchemaProblems.
+ */
+const linearRegExp: RegExpEngine = Object.assign(
+  (pattern: string) => {
+    const compiled = RE2JS.compile(pattern);
+    // Ajv keys compiled patterns by toString(), so each must name its own source.
+    return { test: (text: string) => compiled.test(text), toString: () => `re2:${pattern}` };
+  },
+  { code: 'RE2JS.compile' },
+);
 
 /**
  * One compiler per policy parse: schemas with an `$id` register under it, so a shared instance
@@ -64,7 +81,7 @@ export class ArgsSchemaCompiler {
     if (!ajv.validateSchema(schema)) {
       problems.push(...ajvProblems(ajv.errors, { basePath: path }));
     }
-    findUnknownKeywords(ajv, schema, path, problems);
+    findSchemaProblems(ajv, schema, path, problems);
     if (problems.length > 0) return { ok: false, problems };
     try {
       // $async was refused above, so compile returns synchronous validators.
@@ -103,6 +120,7 @@ export class ArgsSchemaCompiler {
         useDefaults: false,
         coerceTypes: false,
         removeAdditional: false,
+        code: { regExp: linearRegExp },
       } as const;
       ajv = dialect === '2020-12' ? new Ajv2020(options) : new Ajv(options);
       addFormats(ajv);
@@ -197,9 +215,10 @@ const SCHEMA_MAP_KEYWORDS = new Set([
 
 /**
  * Ajv's strict mode stops at the first unknown keyword and does not say where it is; walking the
- * schema finds every one, with its pointer, so the editor can mark each typo.
+ * schema finds every one, with its pointer, so the editor can mark each typo. The walk also finds
+ * each pattern RE2 cannot run.
  */
-function findUnknownKeywords(ajv: Ajv, schema: unknown, path: string, out: RawProblem[]): void {
+function findSchemaProblems(ajv: Ajv, schema: unknown, path: string, out: RawProblem[]): void {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return;
   const known = ajv.RULES.keywords;
   for (const [key, value] of Object.entries(schema as Record<string, unknown>)) {
@@ -213,18 +232,31 @@ function findUnknownKeywords(ajv: Ajv, schema: unknown, path: string, out: RawPr
       });
       continue;
     }
+    if (key === 'pattern' && typeof value === 'string') checkPattern(value, keyPath, 'value', out);
     if (SCHEMA_ARRAY_KEYWORDS.has(key) && Array.isArray(value)) {
-      value.forEach((item, index) => findUnknownKeywords(ajv, item, `${keyPath}/${index}`, out));
+      value.forEach((item, index) => findSchemaProblems(ajv, item, `${keyPath}/${index}`, out));
     } else if (SCHEMA_KEYWORDS.has(key)) {
-      findUnknownKeywords(ajv, value, keyPath, out);
+      findSchemaProblems(ajv, value, keyPath, out);
     } else if (SCHEMA_MAP_KEYWORDS.has(key) && value !== null && typeof value === 'object') {
       for (const [name, sub] of Object.entries(value as Record<string, unknown>)) {
+        const subPath = `${keyPath}/${escapePointerToken(name)}`;
+        if (key === 'patternProperties') checkPattern(name, subPath, 'key', out);
         // `dependencies` may map to an array of names rather than a schema.
-        if (!Array.isArray(sub)) {
-          findUnknownKeywords(ajv, sub, `${keyPath}/${escapePointerToken(name)}`, out);
-        }
+        if (!Array.isArray(sub)) findSchemaProblems(ajv, sub, subPath, out);
       }
     }
+  }
+}
+
+function checkPattern(source: string, path: string, at: 'key' | 'value', out: RawProblem[]): void {
+  try {
+    RE2JS.compile(source);
+  } catch (error) {
+    out.push({
+      path,
+      message: `pattern ${JSON.stringify(source)} cannot be used (${(error as Error).message}): argument rules run on RE2, which matches in linear time and has no lookahead, lookbehind or backreferences`,
+      at,
+    });
   }
 }
 

@@ -441,7 +441,7 @@ describe('invalid policies', () => {
     [
       'args with a bad regex',
       { version: '1', tools: { t: { args: { type: 'string', pattern: '(' } } } },
-      '/tools/t/args',
+      '/tools/t/args/pattern',
       /pattern|regular expression/i,
     ],
     [
