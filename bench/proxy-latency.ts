@@ -5,12 +5,10 @@
 // BENCH_ONLY=http,stdio runs only the named sections (http, stdio, memory, history, events, ui).
 // The ui section drives the Activity screen in Chromium (/usr/bin/chromium, or CHROMIUM_PATH).
 // BENCH_AIRLOCK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node flags to Airlock.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clockTicksPerSecond } from './lib/proc';
-import { ProcessGroup } from './lib/processes';
+import { startRunScope } from './lib/processes';
 import { formatTargets, machineLines, type Target } from './lib/report';
 import { prepareDataDir, startAirlock, startFixtureHttp } from './lib/servers';
 import { httpUpstream, stdioUpstream } from './sections/forwarding';
@@ -48,19 +46,7 @@ async function main(): Promise<number> {
   const sections = selectSections(process.env.BENCH_ONLY);
   const airlockNodeArgs = (process.env.BENCH_AIRLOCK_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const started = performance.now();
-  const group = new ProcessGroup();
-  const tmp = mkdtempSync(join(tmpdir(), 'airlock-bench-'));
-  const removeTmp = () => rmSync(tmp, { recursive: true, force: true });
-  // Last resort when the bench dies without reaching `finally` (an uncaught error, process.exit).
-  process.once('exit', () => {
-    group.killAllNow();
-    removeTmp();
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void group.closeAll(1000).finally(() => process.exit(128 + constants.signals[signal]));
-    });
-  }
+  const { group, tmp, finish } = startRunScope('airlock-bench-');
 
   console.log('Airlock proxy benchmark');
   for (const line of machineLines()) console.log(line);
@@ -87,8 +73,7 @@ async function main(): Promise<number> {
       targets.push(...report.targets);
     }
   } finally {
-    await group.closeAll();
-    removeTmp();
+    await finish();
   }
 
   console.log('\n## Targets\n');

@@ -6,13 +6,10 @@
 // prints the figures. Exits 1 if a check fails.
 //
 // SOAK_SECONDS sets the main stretch (default 300); SOAK_SEED replays a run's choices.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppApi } from './lib/app-api';
 import { InspectorSession } from './lib/inspector';
-import { ProcessGroup } from './lib/processes';
+import { startRunScope } from './lib/processes';
 import { rssKb } from './lib/proc';
 import { formatTable, machineLines } from './lib/report';
 import { Agent, FAKE_KEY, type AgentConfig } from './soak/agent';
@@ -149,18 +146,7 @@ async function main(): Promise<number> {
     Math.floor(Math.random() * 2 ** 31),
   );
   const random = new Random(seed);
-  const group = new ProcessGroup();
-  const tmp = mkdtempSync(join(tmpdir(), 'airlock-soak-'));
-  const removeTmp = () => rmSync(tmp, { recursive: true, force: true });
-  process.once('exit', () => {
-    group.killAllNow();
-    removeTmp();
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void group.closeAll(1000).finally(() => process.exit(128 + constants.signals[signal]));
-    });
-  }
+  const { group, tmp, finish } = startRunScope('airlock-soak-');
 
   console.log('Airlock soak');
   for (const line of machineLines()) console.log(line);
@@ -321,8 +307,7 @@ async function main(): Promise<number> {
     clearInterval(rssTimer);
     person.stop();
     inspector.close();
-    await group.closeAll();
-    removeTmp();
+    await finish();
   }
 }
 

@@ -1,7 +1,10 @@
 // The child processes the bench starts (fixture servers, Airlock, the peer proxy). Each runs in
 // its own process group, so whatever it spawns in turn is stopped with it, even on error.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const KEEP_LINES = 40;
@@ -144,6 +147,37 @@ export class ProcessGroup {
   killAllNow(): void {
     for (const child of this.children) signalGroup(child.pid, 'SIGKILL');
   }
+}
+
+/**
+ * The processes and scratch folder of one run (the bench, the soak). `finish` stops the processes
+ * and removes the folder; an uncaught error, process.exit or Ctrl+C does the same on the way out.
+ */
+export function startRunScope(prefix: string): {
+  group: ProcessGroup;
+  tmp: string;
+  finish(): Promise<void>;
+} {
+  const group = new ProcessGroup();
+  const tmp = mkdtempSync(join(tmpdir(), prefix));
+  const removeTmp = () => rmSync(tmp, { recursive: true, force: true });
+  process.once('exit', () => {
+    group.killAllNow();
+    removeTmp();
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void group.closeAll(1000).finally(() => process.exit(128 + constants.signals[signal]));
+    });
+  }
+  return {
+    group,
+    tmp,
+    finish: async () => {
+      await group.closeAll();
+      removeTmp();
+    },
+  };
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -296,3 +296,132 @@ describe('a stdio server that misbehaves on purpose', () => {
 function apiCallHistory(airlock: HostileAirlock, tool: string) {
   return apiCall(airlock.runtime, 'history.query', { server: 'hostile', tool });
 }
+
+describe('an HTTP server sending a message over settings.maxMessageBytes', () => {
+  const LIMIT = 1024 * 1024;
+  const TOOLS = [
+    { name: 'big_json', inputSchema: { type: 'object' } },
+    { name: 'big_event', inputSchema: { type: 'object' } },
+    { name: 'small', inputSchema: { type: 'object' } },
+  ];
+  let streamable: http.Server;
+  let legacy: http.Server;
+  let airlock: Runtime;
+  let dir: string;
+  let agentToken: string;
+
+  /** A result whose text makes the message about `bytes` long. */
+  const resultOf = (id: unknown, bytes: number) =>
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      result: { content: [{ type: 'text', text: 'z'.repeat(bytes) }] },
+    });
+
+  function answer(message: { id?: unknown; method?: string; params?: { name?: string } }) {
+    if (message.method === 'initialize') {
+      return JSON.stringify({
+        jsonrpc: '2.0',
+        id: message.id,
+        result: {
+          protocolVersion: '2024-11-05',
+          capabilities: { tools: {} },
+          serverInfo: { name: 'big', version: '1' },
+        },
+      });
+    }
+    if (message.method === 'tools/list') {
+      return JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { tools: TOOLS } });
+    }
+    return resultOf(message.id, message.params?.name === 'small' ? 10 : 3 * LIMIT);
+  }
+
+  function body(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString() || '{}')));
+    });
+  }
+
+  beforeAll(async () => {
+    // Streamable HTTP: big_json answers with a JSON body, big_event with one SSE event.
+    streamable = (
+      await listen(async (req, res) => {
+        if (req.method !== 'POST') return void res.writeHead(405).end();
+        const message = (await body(req)) as { id?: unknown; params?: { name?: string } };
+        if (message.id === undefined) return void res.writeHead(202).end();
+        if (message.params?.name === 'big_event') {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          return void res.end(`event: message\ndata: ${answer(message)}\n\n`);
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(answer(message));
+      })
+    ).server;
+    // Legacy HTTP+SSE: one event stream carries every answer.
+    let stream: http.ServerResponse | undefined;
+    legacy = (
+      await listen(async (req, res) => {
+        if (req.method === 'GET') {
+          stream = res;
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          return void res.write('event: endpoint\ndata: /messages\n\n');
+        }
+        const message = await body(req);
+        res.writeHead(202).end();
+        if (message.id !== undefined) stream?.write(`event: message\ndata: ${answer(message)}\n\n`);
+      })
+    ).server;
+    const base = (server: http.Server) =>
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    dir = makeDataDir(
+      {
+        mcpServers: {
+          streamable: { url: `${base(streamable)}/mcp` },
+          legacy: { url: `${base(legacy)}/sse`, transport: 'sse' },
+        },
+        settings: { maxMessageBytes: LIMIT },
+      },
+      { streamable: allowAll, legacy: allowAll },
+    );
+    agentToken = addGrant(dir, 'agent');
+    airlock = await startAirlock(dir);
+  });
+
+  afterAll(async () => {
+    await airlock?.close();
+    for (const server of [streamable, legacy]) {
+      server?.closeAllConnections();
+      server?.close();
+    }
+    removeDataDir(dir);
+  });
+
+  const tooLarge =
+    /sent a message of 1\.0 MB or more, over the 1\.0 MB limit \(settings\.maxMessageBytes\)/;
+
+  it.each(['big_json', 'big_event'])('fails %s clearly, and the session goes on', async (tool) => {
+    const session = await RawMcpSession.open(airlock.endpointFor('streamable'), agentToken);
+    const big = await session.request('tools/call', { name: tool, arguments: {} });
+    expect(big.error?.message).toMatch(tooLarge);
+    const small = await session.request('tools/call', { name: 'small', arguments: {} });
+    expect(small.result).toBeDefined();
+    await session.close();
+  });
+
+  it('on the legacy transport drops the stream: the call fails clearly and the session reconnects', async () => {
+    const session = await RawMcpSession.open(airlock.endpointFor('legacy'), agentToken);
+    const big = await session.request('tools/call', { name: 'big_json', arguments: {} });
+    expect(big.error?.message).toMatch(tooLarge);
+    await expect
+      .poll(
+        async () => (await session.request('tools/call', { name: 'small', arguments: {} })).result,
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBeDefined();
+    await session.close();
+  });
+});

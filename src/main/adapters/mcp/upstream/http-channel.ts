@@ -2,7 +2,6 @@
 // rather than fetch: measured here, fetch and web streams were about half of a proxy's CPU per call.
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { createParser } from 'eventsource-parser';
 import type { HttpServerConfig } from '../../../core/config/types';
 import type { Logger } from '../../../core/ports';
 import {
@@ -18,6 +17,7 @@ import {
   type SendContext,
   type UpstreamChannel,
 } from './channel';
+import { readEvents } from './event-reader';
 import { logExcerpt, readUpstreamText, tooLargeReason } from './upstream-message';
 
 export interface HttpChannelOptions {
@@ -273,11 +273,11 @@ export class HttpChannel implements UpstreamChannel {
     onAnswer?: () => void,
   ): void {
     const limit = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    // Bytes since the last event ended: an upper bound on the event being read.
-    let pending = 0;
-    const parser = createParser({
+    readEvents(response, {
+      maxEventBytes: limit,
+      logger: this.options.logger,
+      serverId: this.id,
       onEvent: (event) => {
-        pending = 0;
         if (event.event !== undefined && event.event !== 'message') return;
         const read = readUpstreamText(event.data);
         if (read.kind === 'not-json-rpc') {
@@ -294,27 +294,11 @@ export class HttpChannel implements UpstreamChannel {
           onAnswer();
         this.listener.message(message, relatedTo);
       },
-      onComment: () => {
-        pending = 0;
-      },
-    });
-    response.setEncoding('utf8');
-    response.on('data', (chunk: string) => {
-      pending += chunk.length;
-      if (pending > limit) {
-        // The event is dropped unread, and with it the stream: what it carried cannot be found.
-        response.destroy();
+      // The stream is gone with the event, and whatever else it would have carried.
+      onTooLarge: (bytes) => {
         if (onAnswer) onAnswer();
-        this.refuse(tooLargeReason(pending, limit), relatedTo);
-        return;
-      }
-      try {
-        parser.feed(chunk);
-      } catch (error) {
-        this.options.logger.error(`upstream ${this.id}: an event could not be handled`, {
-          error: (error as Error).message,
-        });
-      }
+        this.refuse(tooLargeReason(bytes, limit), relatedTo);
+      },
     });
   }
 

@@ -3,12 +3,12 @@
 // stream announces. A dropped stream is reopened with backoff and the handshake replayed.
 import http, { type ClientRequest } from 'node:http';
 import https from 'node:https';
-import { createParser } from 'eventsource-parser';
 import type { SseServerConfig } from '../../../core/config/types';
 import type { Logger } from '../../../core/ports';
 import { ErrorCode, errorResponse, serializeMessage, type JsonRpcMessage } from '../json-rpc';
 import { HandshakeRecorder, type ChannelListener, type UpstreamChannel } from './channel';
 import { RestartBackoff, type BackoffOptions } from './restart-backoff';
+import { readEvents } from './event-reader';
 import { logExcerpt, readUpstreamText, tooLargeReason } from './upstream-message';
 
 export interface SseChannelOptions {
@@ -69,34 +69,16 @@ export class SseChannel implements UpstreamChannel {
       }
       this.backoff.up();
       const limit = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-      // Bytes since the last event ended: an upper bound on the event being read.
-      let pending = 0;
-      const parser = createParser({
+      readEvents(response, {
+        maxEventBytes: limit,
+        logger: this.options.logger,
+        serverId: this.id,
         onEvent: (event) => {
-          pending = 0;
           if (event.event === 'endpoint') return this.onEndpoint(new URL(event.data, url));
           if (event.event !== undefined && event.event !== 'message') return;
           this.onMessage(event.data);
         },
-        onComment: () => {
-          pending = 0;
-        },
-      });
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        pending += chunk.length;
-        if (pending > limit) {
-          this.dropped(tooLargeReason(pending, limit), request);
-          response.destroy();
-          return;
-        }
-        try {
-          parser.feed(chunk);
-        } catch (error) {
-          this.options.logger.error(`upstream ${this.id}: an event could not be handled`, {
-            error: (error as Error).message,
-          });
-        }
+        onTooLarge: (bytes) => this.dropped(tooLargeReason(bytes, limit), request),
       });
       response.on('close', () => this.dropped('closed its event stream', request));
     });
