@@ -114,6 +114,18 @@ describe('through Airlock', () => {
     await session.close();
   });
 
+  it('answers a server’s request too deep to relay with an error, so the server does not wait', async () => {
+    const session = await RawMcpSession.open(airlock.endpoint, airlock.token);
+    const asked = await session.request('tools/call', { name: 'deep_request', arguments: {} });
+    expect(asked.result).toBeDefined();
+    const answer = () =>
+      airlock.upstreamLines().find((line) => line.message?.id === 'srv-1')?.message;
+    await expect.poll(answer).toMatchObject({
+      error: { code: -32600, message: expect.stringContaining('nested deeper than 128 levels') },
+    });
+    await session.close();
+  });
+
   it('answers a policy draft nested 100,000 deep with its problem', async () => {
     const checked = await apiCall(airlock.runtime, 'policies.validate', {
       text: `{"version":"1","default":${nested(100_000)}}`,

@@ -14,6 +14,7 @@ import {
   type ChannelListener,
   type UpstreamChannel,
 } from './channel';
+import { MAX_JSON_DEPTH } from '../../../core/bounded-json';
 import { LineReader } from './line-reader';
 import {
   logExcerpt,
@@ -238,13 +239,13 @@ export class StdioChannel implements UpstreamChannel {
 
   /**
    * A message Airlock will not relay: the request it answered fails; a request from the server
-   * gets an error back, so the server does not wait on it.
+   * (only a too-deep one can be told apart) gets an error back, so the server does not wait on it.
    */
   private dropMessage(reason: string, id: string | number | undefined, isRequest: boolean): void {
     this.options.logger.warn(`upstream ${this.id} ${reason}`);
     if (isRequest) {
       if (id !== undefined) {
-        const text = `Airlock did not relay this request: it was ${reason.replace(/^sent a message /, '').replace(/, which.*$/, '')}.`;
+        const text = `Airlock did not relay this request: it is nested deeper than ${MAX_JSON_DEPTH} levels.`;
         this.write(serializeMessage(errorResponse(id, ErrorCode.InvalidRequest, text)));
       }
       return;
