@@ -10,6 +10,7 @@ import { createDispatcher, type ApiDispatcher } from './core/api/dispatcher';
 import { EventBus } from './core/api/event-bus';
 import { createAppHandlers, describePolicy, type PolicyFiles } from './core/api/handlers';
 import { CallGuard } from './core/calls/call-guard';
+import { PauseSwitch } from './core/calls/pause-switch';
 import type { EditableSettings, ServerConfig, Settings } from './core/config/types';
 import { Gatekeeper } from './core/gatekeeper';
 import { formatProblems } from './core/json-problems';
@@ -42,6 +43,7 @@ import {
   revokeGrant,
 } from './adapters/files/grants';
 import { loadArgsHashKey } from './adapters/files/secrets-file';
+import { readPauseState, savePauseState } from './adapters/files/pause-file';
 import { uiTokenFrom } from './adapters/http/ui-token';
 import { SqliteHistoryStore } from './adapters/sqlite/history-store';
 import { watchPolicies, type PolicyWatcher } from './adapters/files/policy-watcher';
@@ -253,6 +255,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       timers,
       onChange: () => events.emit('grants.changed', {}),
     });
+    const pause = new PauseSwitch({
+      clock,
+      initial: readPauseState(dataDir, logger),
+      save: (state) => savePauseState(dataDir, state),
+      onChange: (state) => {
+        logger.warn(state.paused ? 'Airlock paused: every call is refused' : 'Airlock resumed');
+        events.emit('pause.changed', { pause: state });
+      },
+    });
+    if (pause.paused)
+      logger.warn('Airlock starts paused: every call is refused until it is resumed');
     const calls = new CallGuard({
       gatekeeper,
       history,
@@ -264,6 +277,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger,
       approvalTimeoutMs: () => settings.approvalTimeoutMs,
       argsHashKey,
+      paused: () => pause.paused,
     });
     const channels = new UpstreamChannels(
       () => serverMap,
@@ -422,6 +436,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       counters: limiter,
       config: { status: () => configWatcher.status() },
+      pause,
       settings: {
         get: () => ({ ...settings }),
         update: (change) => {

@@ -31,6 +31,8 @@ export const COMMAND_NAMES = [
   'settings.get',
   'settings.update',
   'config.status',
+  'pause.get',
+  'pause.set',
 ] as const satisfies readonly CommandName[];
 
 export const EVENT_NAMES = [
@@ -43,6 +45,7 @@ export const EVENT_NAMES = [
   'grants.changed',
   'settings.changed',
   'config.changed',
+  'pause.changed',
 ] as const satisfies readonly EventName[];
 
 // `satisfies` above refuses a name the contract lacks; these refuse a contract name left out.

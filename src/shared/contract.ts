@@ -7,6 +7,7 @@ import type { JsonProblem } from '../main/core/ports';
 import type { EditableSettings, Settings } from '../main/core/config/types';
 import type { ServerDraft } from '../main/core/config/server-entry';
 import type { StartSettings } from '../main/core/config/config-diff';
+import type { PauseState } from '../main/core/calls/pause-switch';
 import type { GrantRisk, ToolRisk, ToolRiskReport } from '../main/core/policy/tool-risk';
 import type {
   CallDecision,
@@ -347,6 +348,10 @@ export const COMMANDS = {
   ),
   /** Whether config.json as it is now is in force, and what in it waits for the next start. */
   'config.status': command<{ config: ConfigStatus }>()(none),
+  /** Whether Airlock is paused: while it is, every tools/call is refused (decided by "pause"). */
+  'pause.get': command<{ pause: PauseState }>()(none),
+  /** Pauses or resumes; the state outlives a restart. */
+  'pause.set': command<{ pause: PauseState }>()(z.strictObject({ paused: z.boolean() })),
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -375,6 +380,8 @@ export interface EventPayloads {
   'settings.changed': { settings: Settings };
   /** config.json's problems or the settings it keeps for the next start changed. */
   'config.changed': { config: ConfigStatus };
+  /** Airlock was paused or resumed. */
+  'pause.changed': { pause: PauseState };
 }
 
 export type EventName = keyof EventPayloads;

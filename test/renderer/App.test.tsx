@@ -17,6 +17,7 @@ function fakeCore() {
       config: { file: '/data/config.json', problems: [], nextStart: {} },
     }))
     .handle('grants.list', () => ({ grants: [], temporary: [] }))
+    .handle('pause.get', () => ({ pause: { paused: false } }))
     .handle('settings.get', () => {
       throw new Error('not needed here');
     });
@@ -69,5 +70,32 @@ describe('the app frame', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     });
     expect(screen.getByRole('heading', { name: 'Pending', level: 2 })).toBeTruthy();
+  });
+
+  it('pauses from the header and resumes from the banner that says every call is refused', async () => {
+    let paused = false;
+    const api = fakeCore()
+      .handle('pause.get', () => ({ pause: { paused } }))
+      .handle('pause.set', (input) => {
+        paused = input.paused;
+        return { pause: paused ? { paused, since: 0 } : { paused } };
+      });
+    render(<App api={api} />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Pause Airlock' }));
+    expect((await screen.findByRole('status')).textContent).toMatch(
+      /Airlock is paused.*every agent's call is refused/,
+    );
+    expect(screen.queryByRole('button', { name: 'Pause Airlock' })).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Resume' }));
+    expect(await screen.findByRole('button', { name: 'Pause Airlock' })).toBeTruthy();
+    expect(api.inputsOf('pause.set')).toEqual([{ paused: true }, { paused: false }]);
+  });
+
+  it('shows a pause made elsewhere (the tray, another window) as it happens', async () => {
+    const api = fakeCore();
+    render(<App api={api} />);
+    await screen.findByRole('button', { name: 'Pause Airlock' });
+    act(() => api.push({ name: 'pause.changed', data: { pause: { paused: true, since: 0 } } }));
+    expect((await screen.findByRole('status')).textContent).toMatch(/Airlock is paused/);
   });
 });

@@ -18,6 +18,8 @@ import { createServersStore } from './stores/servers-store';
 import { createSettingsStore } from './stores/settings-store';
 import { createSetupStore } from './stores/setup-store';
 import { GettingStarted } from './components/GettingStarted';
+import { PauseBanner, PauseButton } from './components/PauseControl';
+import { createPauseStore } from './stores/pause-store';
 
 const SCREEN_IDS = ['pending', 'activity', 'policies', 'servers', 'clients', 'settings'] as const;
 export type ScreenId = (typeof SCREEN_IDS)[number];
@@ -71,17 +73,27 @@ export function App({ api }: { api: Api }) {
   const clients = useScreenStore(createClientsStore, api);
   const settings = useScreenStore(createSettingsStore, api);
   const setup = useScreenStore(createSetupStore, api);
+  const pause = useScreenStore(createPauseStore, api);
   const waiting = useStore(pending, (s) => s.approvals.length);
   const [screen, setScreen] = useScreenInAddress();
   // Events missed while the stream was down would leave every screen stale: load them all again.
   useEffect(
     () =>
       api.onReconnect?.(() => {
-        for (const store of [pending, activity, policies, servers, clients, settings, setup]) {
+        for (const store of [
+          pending,
+          activity,
+          policies,
+          servers,
+          clients,
+          settings,
+          setup,
+          pause,
+        ]) {
           void store.getState().load();
         }
       }),
-    [api, pending, activity, policies, servers, clients, settings, setup],
+    [api, pending, activity, policies, servers, clients, settings, setup, pause],
   );
 
   const openPolicy = (server: string) => {
@@ -133,8 +145,10 @@ export function App({ api }: { api: Api }) {
             </button>
           ))}
         </nav>
+        <PauseButton store={pause} />
       </header>
       <main>
+        <PauseBanner store={pause} />
         <GettingStarted store={setup} onOpen={setScreen} />
         {current.render()}
       </main>

@@ -1,5 +1,5 @@
 // Where Airlock keeps its files, and the one place that names them: config.json, secrets.json,
-// history.sqlite and policies/<server-id>.json inside the data directory.
+// history.sqlite, pause.json and policies/<server-id>.json inside the data directory.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ export const DATA_FILES = {
   secrets: 'secrets.json',
   history: 'history.sqlite',
   policies: 'policies',
+  pause: 'pause.json',
 } as const;
 
 export const POLICY_EXTENSION = '.json';
@@ -24,6 +25,10 @@ export function secretsPath(dataDir: string): string {
 
 export function historyPath(dataDir: string): string {
   return path.join(dataDir, DATA_FILES.history);
+}
+
+export function pausePath(dataDir: string): string {
+  return path.join(dataDir, DATA_FILES.pause);
 }
 
 export function policiesDir(dataDir: string): string {

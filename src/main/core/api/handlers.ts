@@ -11,6 +11,7 @@ import type {
 } from '../../../shared/contract';
 import type { ApprovalQueue } from '../approvals/approval-queue';
 import type { TemporaryGrants } from '../approvals/temporary-grants';
+import type { PauseSwitch } from '../calls/pause-switch';
 import type { EditableSettings, Settings } from '../config/types';
 import { callsToCsv, callsToJsonLines } from '../history/export-format';
 import type { CallRecord, HistoryStore } from '../history/types';
@@ -65,6 +66,8 @@ export interface AppHandlersDeps {
   settings: SettingsStore;
   /** config.json's state as the watcher last read it; without it config.status says it is unavailable. */
   config?: { status(): ConfigStatus };
+  /** Pause Airlock; without it the pause.* commands say it is unavailable. */
+  pause?: Pick<PauseSwitch, 'get' | 'set'>;
   clock: Clock;
 }
 
@@ -287,7 +290,15 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
       }
       return { config: deps.config.status() };
     },
+
+    'pause.get': () => ({ pause: pauseSwitch().get() }),
+    'pause.set': ({ paused }) => ({ pause: pauseSwitch().set(paused) }),
   };
+
+  function pauseSwitch(): Pick<PauseSwitch, 'get' | 'set'> {
+    if (deps.pause === undefined) throw new ApiError('unavailable', 'Pausing is not offered here.');
+    return deps.pause;
+  }
 }
 
 /** sha256 of a file's text: what policies.save compares to notice a file changed underneath. */

@@ -11,6 +11,7 @@ import type { Clock, Logger } from '../ports';
 import { redactedExcerpt, redactedTextExcerpt } from '../redaction/excerpt';
 import type { Redactor } from '../redaction/redactor';
 import { keyedCanonicalHash } from './canonical-json';
+import { PAUSED_REASON } from './pause-switch';
 import { deniedText, heldRefusal, policyRefusal, timeoutText, type Refusal } from './refusals';
 import { errorMessage } from '../../../shared/error-message';
 
@@ -38,6 +39,8 @@ export interface CallGuardDeps {
   logger: Logger;
   /** The settings' approval timeout, for rules that set none. Read per call. */
   approvalTimeoutMs: () => number;
+  /** True while Airlock is paused (see PauseSwitch): every call is refused. */
+  paused?: () => boolean;
   /**
    * The per-install key that argument hashes are made with (HMAC-SHA256), so that a history row's
    * hash cannot be turned back into a short secret by hashing every candidate.
@@ -64,6 +67,7 @@ export class CallGuard {
     // Checked before deciding, so a call refused for this has not used up any limit.
     const problem = history.writeProblem();
     if (problem !== undefined) return this.unrecordable(call, problem);
+    if (this.deps.paused?.()) return this.refusePaused(call, receivedAt);
     let decision = this.deps.gatekeeper.decide(call);
     let decidedBy: DecidedBy = 'policy';
     if (decision.action === 'require_approval') {
@@ -98,6 +102,21 @@ export class CallGuard {
       return { kind: 'refuse', result: policyRefusal(decision, call.tool) };
     }
     return this.hold(call, decision, callId, row, onHeld);
+  }
+
+  /** Recorded like any refusal, decided by the pause, so the history shows what was stopped. */
+  private refusePaused(call: ToolCall, receivedAt: number): Admission {
+    const decision: Decision = { action: 'deny', rule: '', reason: PAUSED_REASON };
+    const row = this.newRow(call, decision, 'pause', receivedAt);
+    try {
+      this.recorded(this.deps.history.insert(row), row);
+    } catch (error) {
+      return this.unrecordable(call, errorMessage(error));
+    }
+    return {
+      kind: 'refuse',
+      result: heldRefusal(`Airlock refused "${call.tool}": ${PAUSED_REASON}.`, 'pause', decision),
+    };
   }
 
   private unrecordable(call: ToolCall, problem: string): Admission {

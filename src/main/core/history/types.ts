@@ -21,6 +21,8 @@ export type DecidedBy =
   | 'restart'
   /** The call's grant was revoked while the call was held. */
   | 'revoke'
+  /** Airlock was paused when the call arrived. */
+  | 'pause'
   /** Airlock itself refused: too many calls waiting, a policy that changed while it was held. */
   | 'airlock';
 

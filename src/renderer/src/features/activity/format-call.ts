@@ -22,6 +22,7 @@ const DECIDER: Record<DecidedBy, string> = {
   disconnect: 'disconnect',
   restart: 'restart',
   revoke: 'revocation',
+  pause: 'pause',
   airlock: 'Airlock',
 };
 
