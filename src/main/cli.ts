@@ -17,7 +17,8 @@ import {
 } from './adapters/files/grants';
 import { streamLogger } from './adapters/log/stream-logger';
 import { startStdioBridge } from './adapters/mcp/stdio-bridge';
-import { ConfigProblem, RUNNING_FILE, startRuntime } from './runtime';
+import { ConfigProblem, startRuntime } from './runtime';
+import { AlreadyRunning, readRunningFile } from './adapters/files/running-file';
 
 const program = new Command()
   .name('airlock')
@@ -66,6 +67,7 @@ program
       });
     } catch (error) {
       if (error instanceof ConfigProblem) fail(`config.json has problems:\n${error.message}`);
+      if (error instanceof AlreadyRunning) fail(error.message);
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         fail(
           `${(error as Error).message}: another program (or another airlock serve) uses that port; pass --port N, --port 0 for a free one, or set settings.port`,
@@ -206,14 +208,9 @@ program
 
 /** Where `airlock serve` for this data folder listens: its running file, else the configured port. */
 function runningUrl(dataDir: string): string {
-  try {
-    const running = JSON.parse(readFileSync(join(dataDir, RUNNING_FILE), 'utf8')) as {
-      url?: unknown;
-    };
-    if (typeof running.url === 'string') return running.url;
-  } catch {
-    // not running from this folder, or the file is unreadable: fall back to the configured port
-  }
+  const running = readRunningFile(dataDir);
+  if (running) return running.url;
+  // Not running from this folder, or the file is unreadable: fall back to the configured port.
   const config = loadConfig(dataDir);
   const port = config.ok ? config.value.settings.port : 7820;
   return `http://127.0.0.1:${port}`;

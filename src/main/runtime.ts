@@ -1,7 +1,7 @@
 // The headless core wired to its adapters: config and policies from the data folder, counters and
 // history in SQLite, approvals, the app API, the upstream channels and the HTTP listener. Both
 // entry points (the `airlock` CLI and the Electron app) start Airlock through here.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerInfo } from '../shared/contract';
 import { ApprovalQueue } from './core/approvals/approval-queue';
@@ -20,6 +20,7 @@ import { systemClock, systemTimers, type Clock, type Logger, type Timers } from 
 import { createRedactor, type Redactor } from './core/redaction/redactor';
 import {
   ConfigEditError,
+  ConfigProblem,
   describeConfigProblems,
   loadConfig,
   updateConfigJson,
@@ -43,6 +44,12 @@ import {
   revokeGrant,
 } from './adapters/files/grants';
 import { loadArgsHashKey } from './adapters/files/secrets-file';
+import {
+  AlreadyRunning,
+  otherRunningInstance,
+  removeRunningFile,
+  writeRunningFile,
+} from './adapters/files/running-file';
 import { readPauseState, savePauseState } from './adapters/files/pause-file';
 import { uiTokenFrom } from './adapters/http/ui-token';
 import { SqliteHistoryStore } from './adapters/sqlite/history-store';
@@ -104,11 +111,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** config.json could not be used; the message lists each problem with its file, line and path. */
-export class ConfigProblem extends Error {}
-
-/** Name of the file that tells `airlock connect` where a running `airlock serve` listens. */
-export const RUNNING_FILE = 'serve.json';
+export { ConfigProblem };
 
 /** A connection test waits this long at most: enough for a server fetched by npx on first use. */
 const DEFAULT_PROBE_TIMEOUT_MS = 20_000;
@@ -118,6 +121,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const timers = options.timers ?? systemTimers;
   ensureDataDir(dataDir);
+  // Two Airlocks on one folder would both claim its port, its history and its serve.json.
+  const other = await otherRunningInstance(dataDir);
+  if (other) throw new AlreadyRunning(dataDir, other);
   const configExisted = existsSync(configPath(dataDir));
   const config = loadConfig(dataDir);
   if (!config.ok) throw new ConfigProblem(describeConfigProblems(dataDir, config.errors));
@@ -479,11 +485,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     closers.push(() => configWatcher.close());
     await configWatcher.start();
 
-    const runningFile = join(dataDir, RUNNING_FILE);
-    writeFileSync(runningFile, JSON.stringify({ url: http.url, pid: process.pid }) + '\n', {
-      mode: 0o600,
-    });
-    closers.push(() => rmSync(runningFile, { force: true }));
+    writeRunningFile(dataDir, { url: http.url, pid: process.pid });
+    closers.push(() => removeRunningFile(dataDir));
     // First on the way out: held calls are refused as "Airlock stopped" while clients can still hear it.
     closers.push(() => approvals.withdrawAll());
 
@@ -530,6 +533,7 @@ function saveSettings(dataDir: string, change: Partial<EditableSettings>): void 
     'maxPendingApprovalsPerGrant',
     'retentionDays',
     'notifications',
+    'notificationSound',
     'port',
   ] as const) {
     if (change[key] !== undefined) updateConfigJson(dataDir, ['settings', key], change[key]);

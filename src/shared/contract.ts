@@ -342,6 +342,7 @@ export const COMMANDS = {
       maxPendingApprovalsPerGrant: z.number().int().min(1).max(10_000).optional(),
       retentionDays: z.number().int().min(1).max(3650).optional(),
       notifications: z.boolean().optional(),
+      notificationSound: z.boolean().optional(),
       /** Takes effect at the next start; 0 picks a free port then. */
       port: z.number().int().min(0).max(65535).optional(),
     }),

@@ -198,11 +198,11 @@ describe('held calls on the real runtime', () => {
       const unmount = mountIpcApi({
         ipcMain: ipcMain as unknown as IpcApiDeps['ipcMain'],
         dispatcher: airlock.runtime.api,
-        isTrustedSender: trustedRendererCheck({ rendererFile: '/app/out/renderer/index.html' }),
+        isTrustedSender: trustedRendererCheck(),
         logger: silentLogger,
       });
       const windowEvent = {
-        senderFrame: { url: 'file:///app/out/renderer/index.html', parent: null },
+        senderFrame: { url: 'app://airlock/index.html', parent: null },
       };
       const ipcDecide = (input: Record<string, unknown>) =>
         handlers.get(IPC_CHANNELS.call)!(windowEvent, 'approvals.decide', input) as Promise<

@@ -172,6 +172,14 @@ describe('airlock serve and airlock connect', () => {
     expect((await call(token)).status).toBe(401);
   });
 
+  it('refuses to start a second Airlock on the same data folder, saying which one guards it', () => {
+    const second = airlock(['serve', '--port', '0', '--data-dir', dataDir]);
+    expect(second.code).toBe(1);
+    const url = listening.replace('Airlock listening on ', '');
+    expect(second.stderr).toContain(`airlock: Airlock already guards ${dataDir}: process `);
+    expect(second.stderr).toContain(`listens on ${url}`);
+  });
+
   it('bridges a stdio client through the running server, under the same policy', async () => {
     const client = new Client({ name: 'stdio-only-client', version: '1' });
     await client.connect(
@@ -219,9 +227,15 @@ describe('airlock serve and airlock connect', () => {
 
   it('explains a port that is already taken', () => {
     const port = listening.replace(/.*:/, '');
-    const second = airlock(['serve', '--data-dir', dataDir, '--port', port]);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/EADDRINUSE.*--port/);
+    // Another data folder: on the same one, the running server is named instead (above).
+    const elsewhere = makeDataDir({});
+    try {
+      const second = airlock(['serve', '--data-dir', elsewhere, '--port', port]);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/EADDRINUSE.*--port/);
+    } finally {
+      removeDataDir(elsewhere);
+    }
     // The running server's file still points at the running server.
     expect(readFileSync(join(dataDir, 'serve.json'), 'utf8')).toContain(`:${port}`);
   });

@@ -1,6 +1,7 @@
 // The Electron entry point with a mocked `electron` (its binary cannot run here) and everything
-// else real: the core starts on a data folder, the app API is mounted on IPC, the window opens,
-// and a call held for a person raises a native notification whose click brings the window up.
+// else real: the core starts on a data folder, the app API is mounted on IPC, the window opens on
+// app://airlock/, the tray shows the state, a call held for a person raises a native notification
+// whose click brings the window up, and quitting waits for the core to close.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -13,11 +14,18 @@ const appHandlers = new Map<string, (...args: unknown[]) => unknown>();
 const ipcHandlers = new Map<string, unknown>();
 const windows: FakeWindow[] = [];
 const notifications: FakeNotification[] = [];
+const trays: { tooltip: string }[] = [];
+const quits: string[] = [];
 
 class FakeWindow {
   shown = 0;
   focused = 0;
-  webContents = { on() {}, setWindowOpenHandler() {} };
+  loaded?: string;
+  webContents = {
+    on() {},
+    setWindowOpenHandler() {},
+    executeJavaScript: async () => undefined,
+  };
   constructor(readonly options: Record<string, unknown>) {
     windows.push(this);
   }
@@ -25,10 +33,8 @@ class FakeWindow {
     return windows;
   }
   once() {}
-  loadFile() {
-    return Promise.resolve();
-  }
-  loadURL() {
+  loadURL(url: string) {
+    this.loaded = url;
     return Promise.resolve();
   }
   isMinimized() {
@@ -52,8 +58,8 @@ class FakeNotification {
   constructor(readonly options: { title: string; body: string }) {
     notifications.push(this);
   }
-  on(_event: 'click', listener: () => void) {
-    this.clicked = listener;
+  on(event: string, listener: () => void) {
+    if (event === 'click') this.clicked = listener;
   }
   show() {
     this.visible = true;
@@ -66,21 +72,51 @@ class FakeNotification {
   }
 }
 
+class FakeTray {
+  tooltip = '';
+  constructor() {
+    trays.push(this);
+  }
+  setImage() {}
+  setToolTip(text: string) {
+    this.tooltip = text;
+  }
+  setContextMenu() {}
+  on() {}
+  destroy() {}
+}
+
 vi.mock('electron', () => ({
   app: {
+    isPackaged: false,
     whenReady: () => Promise.resolve(),
+    requestSingleInstanceLock: () => true,
+    setAppUserModelId() {},
+    getAppPath: () => process.cwd(),
+    getLoginItemSettings: () => ({ openAtLogin: false }),
+    setLoginItemSettings() {},
     on: (event: string, handler: (...args: unknown[]) => unknown) =>
       appHandlers.set(event, handler),
+    quit: () => quits.push('quit'),
+    exit: (code: number) => quits.push(`exit ${code}`),
   },
   BrowserWindow: FakeWindow,
   Notification: FakeNotification,
+  Tray: FakeTray,
+  Menu: { buildFromTemplate: (template: unknown) => template, setApplicationMenu() {} },
+  nativeImage: { createFromPath: (path: string) => ({ path }) },
+  dialog: { showErrorBox() {} },
+  protocol: { registerSchemesAsPrivileged() {}, handle() {}, unhandle() {} },
+  session: {
+    defaultSession: { setPermissionRequestHandler() {}, setPermissionCheckHandler() {} },
+  },
   ipcMain: {
     handle: (channel: string, handler: unknown) => ipcHandlers.set(channel, handler),
     removeHandler: (channel: string) => ipcHandlers.delete(channel),
     on: (channel: string, handler: unknown) => ipcHandlers.set(channel, handler),
     removeListener: (channel: string) => ipcHandlers.delete(channel),
   },
-  shell: { openExternal() {} },
+  shell: { openExternal() {}, openPath() {} },
 }));
 
 const dataDir = makeDataDir(
@@ -102,11 +138,12 @@ process.env.AIRLOCK_DATA_DIR = dataDir;
 vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
 
 afterAll(async () => {
-  await appHandlers.get('before-quit')?.();
-  // The runtime closes asynchronously; its running file goes last.
-  await vi.waitFor(() => expect(existsSync(join(dataDir, 'serve.json'))).toBe(false), {
-    timeout: 5_000,
-  });
+  // Quitting is held until the core has closed, then asked for again.
+  const quit = { defaultPrevented: false, preventDefault: () => (quit.defaultPrevented = true) };
+  appHandlers.get('before-quit')?.(quit);
+  expect(quit.defaultPrevented).toBe(true);
+  await vi.waitFor(() => expect(quits).toEqual(['quit']), { timeout: 10_000 });
+  expect(existsSync(join(dataDir, 'serve.json'))).toBe(false);
   removeDataDir(dataDir);
   vi.restoreAllMocks();
 });
@@ -118,6 +155,8 @@ describe('the Electron entry point', () => {
       timeout: 10_000,
     });
     await vi.waitFor(() => expect(windows).toHaveLength(1));
+    expect(windows[0]!.loaded).toBe('app://airlock/index.html#/pending');
+    await vi.waitFor(() => expect(trays[0]?.tooltip).toBe('Airlock is guarding'));
     expect([...ipcHandlers.keys()].sort()).toEqual([
       'airlock:call',
       'airlock:subscribe',
@@ -151,7 +190,9 @@ describe('the Electron entry point', () => {
     expect(shown!.options).toEqual({
       title: 'provision_api_key needs your approval',
       body: 'desktop-agent on meatspace: Mints keys',
+      silent: true,
     });
+    expect(trays[0]!.tooltip).toBe('Airlock: 1 call waits for your approval');
     shown!.click();
     expect(windows[0]!.shown).toBe(1);
     expect(windows[0]!.focused).toBe(1);

@@ -8,6 +8,7 @@ function settings(overrides: Partial<Settings> = {}): Settings {
     port: 7820,
     maxBodyBytes: 4 * 1024 * 1024,
     maxMessageBytes: 16 * 1024 * 1024,
+    notificationSound: false,
     upstreamTimeoutMs: 60_000,
     approvalTimeoutMs: 120_000,
     maxPendingApprovals: 50,

@@ -36,7 +36,11 @@ function useScreenInAddress(): [ScreenId, (screen: ScreenId) => void] {
   useEffect(() => {
     const follow = () => setScreen(screenInAddress());
     window.addEventListener('popstate', follow);
-    return () => window.removeEventListener('popstate', follow);
+    window.addEventListener('hashchange', follow);
+    return () => {
+      window.removeEventListener('popstate', follow);
+      window.removeEventListener('hashchange', follow);
+    };
   }, []);
   const open = (next: ScreenId) => {
     if (next !== screenInAddress()) window.history.pushState(null, '', `#/${next}`);

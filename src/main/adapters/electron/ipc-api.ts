@@ -3,13 +3,12 @@
 // pushed event. Every message's sender is checked first; only Airlock's own renderer, in a
 // window's top frame, may call. Answers are the dispatcher's tagged results, so a failure crosses
 // IPC as data rather than as a thrown Error whose message Electron would rewrite.
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { AppEvent } from '../../../shared/contract';
 import { IPC_CHANNELS } from '../../../shared/bridge';
 import type { ApiDispatcher, DispatchResult } from '../../core/api/dispatcher';
 import type { Logger } from '../../core/ports';
+import { isAppPage } from './app-protocol';
 
 export { IPC_CHANNELS };
 
@@ -108,46 +107,36 @@ export function mountIpcApi(deps: IpcApiDeps): () => void {
 }
 
 export interface TrustedRendererOptions {
-  /** The renderer's index.html, which the window loads in a built app. */
-  rendererFile: string;
   /**
-   * The dev server's address under `electron-vite dev`; when set (and not empty, as the window
-   * also reads it) only its origin is trusted.
+   * The dev server's address under `electron-vite dev` (never in a packaged app); when set (and
+   * not empty, as the window also reads it) only its origin is trusted.
    */
   devUrl?: string;
 }
 
 /**
  * The sender check for the app's window: the message must come from a live top frame showing
- * exactly what the window loads, either the renderer's index.html (any query or hash) or, under
- * `electron-vite dev`, a page of the dev server's origin. Anything else is refused.
+ * what the window loads, a page of app://airlock/ (app-protocol.ts) or, under `electron-vite dev`,
+ * a page of the dev server's origin. Anything else (file://, the web, a subframe) is refused.
  */
 export function trustedRendererCheck(
-  options: TrustedRendererOptions,
+  options: TrustedRendererOptions = {},
 ): (event: SenderEvent) => boolean {
   const devOrigin = options.devUrl ? new URL(options.devUrl).origin : undefined;
   if (devOrigin === 'null') {
     throw new Error(`The renderer's dev URL must be http(s): ${options.devUrl}`);
   }
-  const rendererFile = comparablePath(options.rendererFile);
   return (event) => {
     try {
       // A frame that navigated or was destroyed is null, or throws when read.
       const frame = event.senderFrame;
       if (!frame || frame.parent !== null) return false;
-      const url = new URL(frame.url);
-      if (devOrigin !== undefined) return url.origin === devOrigin;
-      // fileURLToPath refuses a file URL with a remote host and ignores the query and hash.
-      return url.protocol === 'file:' && comparablePath(fileURLToPath(url)) === rendererFile;
+      if (devOrigin !== undefined) return new URL(frame.url).origin === devOrigin;
+      return isAppPage(frame.url);
     } catch {
       return false;
     }
   };
-}
-
-function comparablePath(path: string): string {
-  const absolute = resolve(path);
-  return process.platform === 'win32' ? absolute.toLowerCase() : absolute;
 }
 
 function senderUrl(event: SenderEvent): string {

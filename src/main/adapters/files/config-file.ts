@@ -55,6 +55,9 @@ export function describeConfigProblems(dataDir: string, problems: readonly JsonP
     .join('\n');
 }
 
+/** config.json could not be used; the message lists each problem with its file, line and path. */
+export class ConfigProblem extends Error {}
+
 /** config.json cannot be edited safely, because it is not a JSON object or cannot be read. */
 export class ConfigEditError extends Error {
   constructor(

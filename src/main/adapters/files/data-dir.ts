@@ -1,5 +1,5 @@
 // Where Airlock keeps its files, and the one place that names them: config.json, secrets.json,
-// history.sqlite, pause.json and policies/<server-id>.json inside the data directory.
+// history.sqlite, pause.json, serve.json and policies/<server-id>.json inside the data directory.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,8 @@ export const DATA_FILES = {
   history: 'history.sqlite',
   policies: 'policies',
   pause: 'pause.json',
+  /** Where the Airlock guarding the folder listens, while it runs. */
+  running: 'serve.json',
 } as const;
 
 export const POLICY_EXTENSION = '.json';

@@ -1,6 +1,7 @@
 // Serves the built renderer (index.html and assets/) to the browser in headless mode. Only files
 // under that directory are ever read; paths that are not files fall back to index.html (the UI
-// routes itself). The files hold no data, so they need no token.
+// routes itself). The files hold no data, so they need no token. The desktop window's app://
+// protocol (../electron/app-protocol.ts) finds its files the same way (locateRendererFile).
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -42,7 +43,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** Sent with every response, so even an error page cannot be framed or run foreign script. */
-const SECURITY_HEADERS = {
+export const SECURITY_HEADERS = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
@@ -66,18 +67,9 @@ export function createStaticFiles(rootDir: string, logger: Logger): StaticFiles 
   async function serve(req: IncomingMessage, res: ServerResponse, relative: string) {
     const base = await realRoot();
     if (base === undefined) return sendText(res, 404, 'The UI is not built.');
-    if (relative !== '') {
-      const file = await existingFile(base, relative);
-      const asset = relative === 'assets' || relative.startsWith('assets/');
-      if (file) return sendFile(req, res, file.path, file.size, asset);
-      // A missing asset is a 404; any other path is one of the UI's own routes.
-      if (asset || extname(relative) !== '') {
-        return sendText(res, 404, 'Not found.');
-      }
-    }
-    const index = await existingFile(base, 'index.html');
-    if (!index) return sendText(res, 404, 'The UI is not built.');
-    sendFile(req, res, index.path, index.size, false);
+    const found = await locateRendererFile(base, relative);
+    if (found.status !== 200) return sendText(res, found.status, found.text);
+    sendFile(req, res, found);
   }
 
   return (req, res, path) => {
@@ -93,6 +85,31 @@ export function createStaticFiles(rootDir: string, logger: Logger): StaticFiles 
       else res.destroy();
     });
   };
+}
+
+export type LocatedFile =
+  | { status: 200; path: string; size: number; contentType: string; immutable: boolean }
+  | { status: 404; text: string };
+
+/**
+ * The file a relative path (already checked by safeRelativePath) names under the renderer's real
+ * root: a built file, or index.html for the UI's own routes; a missing asset is a 404.
+ */
+export async function locateRendererFile(base: string, relative: string): Promise<LocatedFile> {
+  if (relative !== '') {
+    const file = await existingFile(base, relative);
+    const asset = relative === 'assets' || relative.startsWith('assets/');
+    if (file) return located(file, asset);
+    if (asset || extname(relative) !== '') return { status: 404, text: 'Not found.' };
+  }
+  const index = await existingFile(base, 'index.html');
+  if (!index) return { status: 404, text: 'The UI is not built.' };
+  return located(index, false);
+}
+
+function located(file: { path: string; size: number }, immutable: boolean): LocatedFile {
+  const contentType = CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream';
+  return { status: 200, ...file, contentType, immutable };
 }
 
 /**
@@ -136,25 +153,33 @@ function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+/** Headers for a renderer file: the security headers, its type, and how long it may be cached. */
+export function rendererFileHeaders(
+  contentType: string,
+  immutable: boolean,
+): Record<string, string> {
+  return {
+    ...SECURITY_HEADERS,
+    'content-type': contentType,
+    // Built assets carry a content hash in their names; index.html must be re-read after a build.
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+  };
+}
+
 function sendFile(
   req: IncomingMessage,
   res: ServerResponse,
-  file: string,
-  size: number,
-  immutable: boolean,
+  file: Extract<LocatedFile, { status: 200 }>,
 ): void {
   res.writeHead(200, {
-    ...SECURITY_HEADERS,
-    'content-type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'content-length': size,
-    // Built assets carry a content hash in their names; index.html must be re-read after a build.
-    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    ...rendererFileHeaders(file.contentType, file.immutable),
+    'content-length': file.size,
   });
   if (req.method === 'HEAD') {
     res.end();
     return;
   }
-  createReadStream(file)
+  createReadStream(file.path)
     .on('error', () => res.destroy())
     .pipe(res);
 }

@@ -43,6 +43,7 @@ export const SETTING_TAKES_EFFECT = {
   maxPendingApprovalsPerGrant: 'now',
   retentionDays: 'now',
   notifications: 'now',
+  notificationSound: 'now',
   redaction: 'now',
   port: 'saved',
   maxBodyBytes: 'start',

@@ -97,6 +97,7 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
         maxPendingApprovalsPerGrant: { type: 'integer', minimum: 1, maximum: 10000 },
         retentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
         notifications: { type: 'boolean' },
+        notificationSound: { type: 'boolean' },
         redaction: {
           type: 'object',
           additionalProperties: false,
@@ -264,6 +265,9 @@ function readSettings(value: Record<string, unknown>, problems: RawProblem[]): S
     if (typeof value[key] === 'number') settings[key] = value[key];
   }
   if (typeof value['notifications'] === 'boolean') settings.notifications = value['notifications'];
+  if (typeof value['notificationSound'] === 'boolean') {
+    settings.notificationSound = value['notificationSound'];
+  }
   const redaction = asObject(value['redaction']) ?? {};
   const patterns = stringArray(redaction['patterns']);
   patterns.forEach((pattern, index) => {

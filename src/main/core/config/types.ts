@@ -52,6 +52,8 @@ export interface Settings {
   retentionDays: number;
   /** The desktop app shows a notification when a call is held for a person. */
   notifications: boolean;
+  /** A notification plays the system's sound. */
+  notificationSound: boolean;
   /** The user's additions to redaction: regular expressions and field names. */
   redaction: { patterns: string[]; fields: string[] };
 }
@@ -64,6 +66,7 @@ export type EditableSettings = Pick<
   | 'maxPendingApprovalsPerGrant'
   | 'retentionDays'
   | 'notifications'
+  | 'notificationSound'
   /** Saved for the next start; the running listener keeps its port. */
   | 'port'
 >;
@@ -78,6 +81,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxPendingApprovalsPerGrant: 10,
   retentionDays: 90,
   notifications: true,
+  notificationSound: false,
   redaction: { patterns: [], fields: [] },
 };
 

@@ -5,6 +5,9 @@
 // as its JSON escape instead (in JSON text that is the same value, exactly). And a name or a
 // reason of a megabyte is cut, so it cannot push the buttons off screen or stall the page.
 import { escapeBidiControls } from '../../../shared/bidi-controls';
+import { cutText } from '../../../shared/cut-text';
+
+export { cutText };
 
 /** Tool names, rule paths, server targets: a line or two at most. */
 export const NAME_MAX = 200;
@@ -12,16 +15,6 @@ export const NAME_MAX = 200;
 export const LABEL_NAME_MAX = 40;
 /** Reasons, descriptions, error messages. */
 export const TEXT_MAX = 1_000;
-
-/** The first `max` characters of `text`, saying how many more there are. */
-export function cutText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max;
-  // Never half of a surrogate pair, which would show as a replacement character.
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--;
-  return `${text.slice(0, end)}… (${(text.length - end).toLocaleString('en-US')} more characters)`;
-}
 
 /** `text` as a screen shows it: cut to `max` characters, bidirectional controls revealed. */
 export function shown(text: string, max: number = TEXT_MAX): string {

@@ -20,6 +20,7 @@ export const EDITABLE_KEYS = [
   'maxPendingApprovalsPerGrant',
   'retentionDays',
   'notifications',
+  'notificationSound',
   'port',
 ] as const satisfies readonly (keyof EditableSettings)[];
 

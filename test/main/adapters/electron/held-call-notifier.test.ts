@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
+  GROUP_MS,
   notifyHeldCalls,
   type NotificationLike,
+  type NotificationOptions,
 } from '../../../../src/main/adapters/electron/held-call-notifier';
 import type { AppEvent, Approval } from '../../../../src/shared/contract';
 import { heldApproval } from '../../../helpers/held-approval';
+import { recordingLogger } from '../../../helpers/recording-logger';
+import { FakeClock } from '../../core/fakes';
 
-const approval = (id: string, tool = 'provision_api_key'): Approval =>
-  heldApproval(id, { tool, args: { email: 'secret@example.com' }, reason: 'Mints keys' });
+const approval = (id: string, tool = 'provision_api_key', grant = 'alice'): Approval =>
+  heldApproval(id, { tool, grant, args: { email: 'secret@example.com' }, reason: 'Mints keys' });
 
 /** Records what would be on the desktop. */
 class FakeNotification implements NotificationLike {
@@ -17,8 +21,8 @@ class FakeNotification implements NotificationLike {
     return FakeNotification.supported;
   }
   visible = false;
-  private onClick?: () => void;
-  constructor(readonly options: { title: string; body: string }) {
+  private readonly listeners = new Map<string, (...args: never[]) => void>();
+  constructor(readonly options: NotificationOptions) {
     FakeNotification.all.push(this);
   }
   show() {
@@ -27,31 +31,42 @@ class FakeNotification implements NotificationLike {
   close() {
     this.visible = false;
   }
-  on(_event: 'click', listener: () => void) {
-    this.onClick = listener;
+  on(event: string, listener: (...args: never[]) => void) {
+    this.listeners.set(event, listener);
+    return this;
   }
   click() {
-    this.onClick?.();
+    (this.listeners.get('click') as () => void)?.();
+  }
+  action(index: number) {
+    (this.listeners.get('action') as (event: unknown, index: number) => void)?.({}, index);
   }
 }
 
-function setup(enabled = () => true) {
+function setup(options: { enabled?: () => boolean; actions?: boolean; sound?: boolean } = {}) {
   FakeNotification.all = [];
   FakeNotification.supported = true;
+  const clock = new FakeClock();
   const listeners = new Set<(event: AppEvent) => void>();
-  let opened = 0;
+  const opened: string[] = [];
+  const decided: [string, string][] = [];
   const stop = notifyHeldCalls({
     Notification: FakeNotification,
     subscribe: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    enabled,
-    openPending: () => opened++,
+    enabled: options.enabled ?? (() => true),
+    sound: () => options.sound ?? false,
+    actions: options.actions ?? false,
+    decide: async (id, decision) => decided.push([id, decision]),
+    openPending: () => opened.push('pending'),
+    timers: clock,
+    logger: recordingLogger(),
   });
   const push = (event: AppEvent) => listeners.forEach((l) => l(event));
   const visible = () => FakeNotification.all.filter((n) => n.visible);
-  return { push, visible, stop, opened: () => opened, listeners };
+  return { push, visible, stop, opened, decided, clock, listeners };
 }
 
 const added = (a: Approval): AppEvent => ({ name: 'approval.added', data: { approval: a } });
@@ -61,46 +76,129 @@ const resolved = (a: Approval): AppEvent => ({
 });
 
 describe('held-call notifications', () => {
-  it('says which tool and client wait, never the arguments, and a click opens Pending', () => {
-    const { push, visible, opened } = setup();
-    push(added(approval('a1')));
-    expect(visible().map((n) => n.options)).toEqual([
-      { title: 'provision_api_key needs your approval', body: 'alice on meatspace: Mints keys' },
+  it('name the tool, client and server of a held call, never its arguments', () => {
+    const { push, visible, clock } = setup();
+    push(added(approval('a')));
+    expect(visible()).toEqual([]);
+    clock.advance(GROUP_MS);
+    expect(visible()).toHaveLength(1);
+    expect(visible()[0]!.options).toEqual({
+      title: 'provision_api_key needs your approval',
+      body: 'alice on meatspace: Mints keys',
+      silent: true,
+    });
+    expect(JSON.stringify(FakeNotification.all)).not.toContain('secret@example.com');
+  });
+
+  it('give each call held apart its own notification, and calls held together one', () => {
+    const { push, visible, clock } = setup();
+    push(added(approval('a')));
+    clock.advance(GROUP_MS);
+    push(added(approval('b', 'ask_human', 'bob')));
+    push(added(approval('c', 'get_service_status')));
+    push(added(approval('d')));
+    push(added(approval('e')));
+    clock.advance(GROUP_MS);
+    expect(visible().map((n) => n.options.title)).toEqual([
+      'provision_api_key needs your approval',
+      '4 calls wait for your approval',
     ]);
-    expect(JSON.stringify(FakeNotification.all.map((n) => n.options))).not.toContain('secret@');
-    visible()[0]!.click();
-    expect(opened()).toBe(1);
+    expect(visible()[1]!.options.body).toBe(
+      'ask_human from bob, get_service_status from alice, provision_api_key from alice, and 1 more',
+    );
   });
 
-  it('keeps one notification on screen however many calls wait, and clears it when none do', () => {
-    const { push, visible } = setup();
-    const calls = [approval('a1'), approval('a2', 'ask_human'), approval('a3')];
-    for (const call of calls) push(added(call));
+  it('go away once their calls are answered anywhere', () => {
+    const { push, visible, clock } = setup();
+    const [a, b, c] = [approval('a'), approval('b'), approval('c')];
+    push(added(a));
+    clock.advance(GROUP_MS);
+    push(added(b));
+    push(added(c));
+    clock.advance(GROUP_MS);
+    push(resolved(a));
+    expect(visible().map((n) => n.options.title)).toEqual(['2 calls wait for your approval']);
+    push(resolved(b));
     expect(visible()).toHaveLength(1);
-    expect(visible()[0]!.options.title).toBe('3 calls wait for your approval');
-    push(resolved(calls[0]!));
-    push(resolved(calls[1]!));
-    expect(visible()).toHaveLength(1);
-    push(resolved(calls[2]!));
-    expect(visible()).toHaveLength(0);
+    push(resolved(c));
+    expect(visible()).toEqual([]);
   });
 
-  it('shows nothing while the setting is off or the system has no notifications', () => {
-    let on = false;
-    const { push, visible } = setup(() => on);
-    push(added(approval('a1')));
-    expect(visible()).toHaveLength(0);
-    on = true;
+  it('show nothing for a call answered before its notification was due', () => {
+    const { push, visible, clock } = setup();
+    push(added(approval('a')));
+    push(resolved(approval('a')));
+    clock.advance(GROUP_MS);
+    expect(FakeNotification.all).toEqual([]);
+    expect(visible()).toEqual([]);
+  });
+
+  it('answer a call with Allow and Deny where the platform has buttons', () => {
+    const { push, decided, clock } = setup({ actions: true });
+    push(added(approval('a')));
+    clock.advance(GROUP_MS);
+    const notification = FakeNotification.all[0]!;
+    expect(notification.options.actions).toEqual([
+      { type: 'button', text: 'Allow' },
+      { type: 'button', text: 'Deny' },
+    ]);
+    notification.action(0);
+    notification.action(1);
+    expect(decided).toEqual([
+      ['a', 'allow'],
+      ['a', 'deny'],
+    ]);
+    // A shared notification has no buttons: which call would they answer?
+    push(added(approval('b')));
+    push(added(approval('c')));
+    clock.advance(GROUP_MS);
+    expect(FakeNotification.all[1]!.options.actions).toBeUndefined();
+  });
+
+  it('open Pending on a click', () => {
+    const { push, opened, clock } = setup();
+    push(added(approval('a')));
+    clock.advance(GROUP_MS);
+    FakeNotification.all[0]!.click();
+    expect(opened).toEqual(['pending']);
+  });
+
+  it('play the sound only when asked to', () => {
+    const { push, clock } = setup({ sound: true });
+    push(added(approval('a')));
+    clock.advance(GROUP_MS);
+    expect(FakeNotification.all[0]!.options.silent).toBe(false);
+  });
+
+  it('stay off while the setting is off, or where notifications are not supported', () => {
+    let enabled = false;
+    const { push, clock } = setup({ enabled: () => enabled });
+    push(added(approval('a')));
+    clock.advance(GROUP_MS);
     FakeNotification.supported = false;
-    push(added(approval('a2')));
-    expect(visible()).toHaveLength(0);
+    enabled = true;
+    push(added(approval('b')));
+    clock.advance(GROUP_MS);
+    expect(FakeNotification.all).toEqual([]);
   });
 
-  it('stops listening and closes what it showed when stopped', () => {
-    const { push, visible, stop, listeners } = setup();
-    push(added(approval('a1')));
+  it('show names from agents as text', () => {
+    const { push, visible, clock } = setup();
+    push(added(approval('a', 'gnp\u202e.exe\n' + 'x'.repeat(1000))));
+    clock.advance(GROUP_MS);
+    const { title } = visible()[0]!.options;
+    expect(title).toContain('gnp\\u202e.exe x');
+    expect(title.length).toBeLessThan(150);
+  });
+
+  it('close what they show and stop listening when stopped', () => {
+    const { push, visible, stop, listeners, clock } = setup();
+    push(added(approval('a')));
+    clock.advance(GROUP_MS);
+    push(added(approval('b')));
     stop();
-    expect(visible()).toHaveLength(0);
+    clock.advance(GROUP_MS);
+    expect(visible()).toEqual([]);
     expect(listeners.size).toBe(0);
   });
 });

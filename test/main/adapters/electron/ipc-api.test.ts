@@ -29,7 +29,7 @@ const { IPC_CHANNELS, mountIpcApi, trustedRendererCheck } =
   await import('../../../../src/main/adapters/electron/ipc-api');
 
 const RENDERER_FILE = resolve('/app/out/renderer/index.html');
-const RENDERER_URL = pathToFileURL(RENDERER_FILE).href;
+const RENDERER_URL = 'app://airlock/index.html';
 
 interface FakeFrame {
   url: string;
@@ -79,7 +79,7 @@ function setup(options: { devUrl?: string } = {}) {
   const unmount = mountIpcApi({
     ipcMain: ipcMain as unknown as IpcMain,
     dispatcher,
-    isTrustedSender: trustedRendererCheck({ rendererFile: RENDERER_FILE, ...options }),
+    isTrustedSender: trustedRendererCheck(options),
     logger,
   });
   const call = (event: unknown, command: unknown, input?: unknown) =>
@@ -140,9 +140,11 @@ describe('commands over IPC', () => {
     ['a web page', topFrame('https://evil.example/')],
     ['no sender frame', null],
     ['a frame that was disposed', 'throws'],
-    ['another file', topFrame(pathToFileURL(resolve('/app/out/renderer/other.html')).href)],
+    ['the built renderer as a file', topFrame(pathToFileURL(RENDERER_FILE).href)],
     ['a file beside the app', topFrame(pathToFileURL(resolve('/tmp/index.html')).href)],
-    ['a file on another host', topFrame('file://evil.example/app/out/renderer/index.html')],
+    ['another host of the app scheme', topFrame('app://evil/index.html')],
+    ['another scheme', topFrame('apps://airlock/index.html')],
+    ['a user name before the host', topFrame('app://airlock@evil/index.html')],
     ['a subframe showing the renderer', { url: RENDERER_URL, parent: topFrame(RENDERER_URL) }],
     ['about:blank', topFrame('about:blank')],
     ['an empty URL', topFrame('')],
@@ -185,7 +187,7 @@ describe('commands over IPC', () => {
   });
 
   it('treats an empty dev URL as none, as the window does', () => {
-    const check = trustedRendererCheck({ rendererFile: RENDERER_FILE, devUrl: '' });
+    const check = trustedRendererCheck({ devUrl: '' });
     expect(check({ senderFrame: topFrame(RENDERER_URL) } as never)).toBe(true);
   });
 });

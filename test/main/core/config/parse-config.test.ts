@@ -80,6 +80,7 @@ describe('parseConfig', () => {
         maxPendingApprovalsPerGrant: 3,
         retentionDays: 7,
         notifications: false,
+        notificationSound: true,
         redaction: { patterns: ['acct-[0-9]{6}'], fields: ['ssn'] },
       },
     });
@@ -97,6 +98,7 @@ describe('parseConfig', () => {
       maxPendingApprovalsPerGrant: 3,
       retentionDays: 7,
       notifications: false,
+      notificationSound: true,
       redaction: { patterns: ['acct-[0-9]{6}'], fields: ['ssn'] },
     });
   });

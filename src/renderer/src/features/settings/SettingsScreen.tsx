@@ -14,8 +14,22 @@ import {
   type SettingsState,
 } from '../../stores/settings-store';
 
-/** The settings typed as numbers; notifications is a checkbox. */
-type Key = Exclude<keyof EditableSettings, 'notifications'>;
+/** The settings typed as numbers; the notification settings are checkboxes. */
+type Key = Exclude<keyof EditableSettings, ToggleKey>;
+type ToggleKey = 'notifications' | 'notificationSound';
+
+const TOGGLES: { key: ToggleKey; label: string; help: string }[] = [
+  {
+    key: 'notifications',
+    label: 'Notifications',
+    help: 'The desktop app shows a notification when a call waits for your approval; click it to answer on Pending.',
+  },
+  {
+    key: 'notificationSound',
+    label: 'Notification sound',
+    help: 'Those notifications play the system’s sound.',
+  },
+];
 
 interface Field {
   key: Key;
@@ -112,7 +126,7 @@ export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
   );
   // Text typed into fields, by key; a field not typed into shows the core's current value.
   const [draft, setDraft] = useState<Partial<Record<Key, string>>>({});
-  const [notifyDraft, setNotifyDraft] = useState<boolean | undefined>(undefined);
+  const [toggleDraft, setToggleDraft] = useState<Partial<Record<ToggleKey, boolean>>>({});
 
   useEffect(() => {
     void store.getState().load();
@@ -122,13 +136,13 @@ export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
   useEffect(() => {
     if (savedAt === undefined) return;
     setDraft({});
-    setNotifyDraft(undefined);
+    setToggleDraft({});
   }, [savedAt]);
 
   const textOf = (field: Field) =>
     draft[field.key] ?? (settings ? String(field.show(settings[field.key])) : '');
   const problems = new Map<Key, string>();
-  const change: SettingsChange = notifyDraft === undefined ? {} : { notifications: notifyDraft };
+  const change: SettingsChange = { ...toggleDraft };
   for (const field of FIELDS) {
     const text = draft[field.key];
     if (text === undefined) continue;
@@ -217,31 +231,43 @@ export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
                 </div>
               );
             })}
-            <div className="field">
-              <label htmlFor="setting-notifications">Notifications</label>
-              <input
-                id="setting-notifications"
-                type="checkbox"
-                className="checkbox"
-                checked={notifyDraft ?? settings.notifications}
-                aria-describedby="setting-notifications-help"
-                onChange={(event) => setNotifyDraft(event.target.checked)}
-              />
-              <span className="hint muted" id="setting-notifications-help">
-                The desktop app shows a notification when a call waits for your approval; click it
-                to answer on Pending.
-              </span>
-            </div>
+            {TOGGLES.map((toggle) => {
+              const id = `setting-${toggle.key}`;
+              return (
+                <div className="field" key={toggle.key}>
+                  <label htmlFor={id}>{toggle.label}</label>
+                  <input
+                    id={id}
+                    type="checkbox"
+                    className="checkbox"
+                    checked={toggleDraft[toggle.key] ?? settings[toggle.key]}
+                    aria-describedby={`${id}-help`}
+                    onChange={(event) =>
+                      setToggleDraft((drafts) => ({
+                        ...drafts,
+                        [toggle.key]: event.target.checked,
+                      }))
+                    }
+                  />
+                  <span className="hint muted" id={`${id}-help`}>
+                    {toggle.help}
+                  </span>
+                </div>
+              );
+            })}
             <div className="actions">
               <button type="submit" className="allow" disabled={!canSave}>
                 Save
               </button>
               <button
                 type="button"
-                disabled={(Object.keys(draft).length === 0 && notifyDraft === undefined) || saving}
+                disabled={
+                  (Object.keys(draft).length === 0 && Object.keys(toggleDraft).length === 0) ||
+                  saving
+                }
                 onClick={() => {
                   setDraft({});
-                  setNotifyDraft(undefined);
+                  setToggleDraft({});
                 }}
               >
                 Undo changes
