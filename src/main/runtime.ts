@@ -66,6 +66,7 @@ import { createServerRegistry } from './adapters/files/server-registry';
 import { maskServerText, serverTarget } from './core/config/server-entry';
 import { SqliteCounterStore } from './adapters/sqlite/counter-store';
 import { openDatabase, type Database } from './adapters/sqlite/database';
+import type { ElectronAppPaths } from './adapters/sqlite/native-binding';
 import { errorMessage } from '../shared/error-message';
 import { ApiError } from '../shared/api-error';
 
@@ -89,6 +90,8 @@ export interface RuntimeOptions {
    * max_page_count) to make SQLite fail as it does on a full disk.
    */
   onDatabaseOpen?: (db: Database) => void;
+  /** The Electron app's paths, so history.sqlite opens with SQLite's Electron build (unset in Node). */
+  electronApp?: ElectronAppPaths;
 }
 
 export interface Runtime {
@@ -159,7 +162,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const close of closers.reverse()) await close();
   };
   try {
-    const db: Database = openDatabase(historyPath(dataDir));
+    const db: Database = openDatabase(historyPath(dataDir), undefined, {
+      electronApp: options.electronApp,
+    });
     closers.push(() => db.close());
     options.onDatabaseOpen?.(db);
     const history = new SqliteHistoryStore(db, { logger });

@@ -2,6 +2,13 @@
 // table the app stores lives in MIGRATIONS; nothing else creates or alters tables.
 import fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
+import {
+  checkElectronBinding,
+  chooseSqliteBinding,
+  currentRuntime,
+  type ElectronAppPaths,
+  type SqliteRuntime,
+} from './native-binding';
 
 export type Database = BetterSqlite3.Database;
 
@@ -100,13 +107,33 @@ export const MIGRATIONS: readonly string[] = [
  */
 const BUSY_TIMEOUT_MS = 250;
 
+export interface OpenDatabaseOptions {
+  /** Under Electron, where the app runs from, to find SQLite's Electron build (see native-binding). */
+  electronApp?: ElectronAppPaths;
+  /** The process to load SQLite for; this one by default (tests pass others). */
+  runtime?: SqliteRuntime;
+}
+
 /**
  * Opens (creating if needed) the database at `file` and brings its schema up to date.
- * Throws if the file was written by a newer Airlock, whose schema this code does not know.
+ * Throws if the file was written by a newer Airlock, whose schema this code does not know, and
+ * (a SqliteBindingError) if this is Electron and SQLite's build for it is missing or for
+ * another ABI.
  */
-export function openDatabase(file: string, migrations: readonly string[] = MIGRATIONS): Database {
+export function openDatabase(
+  file: string,
+  migrations: readonly string[] = MIGRATIONS,
+  options: OpenDatabaseOptions = {},
+): Database {
+  const runtime = options.runtime ?? currentRuntime();
+  const binding = chooseSqliteBinding(runtime, options.electronApp);
+  // Checked before the file is created: a build that cannot load must not leave an empty history.
+  if (binding.kind === 'electron') checkElectronBinding(binding, runtime);
   createPrivateFile(file);
-  const db = new BetterSqlite3(file);
+  const db =
+    binding.kind === 'electron'
+      ? new BetterSqlite3(file, { nativeBinding: binding.path })
+      : new BetterSqlite3(file);
   try {
     // WAL lets the UI read history while the proxy writes. synchronous=NORMAL in WAL mode is
     // still durable against an app crash (committed pages are in the OS's hands); only a power
