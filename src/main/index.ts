@@ -87,7 +87,16 @@ async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const log = fileLogger(dataDir, { echo: (line) => process.stderr.write(line) });
   try {
-    runtime = await startRuntime({ dataDir, logger: log });
+    runtime = await startRuntime({
+      dataDir,
+      logger: log,
+      // Under Electron, history.sqlite opens through SQLite's Electron build (native-binding.ts).
+      electronApp: {
+        isPackaged: app.isPackaged,
+        appPath: app.getAppPath(),
+        resourcesPath: process.resourcesPath,
+      },
+    });
   } catch (error) {
     // Until the runtime's redaction (with the user's rules) is in place, the built-in rules.
     return failToStart(error, dataDir, redactingLogger(log, createRedactor()));
