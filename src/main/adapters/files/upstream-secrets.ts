@@ -104,7 +104,7 @@ export class UpstreamSecrets {
     const count = replacements.length;
     logger.info(
       // Not written as {"secret": ...}: the log's redaction would take that for a secret's value.
-      `moved ${count} env and header value${count === 1 ? '' : 's'} from config.json to ${this.storeName}; config.json now holds a reference to each`,
+      `moved ${count === 1 ? '1 env or header value' : `${count} env and header values`} from config.json to ${this.storeName}; config.json now holds a reference to each`,
     );
     return count;
   }
