@@ -152,6 +152,8 @@ describe('an old data folder with header and env values in config.json', () => {
     runtime = await startAirlock(dataDir);
     await runtime.close();
     const rewritten = readConfig();
+    expect(rewritten).not.toContain(KEY);
+    expect(rewritten).not.toContain(ENV_VALUE);
 
     runtime = await startAirlock(dataDir);
     expect(readConfig()).toBe(rewritten);
