@@ -207,7 +207,7 @@ export function createServerHandlers(
     },
 
     'servers.add': ({ id, config }) => {
-      if (registry.get(id)) {
+      if (editBase(id)) {
         throw new ApiError('conflict', `A server with id "${id}" already exists; pick another id.`);
       }
       const server = entry(id, config);

@@ -453,6 +453,14 @@ describe('a server whose secret is missing from the store', () => {
     expect(registry.get('vault')).toMatchObject({ env: { API_KEY: 'typed-again', MODE: 'prod' } });
   });
 
+  it('keeps its id: another server cannot be added under it', async () => {
+    const { call, registry } = withUnavailable();
+    await expect(
+      call('servers.add', { id: 'vault', config: { command: 'x' } }),
+    ).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/already exists/) });
+    expect(registry.log).toEqual([]);
+  });
+
   it('can be removed', async () => {
     const { call, registry } = withUnavailable();
     await call('servers.remove', { id: 'vault' });
