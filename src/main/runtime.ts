@@ -63,6 +63,9 @@ import { McpEndpoint } from './adapters/mcp/mcp-endpoint';
 import { UpstreamChannels } from './adapters/mcp/upstream/channel-factory';
 import { probeServer } from './adapters/mcp/upstream/probe';
 import { createServerRegistry } from './adapters/files/server-registry';
+import { UpstreamSecrets } from './adapters/files/upstream-secrets';
+import { openSecretStore } from './adapters/secrets/open-secret-store';
+import type { Keychain } from './adapters/secrets/keychain-secret-store';
 import { maskServerText, serverTarget } from './core/config/server-entry';
 import { SqliteCounterStore } from './adapters/sqlite/counter-store';
 import { openDatabase, type Database } from './adapters/sqlite/database';
@@ -85,6 +88,11 @@ export interface RuntimeOptions {
   probeTimeoutMs?: number;
   /** Bounds on slow and numerous HTTP clients; tests pass small ones. */
   httpLimits?: HttpLimits;
+  /**
+   * Where upstream env and header values go: the system's keychain when a probe finds it working
+   * (default), this one, or (`false`) the file store alone, so tests never touch a real keychain.
+   */
+  keychain?: Keychain | false;
   /**
    * Sees history.sqlite's connection once it is open. For tests only: they cap its size (PRAGMA
    * max_page_count) to make SQLite fail as it does on a full disk.
@@ -155,7 +163,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
   const argsHashKey = loadArgsHashKey(dataDir);
-  const serverMap = new Map(servers.map((server) => [server.id, server]));
+  // Env and header values live in the OS keychain, else a file readable by the user alone: plain
+  // ones still in config.json move there now, and a server is served only once all of its resolve.
+  const upstreamSecrets = new UpstreamSecrets({
+    dataDir,
+    logger,
+    store: openSecretStore({ dataDir, logger, keychain: options.keychain }),
+  });
+  upstreamSecrets.moveFromConfig();
+  const { served, unavailable } = upstreamSecrets.resolveAll(servers);
+  const serverMap = new Map(served.map((server) => [server.id, server]));
 
   const closers: (() => unknown)[] = [];
   const cleanup = async () => {
@@ -356,7 +373,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       dataDir,
       logger,
       existed: configExisted,
-      servers: { reload: (next) => serverRegistry.reload(next) },
+      servers: { reload: (next, text) => serverRegistry.reload(next, text) },
       settings: () => settings,
       applySettings: (change) => applySettings(change),
       onStatus: (status) => events.emit('config.changed', { config: status }),
@@ -364,6 +381,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const serverRegistry = createServerRegistry({
       dataDir,
       servers: serverMap,
+      unavailable,
+      secrets: upstreamSecrets,
       info: serverInfo,
       disconnect: (id) => {
         lastErrors.delete(id);
@@ -391,6 +410,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         );
         events.emit('server.removed', { id });
       },
+      failed: (server) => {
+        logger.error(`server ${server.id} is ${server.lastError ?? 'not served'}`);
+        events.emit('server.status', { server });
+      },
       assertWritable: () => configWatcher.assertWritable(),
     });
     const applySettings = (change: Partial<Settings>) => {
@@ -405,7 +428,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       history,
       policies,
       policyFiles,
-      servers: () => [...serverMap.values()].map(serverInfo),
+      servers: () => serverRegistry.list(),
+      secretStore: () => upstreamSecrets.info,
       upstreams: {
         registry: serverRegistry,
         probe: async (server, timeoutMs) => {
@@ -495,6 +519,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // First on the way out: held calls are refused as "Airlock stopped" while clients can still hear it.
     closers.push(() => approvals.withdrawAll());
 
+    for (const { entry, reason } of unavailable) logger.error(`server ${entry.id} is ${reason}`);
     for (const server of servers) {
       if (!policies.get(server.id).policy) {
         logger.warn(

@@ -3,7 +3,7 @@
 // client are all derived from this file, so the API's shape is written once.
 import { z } from 'zod';
 import { NAME_PATTERN, NAME_RULE } from '../main/core/config/names';
-import type { JsonProblem } from '../main/core/ports';
+import type { JsonProblem, SecretStoreInfo } from '../main/core/ports';
 import type { EditableSettings, Settings } from '../main/core/config/types';
 import type { ServerDraft } from '../main/core/config/server-entry';
 import type { StartSettings } from '../main/core/config/config-diff';
@@ -23,6 +23,7 @@ export type {
   HistoryPage,
   HourlyCount,
   JsonProblem,
+  SecretStoreInfo,
   Settings,
   ServerDraft,
   GrantRisk,
@@ -283,7 +284,11 @@ export const COMMANDS = {
       calls: z.number().int().min(1).max(10_000).optional(),
     }),
   ),
-  'servers.list': command<{ servers: ServerInfo[] }>()(none),
+  /**
+   * The servers config.json lists (one whose env or header value is missing from the secret store
+   * is `failed`, with why), and where those values are kept: the OS keychain or a file.
+   */
+  'servers.list': command<{ servers: ServerInfo[]; secretStore?: SecretStoreInfo }>()(none),
   /** A server's entry for editing; env and header values are left out, only their names come back. */
   'servers.get': command<{ server: ServerDraft }>()(z.strictObject({ id: name })),
   /**

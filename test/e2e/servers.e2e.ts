@@ -122,6 +122,12 @@ test('an empty data folder guides the user to add a first server', async ({ page
     await expect(page.getByRole('heading', { name: 'Add your first MCP server' })).toBeVisible();
     await expect(page.getByRole('form', { name: 'Add a server' })).toBeVisible();
     await expect(page.getByText('0 servers')).toBeVisible();
+    // The OS keychain where one works (a desktop session), else the data folder's file.
+    const note = page.getByLabel('Where secrets are kept');
+    await expect(note).toHaveText(/^Header and environment values are kept in /);
+    if ((await note.textContent())?.includes('a file readable by you alone')) {
+      await expect(note).toContainText(join(empty.dataDir, 'upstream-secrets.json'));
+    }
   } finally {
     await empty.close();
   }

@@ -66,7 +66,15 @@ export async function startAirlock(
   logger: Logger = defaultLogger,
   options: Partial<RuntimeOptions> = {},
 ): Promise<Runtime> {
-  return startRuntime({ dataDir, port: 0, logger, uiToken: TEST_UI_TOKEN, ...options });
+  // Upstream secrets go to the data folder's file, never into the keychain of whoever runs the tests.
+  return startRuntime({
+    dataDir,
+    port: 0,
+    logger,
+    uiToken: TEST_UI_TOKEN,
+    keychain: false,
+    ...options,
+  });
 }
 
 /** Sends one app API command over HTTP, as a script or the browser UI would; throws on an error status. */

@@ -46,6 +46,7 @@ beforeEach(async () => {
     logger: silentLogger,
     uiToken: TEST_UI_TOKEN,
     probeTimeoutMs: PROBE_TIMEOUT_MS,
+    keychain: false,
   });
 });
 
@@ -169,9 +170,14 @@ describe('servers added, changed and removed in a running Airlock', () => {
         config: { url: upstream.url, headers: { 'X-Other': 'o' } },
         keep: { headers: ['X-Api-Key'] },
       });
+      // config.json refers to both values; the store (a file here: no keychain in tests) has them.
       expect(JSON.parse(configText()).mcpServers.remote.headers).toEqual({
-        'X-Other': 'o',
-        'X-Api-Key': 'secret-value-1',
+        'X-Other': { secret: 'remote/headers/X-Other' },
+        'X-Api-Key': { secret: 'remote/headers/X-Api-Key' },
+      });
+      expect(JSON.parse(readFileSync(join(dataDir, 'upstream-secrets.json'), 'utf8'))).toEqual({
+        'remote/headers/X-Api-Key': 'secret-value-1',
+        'remote/headers/X-Other': 'o',
       });
       writePolicy(dataDir, 'remote', { version: '1', default: 'allow', tools: {} });
       const tools = await apiCall(runtime, 'servers.tools', { server: 'remote', refresh: true });

@@ -143,6 +143,10 @@ describe('electron-builder.yml', () => {
     expect(packsModuleFile('better-sqlite3', 'src/better_sqlite3.cpp')).toBe(false);
   });
 
+  it("unpacks the keychain library's native module from the asar, where it could not load", () => {
+    expect(config.asarUnpack).toContain('**/node_modules/@napi-rs/keyring*/**');
+  });
+
   it('never rebuilds node_modules for Electron, which would break Node and the tests', () => {
     expect(config.npmRebuild).toBe(false);
   });

@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServersScreen } from '../../src/renderer/src/features/servers/ServersScreen';
 import { createServersStore } from '../../src/renderer/src/stores/servers-store';
-import type { ServerInfo, ToolInfo } from '../../src/shared/contract';
+import type { SecretStoreInfo, ServerInfo, ToolInfo } from '../../src/shared/contract';
 import { ApiError } from '../../src/renderer/src/api/api-client';
 import { FakeApi } from './helpers/fake-api';
 import { configStatus, serverInfo, toolInfo } from './helpers/servers-fixtures';
@@ -27,10 +27,10 @@ const TOOLS: ToolInfo[] = [
   toolInfo('drop_tables', 'denied'),
 ];
 
-function setup(servers: ServerInfo[], opened: string[] = []) {
+function setup(servers: ServerInfo[], opened: string[] = [], secretStore?: SecretStoreInfo) {
   let list = servers;
   const api = new FakeApi()
-    .handle('servers.list', () => ({ servers: list }))
+    .handle('servers.list', () => ({ servers: list, ...(secretStore ? { secretStore } : {}) }))
     .handle('config.status', () => ({ config: configStatus() }))
     .handle('servers.tools', ({ server }) => ({
       server,
@@ -64,6 +64,23 @@ function setup(servers: ServerInfo[], opened: string[] = []) {
 afterEach(cleanup);
 
 describe('the Servers screen', () => {
+  it('says header and environment values are in the OS keychain when they are', async () => {
+    setup([serverInfo('meatspace')], [], { kind: 'keychain', name: 'macOS Keychain' });
+    const note = await screen.findByLabelText('Where secrets are kept');
+    expect(note.textContent).toBe(
+      'Header and environment values are kept in the macOS Keychain; config.json only refers to them.',
+    );
+  });
+
+  it('says which file holds them, readable by the user alone, where there is no keychain', async () => {
+    setup([], [], { kind: 'file', file: '/home/me/.config/airlock/upstream-secrets.json' });
+    const note = await screen.findByLabelText('Where secrets are kept');
+    expect(note.textContent).toBe(
+      'Header and environment values are kept in a file readable by you alone: ' +
+        '/home/me/.config/airlock/upstream-secrets.json. No OS keychain could be used; config.json only refers to them.',
+    );
+  });
+
   it('guides a first run to adding a server, tests it, and adds it with a starter policy', async () => {
     const { api } = setup([]);
     const user = userEvent.setup();

@@ -55,6 +55,27 @@ export interface CounterStore {
   renameGrant(from: string, to: string): void;
 }
 
+/** Where upstream secrets are kept, as the UI names it. */
+export type SecretStoreInfo =
+  /** `name` is the platform's: "macOS Keychain", "Windows Credential Manager", "Secret Service". */
+  | { kind: 'keychain'; name: string }
+  /** No OS keychain could be used: a file readable by the user alone. */
+  | { kind: 'file'; file: string };
+
+/**
+ * Keeps upstream secrets (env and header values) that config.json refers to by key: the OS
+ * keychain, or a file readable by the user alone where there is none. Each method throws when the
+ * store cannot be used (locked, unreadable, refused the write); nothing is guessed.
+ */
+export interface SecretStore {
+  readonly info: SecretStoreInfo;
+  /** The value, or undefined when the store has none for `key`. */
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+  /** Nothing happens when there is no value for `key`. */
+  delete(key: string): void;
+}
+
 /** A problem found in a JSON document, located by JSON Pointer and, when the text is known, line and column (1-based). */
 export interface JsonProblem {
   path: string;

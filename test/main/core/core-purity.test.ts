@@ -8,6 +8,7 @@ const CORE = fileURLToPath(new URL('../../../src/main/core', import.meta.url));
 const FORBIDDEN = [
   'electron',
   'better-sqlite3',
+  '@napi-rs/keyring',
   'fs',
   'node:fs',
   'fs/promises',

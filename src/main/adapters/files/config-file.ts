@@ -3,10 +3,13 @@
 import fs from 'node:fs';
 import {
   applyEdits,
+  findNodeAtLocation,
   modify,
   parseTree,
   printParseErrorCode,
+  type Edit,
   type FormattingOptions,
+  type JSONPath,
   type ParseError,
 } from 'jsonc-parser';
 import { DEFAULT_SETTINGS, type AirlockConfig } from '../../core/config/types';
@@ -94,6 +97,31 @@ export function updateConfigJson(dataDir: string, jsonPath: string[], value: unk
     ),
   );
   writeFileAtomic(file, updated, existing === undefined ? { mode: NEW_CONFIG_MODE } : {});
+}
+
+/**
+ * Replaces existing values in config.json, each by the JSON text given, leaving every other byte
+ * of the file as it was. Does nothing and returns false when the file no longer holds `expected`:
+ * a person saved it since, and their newer text is read (and handled) next.
+ */
+export function replaceConfigValues(
+  dataDir: string,
+  expected: string,
+  replacements: readonly { path: JSONPath; json: string }[],
+): boolean {
+  const file = configPath(dataDir);
+  const text = readConfigText(dataDir);
+  if (text !== expected) return false;
+  assertEditable(file, text);
+  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const edits: Edit[] = [];
+  for (const { path, json } of replacements) {
+    const node = root && findNodeAtLocation(root, path);
+    if (node === undefined) return false;
+    edits.push({ offset: node.offset, length: node.length, content: json });
+  }
+  writeFileAtomic(file, applyEdits(text, edits));
+  return true;
 }
 
 function assertEditable(file: string, text: string): void {

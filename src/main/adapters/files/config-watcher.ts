@@ -6,7 +6,7 @@ import { ApiError } from '../../../shared/api-error';
 import { canonicalJson } from '../../core/calls/canonical-json';
 import { diffSettings, type ServerChanges } from '../../core/config/config-diff';
 import { parseConfig } from '../../core/config/parse-config';
-import type { ServerConfig, Settings } from '../../core/config/types';
+import type { ServerEntry, Settings } from '../../core/config/types';
 import type { Logger } from '../../core/ports';
 import { describeConfigProblems } from './config-file';
 import { configPath, DATA_FILES } from './data-dir';
@@ -17,8 +17,11 @@ export interface ConfigWatcherOptions {
   logger: Logger;
   /** Whether config.json existed when Airlock read it at start (a fresh install has none). */
   existed: boolean;
-  /** The running servers: puts a valid file's mcpServers in force. */
-  servers: { reload(servers: readonly ServerConfig[]): ServerChanges };
+  /**
+   * The running servers: puts a valid file's mcpServers in force, given the text they were read
+   * from (plain env and header values in it move to the secret store).
+   */
+  servers: { reload(servers: readonly ServerEntry[], text: string): ServerChanges };
   /** The settings in force; read to compare, never written here. */
   settings(): Settings;
   /** Puts the settings that changed in force (only ones that apply now, and the saved port). */
@@ -87,7 +90,7 @@ export function watchConfig(options: ConfigWatcherOptions): ConfigWatcher {
     }
     const { servers, settings } = parsed.value;
     // Servers log and announce themselves through the registry, as the app's own edits do.
-    options.servers.reload(servers);
+    options.servers.reload(servers, text);
     const { changed, nextStart } = diffSettings(options.settings(), settings);
     if (Object.keys(changed).length > 0) options.applySettings(changed);
     for (const [key, value] of Object.entries(changed)) {

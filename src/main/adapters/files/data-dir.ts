@@ -1,5 +1,6 @@
 // Where Airlock keeps its files, and the one place that names them: config.json, secrets.json,
-// history.sqlite, pause.json, serve.json and policies/<server-id>.json inside the data directory.
+// upstream-secrets.json, history.sqlite, pause.json, serve.json and policies/<server-id>.json
+// inside the data directory.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,8 @@ import { isValidName } from '../../core/config/names';
 export const DATA_FILES = {
   config: 'config.json',
   secrets: 'secrets.json',
+  /** Upstream env and header values, where no OS keychain can keep them. */
+  upstreamSecrets: 'upstream-secrets.json',
   history: 'history.sqlite',
   policies: 'policies',
   pause: 'pause.json',
@@ -23,6 +26,10 @@ export function configPath(dataDir: string): string {
 
 export function secretsPath(dataDir: string): string {
   return path.join(dataDir, DATA_FILES.secrets);
+}
+
+export function upstreamSecretsPath(dataDir: string): string {
+  return path.join(dataDir, DATA_FILES.upstreamSecrets);
 }
 
 export function historyPath(dataDir: string): string {

@@ -19,7 +19,7 @@ import { parsePolicy } from '../policy';
 import { replayCalls } from '../policy/dry-run';
 import { allowToolForGrant, renameGrantOverrides } from '../policy/policy-edits';
 import type { PolicyRegistry } from '../policy';
-import type { Clock } from '../ports';
+import type { Clock, SecretStoreInfo } from '../ports';
 import { ApiError } from '../../../shared/api-error';
 import type { CommandHandlers } from './dispatcher';
 import { serverCommands, type ServerUpstreams } from './server-handlers';
@@ -58,6 +58,8 @@ export interface AppHandlersDeps {
   policyFiles: PolicyFiles;
   /** Configured servers with their live status. */
   servers(): ServerInfo[];
+  /** Where upstream env and header values are kept, for the Servers screen to say. */
+  secretStore?(): SecretStoreInfo;
   /** The running servers and the connection probe, for the servers.* commands that change or test them. */
   upstreams?: ServerUpstreams;
   grants: GrantAdmin;
@@ -220,7 +222,10 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
         : { ok: false, errors: result.errors, replayed: 0, changes: [] };
     },
 
-    'servers.list': () => ({ servers: deps.servers() }),
+    'servers.list': () => ({
+      servers: deps.servers(),
+      ...(deps.secretStore ? { secretStore: deps.secretStore() } : {}),
+    }),
     ...serverCommands(deps),
 
     'grants.list': () => ({

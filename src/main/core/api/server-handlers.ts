@@ -10,7 +10,7 @@ import {
   withKeptSecrets,
   type KeptSecrets,
 } from '../config/server-entry';
-import type { ServerConfig } from '../config/types';
+import type { ServerConfig, ServerEntry } from '../config/types';
 import { asObject, entries } from '../json-values';
 import type { PolicyRegistry } from '../policy';
 import { toolRisk } from '../policy/tool-risk';
@@ -37,9 +37,20 @@ export type ProbeResult =
 /** Connects to a server as configured, lists its tools and disconnects, all within `timeoutMs`. */
 export type UpstreamProbe = (server: ServerConfig, timeoutMs: number) => Promise<ProbeResult>;
 
+/** A server config.json lists that is not served: a value it refers to is missing from the store. */
+export interface UnavailableServer {
+  entry: ServerEntry;
+  /** The entry with the values that could be found; an edit may keep those. */
+  partial: ServerConfig;
+  reason: string;
+}
+
 /** The running servers. Changes are saved to config.json and take effect at once. */
 export interface ServerRegistry {
+  /** A server in force. */
   get(id: string): ServerConfig | undefined;
+  /** A server listed but not served, and why; an edit or removal in the app may fix it. */
+  unavailable?(id: string): UnavailableServer | undefined;
   info(id: string): ServerInfo | undefined;
   /** Throws ApiError('conflict') when config.json already lists the id or cannot be edited. */
   add(server: ServerConfig): ServerInfo;
@@ -91,11 +102,18 @@ export function createServerHandlers(
     { server: ServerConfig; done: Promise<{ tools: UpstreamTool[]; fetchedAt: number }> }
   >();
 
+  const notFound = (id: string) =>
+    new ApiError('not_found', `No upstream server "${id}" is configured.`);
   const saved = (id: string): ServerConfig => {
     const server = registry.get(id);
-    if (!server) throw new ApiError('not_found', `No upstream server "${id}" is configured.`);
-    return server;
+    if (server) return server;
+    const unavailable = registry.unavailable?.(id);
+    if (unavailable) throw new ApiError('unavailable', `"${id}" is ${unavailable.reason}`);
+    throw notFound(id);
   };
+  /** What an edit keeps values from: the server in force, or what could be found of one that is not. */
+  const editBase = (id: string): ServerConfig | undefined =>
+    registry.get(id) ?? registry.unavailable?.(id)?.partial;
 
   const entry = (
     id: string,
@@ -144,7 +162,11 @@ export function createServerHandlers(
   };
 
   return {
-    'servers.get': ({ id }) => ({ server: serverDraft(saved(id)) }),
+    'servers.get': ({ id }) => {
+      const server = registry.get(id) ?? registry.unavailable?.(id)?.entry;
+      if (!server) throw notFound(id);
+      return { server: serverDraft(server) };
+    },
 
     'servers.tools': async ({ server: id, refresh }) => {
       const server = saved(id);
@@ -164,7 +186,7 @@ export function createServerHandlers(
     },
 
     'servers.test': async ({ config, id, keep }) => {
-      const base = id === undefined ? undefined : registry.get(id);
+      const base = id === undefined ? undefined : editBase(id);
       if (keep !== undefined && base === undefined) {
         throw new ApiError(
           'not_found',
@@ -185,7 +207,7 @@ export function createServerHandlers(
     },
 
     'servers.add': ({ id, config }) => {
-      if (registry.get(id)) {
+      if (editBase(id)) {
         throw new ApiError('conflict', `A server with id "${id}" already exists; pick another id.`);
       }
       const server = entry(id, config);
@@ -194,13 +216,15 @@ export function createServerHandlers(
     },
 
     'servers.update': ({ id, config, keep }) => {
-      const server = entry(id, config, keep, saved(id));
+      const base = editBase(id);
+      if (!base) throw notFound(id);
+      const server = entry(id, config, keep, base);
       forget(id);
       return { server: registry.update(server) };
     },
 
     'servers.remove': ({ id }) => {
-      saved(id);
+      if (!editBase(id)) throw notFound(id);
       registry.remove(id);
       forget(id);
       return { removed: id, policyFile: deps.policyPath(id) };

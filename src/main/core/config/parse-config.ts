@@ -13,7 +13,14 @@ import type { RawProblem } from '../json-problems';
 import type { Parsed } from '../ports';
 import { NAME_PATTERN, NAME_RULE } from './names';
 import { DEFAULT_SETTINGS } from './types';
-import type { AirlockConfig, GrantEntry, ServerConfig, Settings } from './types';
+import type {
+  AirlockConfig,
+  GrantEntry,
+  ServerConfig,
+  ServerEntry,
+  Settings,
+  StoredValue,
+} from './types';
 import { asObject, entries } from '../json-values';
 import { redactionPatternProblem } from '../redaction/redactor';
 
@@ -29,7 +36,32 @@ const TRANSPORTS: Record<string, ServerConfig['transport']> = {
 /** Longest `upstreamTimeout` and `approvalTimeout`; timers cannot even hold much more than 24 days. */
 export const MAX_UPSTREAM_TIMEOUT_MS = DAY_MS;
 
-const stringMap = { type: 'object', additionalProperties: { type: 'string' } };
+/** Longest secret-store reference; keys Airlock writes are "<server id>/<env|headers>/<name>". */
+export const MAX_SECRET_REF_LENGTH = 1000;
+
+/** Env and header values: the value itself, or `{"secret": "<key>"}`, where the secret store keeps it. */
+const storedValueMap = {
+  type: 'object',
+  additionalProperties: {
+    anyOf: [
+      { type: 'string' },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['secret'],
+        properties: {
+          secret: {
+            type: 'string',
+            minLength: 1,
+            maxLength: MAX_SECRET_REF_LENGTH,
+            description:
+              'Where the secret store (OS keychain or upstream-secrets.json) keeps the value.',
+          },
+        },
+      },
+    ],
+  },
+};
 const transport = {
   enum: Object.keys(TRANSPORTS),
   description: 'Inferred when absent: "command" means stdio, "url" means Streamable HTTP.',
@@ -54,10 +86,10 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
         properties: {
           command: { type: 'string', minLength: 1, description: 'Program to start (stdio).' },
           args: { type: 'array', items: { type: 'string' } },
-          env: stringMap,
+          env: storedValueMap,
           cwd: { type: 'string', minLength: 1 },
           url: { type: 'string', minLength: 1, description: 'http:// or https:// endpoint.' },
-          headers: stringMap,
+          headers: storedValueMap,
           transport,
           type: transport,
         },
@@ -134,7 +166,7 @@ export function parseConfig(text: string): Parsed<AirlockConfig> {
   const problems: RawProblem[] = [...doc.duplicateKeys];
   if (!validateConfigShape(doc.value)) problems.push(...ajvProblems(validateConfigShape.errors));
   const root = asObject(doc.value) ?? {};
-  const servers: ServerConfig[] = [];
+  const servers: ServerEntry[] = [];
   for (const [id, entry] of entries(root['mcpServers'])) {
     const server = readServer(id, asObject(entry), problems);
     if (server !== undefined) servers.push(server);
@@ -152,7 +184,7 @@ function readServer(
   id: string,
   entry: Record<string, unknown> | undefined,
   problems: RawProblem[],
-): ServerConfig | undefined {
+): ServerEntry | undefined {
   if (entry === undefined) return undefined;
   const path = pointer('mcpServers', id);
   const { command, url } = entry;
@@ -195,7 +227,7 @@ function readServer(
       transport,
       command,
       args: stringArray(entry['args']),
-      env: stringRecord(entry['env']),
+      env: storedRecord(entry['env']),
       ...(typeof entry['cwd'] === 'string' ? { cwd: entry['cwd'] } : {}),
     };
   }
@@ -214,7 +246,7 @@ function readServer(
     });
     return undefined;
   }
-  return { id, transport, url, headers: stringRecord(entry['headers']) };
+  return { id, transport, url, headers: storedRecord(entry['headers']) };
 }
 
 /** The transport named by "transport" or "type" (Claude Code writes "type"); both must agree. */
@@ -294,8 +326,12 @@ function stringArray(value: unknown): string[] {
 }
 
 // Object.fromEntries keeps a "__proto__" key as data instead of setting the prototype.
-function stringRecord(value: unknown): Record<string, string> {
+function storedRecord(value: unknown): Record<string, StoredValue> {
   return Object.fromEntries(
-    entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    entries(value).flatMap(([name, item]): [string, StoredValue][] => {
+      if (typeof item === 'string') return [[name, item]];
+      const secret = asObject(item)?.['secret'];
+      return typeof secret === 'string' ? [[name, { secret }]] : [];
+    }),
   );
 }

@@ -5,6 +5,7 @@ import type { JsonProblem, Parsed } from '../ports';
 import { createRedactor, type Redactor } from '../redaction/redactor';
 import { targetMasker } from './masked-target';
 import { parseConfig } from './parse-config';
+import { secretSlots } from './secret-refs';
 import type { ServerConfig } from './types';
 
 /** An entry for the edit form: everything but the env and header values, which may be secrets. */
@@ -30,6 +31,8 @@ export interface KeptSecrets {
 /**
  * Parses `entry` as `mcpServers[id]` of config.json. Problems carry config.json's paths
  * ("/mcpServers/<id>/url"); line and column are left out, since there is no file to point into.
+ * Values must be the values themselves: a `{"secret": ...}` reference from the app could point a
+ * server (and a connection test to any URL) at another server's stored secret.
  */
 export function parseServerEntry(id: string, entry: unknown): Parsed<ServerConfig> {
   const parsed = parseConfig(JSON.stringify({ mcpServers: { [id]: entry } }));
@@ -40,9 +43,21 @@ export function parseServerEntry(id: string, entry: unknown): Parsed<ServerConfi
     };
   }
   const server = parsed.value.servers[0];
-  return server
-    ? { ok: true, value: server }
-    : { ok: false, errors: [{ path: `/mcpServers/${id}`, message: 'must be an object' }] };
+  if (!server) {
+    return { ok: false, errors: [{ path: `/mcpServers/${id}`, message: 'must be an object' }] };
+  }
+  const references = secretSlots(server).filter(({ value }) => typeof value !== 'string');
+  if (references.length > 0) {
+    return {
+      ok: false,
+      errors: references.map(({ field, name }) => ({
+        path: `/mcpServers/${id}/${field}/${name}`,
+        message:
+          'must be the value itself; a {"secret": ...} reference is only read from config.json',
+      })),
+    };
+  }
+  return { ok: true, value: server as ServerConfig };
 }
 
 /**
@@ -96,7 +111,7 @@ export function withKeptSecrets(
 }
 
 /** The entry as config.json holds it, in the Claude Desktop shape; empty lists and maps left out. */
-export function configEntry(server: ServerConfig): Record<string, unknown> {
+export function configEntry<V>(server: ServerConfig<V>): Record<string, unknown> {
   if (server.transport === 'stdio') {
     return {
       command: server.command,
@@ -113,7 +128,7 @@ export function configEntry(server: ServerConfig): Record<string, unknown> {
   };
 }
 
-export function serverDraft(server: ServerConfig): ServerDraft {
+export function serverDraft<V>(server: ServerConfig<V>): ServerDraft {
   if (server.transport === 'stdio') {
     return {
       id: server.id,
@@ -141,7 +156,10 @@ const builtInRules = createRedactor();
  * credentials masked (`--token ***`, `user:***@`, `?api_key=***`), never env or header values.
  * `redactor` should be the one built from settings.redaction, so the user's own rules apply too.
  */
-export function serverTarget(server: ServerConfig, redactor: Redactor = builtInRules): string {
+export function serverTarget<V>(
+  server: ServerConfig<V>,
+  redactor: Redactor = builtInRules,
+): string {
   const mask = targetMasker(redactor);
   if (server.transport !== 'stdio') return mask.url(server.url);
   return mask.args([server.command, ...server.args]).join(' ');

@@ -9,6 +9,7 @@ import type {
   ConfigStatus,
   ConnectionTest,
   JsonProblem,
+  SecretStoreInfo,
   ServerDraft,
   ServerInfo,
   ToolInfo,
@@ -43,6 +44,8 @@ export interface ServersState {
   busy: ReadonlySet<string>;
   /** config.json as the core last read it; its problems keep a hand edit out of force. */
   config?: ConfigStatus;
+  /** Where the core keeps env and header values: the OS keychain, or a file readable by the user alone. */
+  secretStore?: SecretStoreInfo;
   error?: string;
   load(): Promise<void>;
   /** Lists the server's tools; the core keeps the list, so this is cheap unless `refresh`. */
@@ -76,12 +79,12 @@ export function createServersStore(api: Api): StoreApi<ServersState> & { stop():
     async load() {
       const load = ++loads;
       try {
-        const [{ servers }, { config }] = await Promise.all([
+        const [{ servers, secretStore }, { config }] = await Promise.all([
           api.call('servers.list', {}),
           api.call('config.status', {}),
         ]);
         if (load !== loads) return;
-        set({ servers: servers.slice(0, MAX_SHOWN), config, loaded: true });
+        set({ servers: servers.slice(0, MAX_SHOWN), config, secretStore, loaded: true });
       } catch (error) {
         if (load !== loads) return;
         set({ error: errorMessage(error), loaded: true });

@@ -5,6 +5,7 @@ import {
   createServerHandlers,
   type ProbeResult,
   type ServerRegistry,
+  type UnavailableServer,
 } from '../../../../src/main/core/api/server-handlers';
 import type { CommandHandlers } from '../../../../src/main/core/api/dispatcher';
 import { parseConfig } from '../../../../src/main/core/config/parse-config';
@@ -46,9 +47,13 @@ const TOOLS = [
 
 class FakeRegistry implements ServerRegistry {
   servers = new Map<string, ServerConfig>();
+  failed = new Map<string, UnavailableServer>();
   log: string[] = [];
   get(id: string) {
     return this.servers.get(id);
+  }
+  unavailable(id: string) {
+    return this.failed.get(id);
   }
   info(id: string) {
     const server = this.servers.get(id);
@@ -379,5 +384,86 @@ describe('servers.test', () => {
       code: 'invalid_input',
       problems: [{ path: '/mcpServers/new-server/url' }],
     });
+  });
+});
+
+describe('a server whose secret is missing from the store', () => {
+  /** "vault" is listed in config.json, but its API_KEY is not in the store: it is not served. */
+  function withUnavailable() {
+    const context = setup();
+    context.registry.failed.set('vault', {
+      entry: {
+        id: 'vault',
+        transport: 'stdio',
+        command: 'node',
+        args: [],
+        env: { API_KEY: { secret: 'vault/env/API_KEY' }, MODE: 'prod' },
+      },
+      partial: {
+        id: 'vault',
+        transport: 'stdio',
+        command: 'node',
+        args: [],
+        env: { MODE: 'prod' },
+      },
+      reason: 'not served: the value of environment variable "API_KEY" is not in the file',
+    });
+    return context;
+  }
+
+  it('can still be opened for editing, with every name it has', async () => {
+    const { call } = withUnavailable();
+    expect((await call('servers.get', { id: 'vault' }))['server']).toMatchObject({
+      envKeys: ['API_KEY', 'MODE'],
+    });
+  });
+
+  it('lists no tools, and says why', async () => {
+    const { call, probed } = withUnavailable();
+    await expect(call('servers.tools', { server: 'vault' })).rejects.toMatchObject({
+      code: 'unavailable',
+      message:
+        '"vault" is not served: the value of environment variable "API_KEY" is not in the file',
+    });
+    expect(probed).toEqual([]);
+  });
+
+  it('is fixed by an edit that enters the missing value and keeps the one that was found', async () => {
+    const { call, registry } = withUnavailable();
+    await expect(
+      call('servers.update', {
+        id: 'vault',
+        config: { command: 'node' },
+        keep: { env: ['API_KEY', 'MODE'] },
+      }),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+      problems: [
+        {
+          path: '/mcpServers/vault/env/API_KEY',
+          message: expect.stringMatching(/enter its value/),
+        },
+      ],
+    });
+    await call('servers.update', {
+      id: 'vault',
+      config: { command: 'node', env: { API_KEY: 'typed-again' } },
+      keep: { env: ['MODE'] },
+    });
+    expect(registry.get('vault')).toMatchObject({ env: { API_KEY: 'typed-again', MODE: 'prod' } });
+  });
+
+  it('keeps its id: another server cannot be added under it', async () => {
+    const { call, registry } = withUnavailable();
+    await expect(
+      call('servers.add', { id: 'vault', config: { command: 'x' } }),
+    ).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/already exists/) });
+    expect(registry.log).toEqual([]);
+  });
+
+  it('can be removed', async () => {
+    const { call, registry } = withUnavailable();
+    await call('servers.remove', { id: 'vault' });
+    expect(registry.log).toEqual(['remove vault']);
   });
 });

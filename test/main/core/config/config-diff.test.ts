@@ -46,7 +46,9 @@ describe('diffServers', () => {
       }),
     );
     if (!file.ok) throw new Error('file should parse');
-    expect(diffServers(new Map([['remote', saved.value]]), file.value.servers)).toEqual({
+    // Plain values and no references: the entry as the file lists it is the one served.
+    const fromFile = file.value.servers as ServerConfig[];
+    expect(diffServers(new Map([['remote', saved.value]]), fromFile)).toEqual({
       added: [],
       changed: [],
       removed: [],

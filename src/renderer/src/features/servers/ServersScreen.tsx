@@ -8,6 +8,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type {
   ConnectionTest,
   JsonProblem,
+  SecretStoreInfo,
   ServerInfo,
   ToolInfo,
   ToolRisk,
@@ -46,6 +47,7 @@ export function ServersScreen({
   const loaded = useStore(store, (s) => s.loaded);
   const error = useStore(store, (s) => s.error);
   const config = useStore(store, (s) => s.config);
+  const secretStore = useStore(store, (s) => s.secretStore);
   const [editing, setEditing] = useState<Editing | undefined>();
 
   useEffect(() => {
@@ -64,6 +66,7 @@ export function ServersScreen({
       />
       <ErrorBanner message={error} onDismiss={() => store.getState().dismissError()} />
       <ConfigProblems config={config} />
+      {secretStore && <SecretStoreNote store={secretStore} />}
       {firstRun ? (
         <FirstRun store={store} />
       ) : (
@@ -96,6 +99,26 @@ export function ServersScreen({
         </>
       )}
     </section>
+  );
+}
+
+/** Where header and environment values are kept, so a person knows what protects them. */
+function SecretStoreNote({ store }: { store: SecretStoreInfo }) {
+  return (
+    <p className="hint muted secret-store" aria-label="Where secrets are kept">
+      {store.kind === 'keychain' ? (
+        <>
+          Header and environment values are kept in the {shown(store.name, NAME_MAX)}; config.json
+          only refers to them.
+        </>
+      ) : (
+        <>
+          Header and environment values are kept in a file readable by you alone:{' '}
+          <code>{shown(store.file, TEXT_MAX)}</code>. No OS keychain could be used; config.json only
+          refers to them.
+        </>
+      )}
+    </p>
   );
 }
 
