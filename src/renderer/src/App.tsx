@@ -1,6 +1,7 @@
 // The window's frame: the app name, one tab per screen, and the screen shown. Each screen owns a
 // feature folder and a store built from the Api. Screens can send the person to another screen
-// (Pending's "Always allow" opens the proposed policy; a server opens its policy).
+// (Pending's "Always allow" opens the proposed policy; a server opens its policy). In a browser
+// the tab also announces held calls (its title, and notifications once the person opts in).
 import { useEffect, useMemo, useReducer, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { Api } from '../../shared/contract';
@@ -18,6 +19,9 @@ import { createServersStore } from './stores/servers-store';
 import { createSettingsStore } from './stores/settings-store';
 import { createSetupStore } from './stores/setup-store';
 import { GettingStarted } from './components/GettingStarted';
+import type { ApiTransport } from './api/api-client';
+import { NotifyOffer } from './features/alerts/BrowserNotifications';
+import { useBrowserAlerts } from './features/alerts/use-browser-alerts';
 
 const SCREEN_IDS = ['pending', 'activity', 'policies', 'servers', 'clients', 'settings'] as const;
 export type ScreenId = (typeof SCREEN_IDS)[number];
@@ -63,7 +67,7 @@ function useScreenStore<S extends { stop(): void }>(create: (api: Api) => S, api
   return store;
 }
 
-export function App({ api }: { api: Api }) {
+export function App({ api, transport = 'ipc' }: { api: Api; transport?: ApiTransport }) {
   const pending = useScreenStore(createPendingStore, api);
   const activity = useScreenStore(createActivityStore, api);
   const policies = useScreenStore(createPoliciesStore, api);
@@ -73,6 +77,7 @@ export function App({ api }: { api: Api }) {
   const setup = useScreenStore(createSetupStore, api);
   const waiting = useStore(pending, (s) => s.approvals.length);
   const [screen, setScreen] = useScreenInAddress();
+  const browserAlerts = useBrowserAlerts(transport, pending, () => setScreen('pending'));
   // Events missed while the stream was down would leave every screen stale: load them all again.
   useEffect(
     () =>
@@ -111,7 +116,11 @@ export function App({ api }: { api: Api }) {
       render: () => <ServersScreen store={servers} onOpenPolicy={openPolicy} />,
     },
     { id: 'clients', label: 'Clients', render: () => <ClientsScreen store={clients} /> },
-    { id: 'settings', label: 'Settings', render: () => <SettingsScreen store={settings} /> },
+    {
+      id: 'settings',
+      label: 'Settings',
+      render: () => <SettingsScreen store={settings} browserAlerts={browserAlerts} />,
+    },
   ];
   const current = screens.find((s) => s.id === screen) ?? screens[0]!;
 
@@ -136,6 +145,7 @@ export function App({ api }: { api: Api }) {
       </header>
       <main>
         <GettingStarted store={setup} onOpen={setScreen} />
+        {current.id === 'pending' && browserAlerts ? <NotifyOffer store={browserAlerts} /> : null}
         {current.render()}
       </main>
     </div>
