@@ -1,7 +1,8 @@
 // Held calls announced by a browser tab against a real `airlock serve` and a real MCP agent: the
 // tab's title counts the calls waiting, and with notifications allowed a held call raises one
 // notification (watched through a spy on window.Notification) that closes once the call is
-// answered, here from outside the page as another window or a script would.
+// answered, here from outside the page as another window or a script would. The page never asks
+// for the permission by itself.
 import { expect, test, type Page } from '@playwright/test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
@@ -112,8 +113,9 @@ test('with notifications allowed, a held call raises one that closes when the ca
   await expect(page).toHaveTitle('Airlock');
 });
 
-test('without permission, a held call raises no notification and the browser is not asked', async ({
+test('the page never asks for permission by itself; allowed in the site settings later, the next call raises a notification', async ({
   page,
+  context,
 }) => {
   await spyOnNotifications(page);
   await page.addInitScript(() => {
@@ -125,10 +127,15 @@ test('without permission, a held call raises no notification and the browser is 
     };
   });
   await openPending(page);
+  // Offered, not asked.
   await expect(page.getByRole('button', { name: 'Notify me in this browser' })).toBeVisible();
-  const pending = provisionKey(agent, 'quiet key', 'quiet@example.com');
-  await expect(page).toHaveTitle('(1) Airlock');
-  expect(await notifications(page)).toEqual([]);
+
+  // The person allows notifications in the browser's own site settings, not through the page.
+  await context.grantPermissions(['notifications'], { origin: airlock.url });
+  const pending = provisionKey(agent, 'later key', 'later@example.com');
+  await expect
+    .poll(async () => (await notifications(page)).map((n) => n.title))
+    .toEqual(['provision_api_key needs your approval']);
   expect(await page.evaluate(() => (window as unknown as { __asked: number }).__asked)).toBe(0);
   await denyAllHeld(airlock);
   await pending;

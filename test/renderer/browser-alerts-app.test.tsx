@@ -9,7 +9,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/renderer/src/App';
 import type { Approval, AppEvent } from '../../src/shared/contract';
 import { DEFAULT_SETTINGS } from '../../src/main/core/config/types';
+import { GROUP_MS } from '../../src/shared/held-call-notices';
 import { heldApproval } from '../helpers/held-approval';
+import { FakeClock } from '../main/core/fakes';
 import { FakeApi } from './helpers/fake-api';
 import { fakeNotificationClass } from './helpers/fake-notification';
 
@@ -63,11 +65,17 @@ describe('in a browser tab', () => {
     const browser = browserWith('default');
     const focus = vi.spyOn(window, 'focus').mockImplementation(() => {});
     const api = fakeCore();
-    render(<App api={api} transport="http" />);
+    const clock = new FakeClock();
+    const hold = (approval: Approval) =>
+      act(() => {
+        api.push(added(approval));
+        clock.advance(GROUP_MS);
+      });
+    render(<App api={api} transport="http" timers={clock} />);
     await screen.findByText('No calls are waiting for you.');
     // Nothing asked on load, and no notification without permission.
     expect(browser.state.questions).toBe(0);
-    act(() => api.push(added(HELD)));
+    hold(HELD);
     expect(browser.created).toHaveLength(0);
     act(() => api.push(resolved(HELD)));
 
@@ -78,17 +86,18 @@ describe('in a browser tab', () => {
     expect(screen.queryByRole('region', { name: 'Alerts in this browser' })).toBeNull();
 
     await user.click(screen.getByRole('button', { name: 'Clients' }));
-    act(() => api.push(added(HELD)));
+    hold(HELD);
     expect(browser.open().map((n) => n.title)).toEqual(['provision_api_key needs your approval']);
     act(() => browser.open()[0]!.click());
     expect(focus).toHaveBeenCalled();
     expect(await screen.findByRole('heading', { name: 'Pending', level: 2 })).toBeTruthy();
     expect(window.location.hash).toBe('#/pending');
 
-    // Answered elsewhere: a new notification closes when the call goes.
-    act(() => api.push(added(heldApproval('a2', { receivedAt: Date.now() }))));
+    // Answered elsewhere: the notification closes when its call goes.
+    hold(heldApproval('a2', { receivedAt: Date.now() }));
     expect(browser.open()).toHaveLength(1);
     act(() => api.push(resolved(HELD)));
+    expect(browser.open()).toHaveLength(1);
     act(() => api.push(resolved(heldApproval('a2'))));
     expect(browser.open()).toHaveLength(0);
   });
@@ -110,15 +119,21 @@ describe('in a browser tab', () => {
     const browser = browserWith('granted');
     window.history.replaceState(null, '', '#/settings');
     const api = fakeCore();
-    render(<App api={api} transport="http" />);
+    const clock = new FakeClock();
+    const hold = (approval: Approval) =>
+      act(() => {
+        api.push(added(approval));
+        clock.advance(GROUP_MS);
+      });
+    render(<App api={api} transport="http" timers={clock} />);
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Stop notifying in this browser' }));
-    act(() => api.push(added(HELD)));
+    hold(HELD);
     expect(browser.created).toHaveLength(0);
     await user.click(screen.getByRole('button', { name: 'Notify me in this browser' }));
     // Permission was given before: nothing is asked again.
     expect(browser.state.questions).toBe(0);
-    act(() => api.push(added(heldApproval('a2', { receivedAt: Date.now() }))));
+    hold(heldApproval('a2', { receivedAt: Date.now() }));
     expect(browser.open()).toHaveLength(1);
   });
 
@@ -134,9 +149,13 @@ describe('in the desktop app', () => {
   it('leaves the title alone and raises no notification: the main process notifies', async () => {
     const browser = browserWith('granted');
     const api = fakeCore();
-    render(<App api={api} />);
+    const clock = new FakeClock();
+    render(<App api={api} timers={clock} />);
     await screen.findByText('No calls are waiting for you.');
-    act(() => api.push(added(HELD)));
+    act(() => {
+      api.push(added(HELD));
+      clock.advance(GROUP_MS);
+    });
     expect(document.title).toBe('Airlock');
     expect(browser.created).toHaveLength(0);
     expect(screen.queryByRole('button', { name: 'Notify me in this browser' })).toBeNull();

@@ -1,6 +1,7 @@
-// A browser tab's alerts for held calls: the title counts them, a notification (only once the
-// person opted in) names a new one as the desktop notifier would, one at a time, and goes when no
-// call waits. A real pending store over a fake core, a fake Notification.
+// A browser tab's alerts for held calls: the title counts them, and notifications (only once the
+// person opted in) tell of new ones as the desktop app's do: one per call held apart, one for calls
+// held together, each gone once its calls are answered anywhere. A real pending store over a fake
+// core, a fake Notification, time moved by hand.
 import { describe, expect, it, vi } from 'vitest';
 import { startBrowserAlerts } from '../../src/renderer/src/features/alerts/browser-alerts';
 import {
@@ -10,7 +11,9 @@ import {
 } from '../../src/renderer/src/stores/browser-alerts-store';
 import { createPendingStore } from '../../src/renderer/src/stores/pending-store';
 import type { Approval, AppEvent } from '../../src/shared/contract';
+import { GROUP_MS } from '../../src/shared/held-call-notices';
 import { heldApproval } from '../helpers/held-approval';
+import { FakeClock } from '../main/core/fakes';
 import { FakeApi } from './helpers/fake-api';
 import { fakeNotificationClass } from './helpers/fake-notification';
 
@@ -48,17 +51,24 @@ async function setup(
     storage: options.storage ?? memoryStorage(),
   });
   const page = { title: 'Airlock' };
+  const clock = new FakeClock();
   let opened = 0;
   const stop = startBrowserAlerts({
     pending,
     alerts,
     Notification: browser.Notification,
     document: page,
+    timers: clock,
     openPending: () => opened++,
   });
   // The first list, which the alerts ask for themselves.
   await vi.waitFor(() => expect(pending.getState().loaded).toBe(true));
-  return { api, pending, alerts, browser, page, stop, opened: () => opened };
+  /** An agent holds calls: they are told of once their group's time has passed. */
+  const hold = (...approvals: Approval[]) => {
+    for (const approval of approvals) api.push(added(approval));
+    clock.advance(GROUP_MS);
+  };
+  return { api, pending, alerts, browser, page, stop, hold, opened: () => opened };
 }
 
 describe('the tab title', () => {
@@ -86,12 +96,12 @@ describe('the tab title', () => {
 
 describe('browser notifications', () => {
   it('name a newly held call (tool, client, server, never arguments); a click opens Pending', async () => {
-    const { api, browser, opened } = await setup();
-    api.push(added(held('a1')));
+    const { hold, browser, opened } = await setup();
+    hold(held('a1'));
     expect(browser.open().map((n) => [n.title, n.options])).toEqual([
       [
         'provision_api_key needs your approval',
-        { body: 'alice on meatspace: Mints keys', tag: 'airlock-held-calls' },
+        { body: 'alice on meatspace: Mints keys', tag: 'airlock-held-a1' },
       ],
     ]);
     expect(JSON.stringify(browser.created.map((n) => n.options))).not.toContain('secret@');
@@ -100,50 +110,60 @@ describe('browser notifications', () => {
     expect(browser.open()).toHaveLength(0);
   });
 
-  it('keep one on screen however many calls arrive, and close it when the calls are answered anywhere', async () => {
-    const { api, browser } = await setup();
-    api.push(added(held('a1')));
-    api.push(added(held('a2', { tool: 'ask_human' })));
-    api.push(added(held('a3', { grant: 'bob' })));
-    expect(browser.open().map((n) => n.title)).toEqual(['3 calls wait for your approval']);
-    expect(browser.open()[0]!.options.body).toBe('Newest: provision_api_key from bob on meatspace');
-    api.push(resolved(held('a1')));
+  it('give calls held together one notification, and each goes once its calls are answered anywhere', async () => {
+    const { api, hold, browser } = await setup();
+    hold(held('a1'));
+    hold(held('a2', { tool: 'ask_human' }), held('a3', { grant: 'bob' }));
+    expect(browser.open().map((n) => [n.title, n.options.body])).toEqual([
+      ['provision_api_key needs your approval', 'alice on meatspace: Mints keys'],
+      ['2 calls wait for your approval', 'ask_human from alice, provision_api_key from bob'],
+    ]);
     api.push(resolved(held('a2')));
-    expect(browser.open()).toHaveLength(1);
+    expect(browser.open()).toHaveLength(2);
     api.push(resolved(held('a3')));
+    expect(browser.open().map((n) => n.title)).toEqual(['provision_api_key needs your approval']);
+    api.push(resolved(held('a1')));
     expect(browser.open()).toHaveLength(0);
   });
 
   it('say nothing of the calls already waiting when the tab opened', async () => {
-    const { browser, api } = await setup({ queue: [held('a1')] });
+    const { browser, hold } = await setup({ queue: [held('a1')] });
     expect(browser.created).toHaveLength(0);
-    api.push(added(held('a2', { tool: 'ask_human' })));
-    expect(browser.open().map((n) => n.title)).toEqual(['2 calls wait for your approval']);
+    hold(held('a2', { tool: 'ask_human' }));
+    expect(browser.open().map((n) => n.title)).toEqual(['ask_human needs your approval']);
   });
 
   it('are not shown without the browser’s permission, and never ask for it by themselves', async () => {
-    const { api, browser } = await setup({ permission: 'default' });
-    api.push(added(held('a1')));
+    const { hold, browser } = await setup({ permission: 'default' });
+    hold(held('a1'));
     expect(browser.created).toHaveLength(0);
     expect(browser.state.questions).toBe(0);
   });
 
+  it('start without a reload once the person allows them in the site’s settings', async () => {
+    const { hold, browser } = await setup({ permission: 'default' });
+    browser.state.permission = 'granted';
+    hold(held('a1'));
+    expect(browser.open()).toHaveLength(1);
+    expect(browser.state.questions).toBe(0);
+  });
+
   it('follow the person: off in this browser closes what is shown and raises no more', async () => {
-    const { api, alerts, browser } = await setup();
-    api.push(added(held('a1')));
+    const { hold, alerts, browser } = await setup();
+    hold(held('a1'));
     expect(browser.open()).toHaveLength(1);
     alerts.getState().turnOff();
     expect(browser.open()).toHaveLength(0);
-    api.push(added(held('a2')));
+    hold(held('a2'));
     expect(browser.open()).toHaveLength(0);
     await alerts.getState().turnOn();
-    api.push(added(held('a3')));
+    hold(held('a3'));
     expect(browser.open()).toHaveLength(1);
   });
 
   it('stop with the tab: what is shown closes', async () => {
-    const { api, browser, stop } = await setup();
-    api.push(added(held('a1')));
+    const { hold, browser, stop } = await setup();
+    hold(held('a1'));
     stop();
     expect(browser.open()).toHaveLength(0);
   });

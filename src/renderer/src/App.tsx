@@ -21,7 +21,8 @@ import { createSetupStore } from './stores/setup-store';
 import { GettingStarted } from './components/GettingStarted';
 import type { ApiTransport } from './api/api-client';
 import { NotifyOffer } from './features/alerts/BrowserNotifications';
-import { useBrowserAlerts } from './features/alerts/use-browser-alerts';
+import { pageTimers, useBrowserAlerts } from './features/alerts/use-browser-alerts';
+import type { NoticeTimers } from '../../shared/held-call-notices';
 
 const SCREEN_IDS = ['pending', 'activity', 'policies', 'servers', 'clients', 'settings'] as const;
 export type ScreenId = (typeof SCREEN_IDS)[number];
@@ -67,7 +68,16 @@ function useScreenStore<S extends { stop(): void }>(create: (api: Api) => S, api
   return store;
 }
 
-export function App({ api, transport = 'ipc' }: { api: Api; transport?: ApiTransport }) {
+export function App({
+  api,
+  transport = 'ipc',
+  timers = pageTimers,
+}: {
+  api: Api;
+  transport?: ApiTransport;
+  /** When a browser tab's notification for calls held together is shown; tests move time. */
+  timers?: NoticeTimers;
+}) {
   const pending = useScreenStore(createPendingStore, api);
   const activity = useScreenStore(createActivityStore, api);
   const policies = useScreenStore(createPoliciesStore, api);
@@ -77,7 +87,12 @@ export function App({ api, transport = 'ipc' }: { api: Api; transport?: ApiTrans
   const setup = useScreenStore(createSetupStore, api);
   const waiting = useStore(pending, (s) => s.approvals.length);
   const [screen, setScreen] = useScreenInAddress();
-  const browserAlerts = useBrowserAlerts(transport, pending, () => setScreen('pending'));
+  const browserAlerts = useBrowserAlerts({
+    transport,
+    pending,
+    timers,
+    openPending: () => setScreen('pending'),
+  });
   // Events missed while the stream was down would leave every screen stale: load them all again.
   useEffect(
     () =>

@@ -2,7 +2,6 @@
 // agent is waiting. One notification at a time: a looping agent updates it ("3 calls wait")
 // rather than flooding the desktop. It says which tool and client, never the arguments.
 import type { AppEvent } from '../../../shared/contract';
-import { heldCallAlert } from '../../../shared/held-call-alert';
 
 /** The part of Electron's Notification this uses (a fake in tests). */
 export interface NotificationLike {
@@ -40,8 +39,18 @@ export function notifyHeldCalls(deps: HeldCallNotifierDeps): () => void {
   const show = () => {
     close();
     if (waiting.size === 0 || !deps.enabled() || !deps.Notification.isSupported()) return;
-    // The browser tab's alerts say the same (src/shared/held-call-alert.ts).
-    const notification = new deps.Notification(heldCallAlert([...waiting.values()])!);
+    const newest = [...waiting.values()].at(-1)!;
+    const notification = new deps.Notification(
+      waiting.size === 1
+        ? {
+            title: `${newest.tool} needs your approval`,
+            body: `${newest.grant} on ${newest.server}: ${newest.reason}`,
+          }
+        : {
+            title: `${waiting.size} calls wait for your approval`,
+            body: `Newest: ${newest.tool} from ${newest.grant} on ${newest.server}`,
+          },
+    );
     notification.on('click', () => deps.openPending());
     notification.show();
     shown = notification;

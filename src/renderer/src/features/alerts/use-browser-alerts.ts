@@ -9,7 +9,16 @@ import {
   type BrowserAlertsState,
   type BrowserNotificationClass,
 } from '../../stores/browser-alerts-store';
+import type { NoticeTimers } from '../../../../shared/held-call-notices';
 import { startBrowserAlerts } from './browser-alerts';
+
+/** The page's own timers. */
+export const pageTimers: NoticeTimers = {
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
 
 /** The browser's Notification, where it has one. */
 function browserNotification(): BrowserNotificationClass | undefined {
@@ -29,11 +38,17 @@ function browserStorage(): Storage | undefined {
  * In a browser (HTTP transport), the tab announces held calls; in the desktop app the main
  * process notifies, so the window does not. Returns the opt-in's store, or undefined there.
  */
-export function useBrowserAlerts(
-  transport: ApiTransport,
-  pending: StoreApi<PendingState>,
-  openPending: () => void,
-): StoreApi<BrowserAlertsState> | undefined {
+export function useBrowserAlerts({
+  transport,
+  pending,
+  timers,
+  openPending,
+}: {
+  transport: ApiTransport;
+  pending: StoreApi<PendingState>;
+  timers: NoticeTimers;
+  openPending(): void;
+}): StoreApi<BrowserAlertsState> | undefined {
   const alerts = useMemo(
     () =>
       transport === 'http'
@@ -56,11 +71,12 @@ export function useBrowserAlerts(
       alerts,
       Notification: browserNotification(),
       document,
+      timers,
       openPending: () => {
         window.focus();
         open.current();
       },
     });
-  }, [alerts, pending]);
+  }, [alerts, pending, timers]);
   return alerts;
 }
