@@ -1,5 +1,6 @@
-// The headless entry point: `airlock serve | grants | policy | connect`. Scripts rely on its
-// output: `serve` prints the listening line first, `grants add` prints the token as its last line.
+// The headless entry point: `airlock serve | grants | ui-token | policy | connect`. Scripts rely on
+// its output: `serve` prints the listening line first, `grants add` prints the token as its last
+// line, `ui-token` the UI link as its last line.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import {
   migrateGrants,
   revokeGrant,
 } from './adapters/files/grants';
+import { loadUiToken, regenerateUiToken } from './adapters/http/ui-token';
 import { streamLogger } from './adapters/log/stream-logger';
 import { startStdioBridge } from './adapters/mcp/stdio-bridge';
 import { ConfigProblem, startRuntime } from './runtime';
@@ -155,6 +157,36 @@ function grantCommand<T>(run: () => T): T {
     throw error;
   }
 }
+
+program
+  .command('ui-token')
+  .description('print the link that opens the UI; its token is kept in the data folder')
+  .option(...dataDirOption)
+  .option(
+    '--regenerate',
+    'replace the token: the old link stops working at once, in a running airlock serve too',
+  )
+  .action((options: { dataDir?: string; regenerate?: boolean }) => {
+    const dataDir = resolveDataDir({ flag: options.dataDir });
+    ensureDataDir(dataDir);
+    let token: string;
+    try {
+      token = options.regenerate ? regenerateUiToken(dataDir) : loadUiToken(dataDir);
+    } catch (error) {
+      fail((error as Error).message);
+    }
+    if (process.env.AIRLOCK_UI_TOKEN) {
+      process.stderr.write(
+        'airlock: AIRLOCK_UI_TOKEN is set here; an airlock serve started with it uses that token instead of this one\n',
+      );
+    }
+    process.stdout.write(
+      options.regenerate
+        ? 'New UI token made; links with the old one no longer open the UI. The new link (keep it private):\n'
+        : 'UI (keep this link private, it carries the UI token):\n',
+    );
+    process.stdout.write(`${runningUrl(dataDir)}/#token=${encodeURIComponent(token)}\n`);
+  });
 
 program
   .command('policy')

@@ -26,6 +26,7 @@ import { registerAppScheme, serveRenderer } from './adapters/electron/app-protoc
 import { notifyHeldCalls } from './adapters/electron/held-call-notifier';
 import { mountIpcApi, trustedRendererCheck } from './adapters/electron/ipc-api';
 import { HIDDEN_FLAG, loginItem, xdgAutostartDir } from './adapters/electron/login-item';
+import { adoptLoginShellPath } from './adapters/electron/login-shell-path';
 import {
   createMainWindow,
   refusePermissions,
@@ -86,6 +87,10 @@ async function main(): Promise<void> {
   const dataDir = resolveDataDir({ env: process.env });
   mkdirSync(dataDir, { recursive: true });
   const log = fileLogger(dataDir, { echo: (line) => process.stderr.write(line) });
+  // Until the runtime's redaction (with the user's rules) is in place, the built-in rules.
+  const earlyLog = redactingLogger(log, createRedactor());
+  // Opened from Finder or a launcher, the app lacks the login shell's PATH, where npx and uvx are.
+  await adoptLoginShellPath({ logger: earlyLog });
   try {
     runtime = await startRuntime({
       dataDir,
@@ -98,8 +103,7 @@ async function main(): Promise<void> {
       },
     });
   } catch (error) {
-    // Until the runtime's redaction (with the user's rules) is in place, the built-in rules.
-    return failToStart(error, dataDir, redactingLogger(log, createRedactor()));
+    return failToStart(error, dataDir, earlyLog);
   }
   const started = runtime;
   // The runtime's logger redacts every line; the adapters below log through it.

@@ -150,7 +150,7 @@ describe('airlock serve and airlock connect', () => {
     expect(output.join('\n')).toContain(`meatspace: ${url}/mcp/meatspace`);
   });
 
-  it('prints the UI address with a fresh token that opens the app API', async () => {
+  it('prints the UI address with its token, which opens the app API', async () => {
     const line = output.find((l) => l.startsWith('UI '));
     const match = /(http:\/\/127\.0\.0\.1:\d+)\/#token=([A-Za-z0-9_-]{43})$/.exec(line ?? '');
     expect(match, line).not.toBeNull();
@@ -248,6 +248,103 @@ describe('airlock serve and airlock connect', () => {
     serve.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(existsSync(join(dataDir, 'serve.json'))).toBe(false);
+  });
+});
+
+describe('the UI token kept in the data folder', () => {
+  const UI_LINK = /(http:\/\/127\.0\.0\.1:\d+)\/#token=([A-Za-z0-9_-]{43})$/;
+  let folder: string;
+  let running: ChildProcess | undefined;
+
+  /** Starts `serve` on the folder and resolves with its base URL and the token its UI line carries. */
+  async function serveOnce(): Promise<{ base: string; token: string }> {
+    running = spawn(process.execPath, [BIN, 'serve', '--data-dir', folder, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, AIRLOCK_UI_TOKEN: '' },
+    });
+    const lines = createInterface({ input: running.stdout! });
+    const line = await new Promise<string>((resolve) =>
+      lines.on('line', (l) => {
+        if (l.startsWith('UI ')) resolve(l);
+      }),
+    );
+    const [, base, token] = UI_LINK.exec(line)!;
+    return { base: base!, token: token! };
+  }
+
+  async function stopServe(): Promise<void> {
+    const child = running;
+    running = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  const listServers = (base: string, token: string) =>
+    fetch(`${base}/api/servers.list`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+
+  beforeAll(() => {
+    folder = makeDataDir({ mcpServers: {} });
+  });
+  afterAll(async () => {
+    await stopServe();
+    removeDataDir(folder);
+  });
+
+  it('is the same at the next start, so a bookmarked link still opens the UI', async () => {
+    const first = await serveOnce();
+    await stopServe();
+    const second = await serveOnce();
+    expect(second.token).toBe(first.token);
+    expect((await listServers(second.base, first.token)).status).toBe(200);
+    // `airlock ui-token` prints the same link, pointing at the running serve, as its last line.
+    const printed = airlock(['ui-token', '--data-dir', folder], { AIRLOCK_UI_TOKEN: '' });
+    expect(printed.code).toBe(0);
+    expect(printed.stdout.trim().split('\n').at(-1)).toBe(`${second.base}/#token=${second.token}`);
+  });
+
+  it('is replaced by `airlock ui-token --regenerate`: the running serve ends the old token’s stream and refuses it', async () => {
+    await stopServe();
+    const { base, token: old } = await serveOnce();
+    // An event stream opened with the old token is ended too, without any request to notice.
+    const controller = new AbortController();
+    const stream = await fetch(`${base}/api/events?token=${old}`, { signal: controller.signal });
+    expect(stream.status).toBe(200);
+    const streamEnded = (async () => {
+      try {
+        for await (const _chunk of stream.body as unknown as AsyncIterable<Uint8Array>);
+      } catch {
+        // a reset connection ends it as well
+      }
+    })();
+
+    const regenerated = airlock(['ui-token', '--regenerate', '--data-dir', folder], {
+      AIRLOCK_UI_TOKEN: '',
+    });
+    expect(regenerated.code).toBe(0);
+    const link = UI_LINK.exec(regenerated.stdout.trim().split('\n').at(-1)!);
+    expect(link, regenerated.stdout).not.toBeNull();
+    const [, linkBase, fresh] = link!;
+    expect(linkBase).toBe(base);
+    expect(fresh).not.toBe(old);
+
+    await streamEnded;
+    expect((await listServers(base, old)).status).toBe(401);
+    expect((await listServers(base, fresh!)).status).toBe(200);
+    controller.abort();
+  });
+
+  it('says when AIRLOCK_UI_TOKEN would take its place', () => {
+    const printed = airlock(['ui-token', '--data-dir', folder], {
+      AIRLOCK_UI_TOKEN: 'chosen-token-0123456789',
+    });
+    expect(printed.code).toBe(0);
+    expect(printed.stderr).toMatch(/AIRLOCK_UI_TOKEN is set.*uses that token instead/);
   });
 });
 

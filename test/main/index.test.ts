@@ -134,6 +134,8 @@ const dataDir = makeDataDir(
 );
 const token = createGrant(dataDir, 'desktop-agent').token;
 process.env.AIRLOCK_DATA_DIR = dataDir;
+// The app asks the login shell for PATH; this test's machine's shell rc is none of its business.
+process.env.SHELL = '/nonexistent/shell';
 // Quiet: the entry logs to stderr.
 vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
 

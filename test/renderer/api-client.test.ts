@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { httpApi } from '../../src/renderer/src/api/api-client';
+import { connectApi, httpApi } from '../../src/renderer/src/api/api-client';
 
 /** An EventSource the test connects by hand. */
 class FakeEventSource {
@@ -71,5 +71,30 @@ describe('the HTTP api client', () => {
     stream.fire('error');
     stream.fire('open');
     expect(reconnects).toBe(1);
+  });
+});
+
+describe('connectApi', () => {
+  /** The parts of a window connectApi reads. */
+  function windowWith(hash: string, bridge?: unknown) {
+    const storage = new Map<string, string>();
+    return {
+      airlock: bridge,
+      location: { hash, pathname: '/', search: '', origin: 'http://127.0.0.1:7820' },
+      history: { replaceState: () => {} },
+      sessionStorage: {
+        getItem: (key: string) => storage.get(key) ?? null,
+        setItem: (key: string, value: string) => void storage.set(key, value),
+      },
+    } as unknown as Window;
+  }
+
+  it('says which transport the window has, so only a browser tab raises its own alerts', () => {
+    const bridge = { call: async () => ({ ok: true, output: {} }), on: () => () => {} };
+    expect(connectApi(windowWith('', bridge))).toMatchObject({ transport: 'ipc' });
+    expect(connectApi(windowWith('#token=ui-token-0123456789abcdef'))).toMatchObject({
+      transport: 'http',
+    });
+    expect(connectApi(windowWith(''))).toHaveProperty('error');
   });
 });

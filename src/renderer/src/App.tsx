@@ -1,6 +1,7 @@
 // The window's frame: the app name, one tab per screen, and the screen shown. Each screen owns a
 // feature folder and a store built from the Api. Screens can send the person to another screen
-// (Pending's "Always allow" opens the proposed policy; a server opens its policy).
+// (Pending's "Always allow" opens the proposed policy; a server opens its policy). In a browser
+// the tab also announces held calls (its title, and notifications once the person opts in).
 import { useEffect, useMemo, useReducer, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { Api } from '../../shared/contract';
@@ -20,6 +21,10 @@ import { createSetupStore } from './stores/setup-store';
 import { GettingStarted } from './components/GettingStarted';
 import { PauseBanner, PauseButton } from './components/PauseControl';
 import { createPauseStore } from './stores/pause-store';
+import type { ApiTransport } from './api/api-client';
+import { NotifyOffer } from './features/alerts/BrowserNotifications';
+import { pageTimers, useBrowserAlerts } from './features/alerts/use-browser-alerts';
+import type { NoticeTimers } from '../../shared/held-call-notices';
 
 const SCREEN_IDS = ['pending', 'activity', 'policies', 'servers', 'clients', 'settings'] as const;
 export type ScreenId = (typeof SCREEN_IDS)[number];
@@ -69,7 +74,16 @@ function useScreenStore<S extends { stop(): void }>(create: (api: Api) => S, api
   return store;
 }
 
-export function App({ api }: { api: Api }) {
+export function App({
+  api,
+  transport = 'ipc',
+  timers = pageTimers,
+}: {
+  api: Api;
+  transport?: ApiTransport;
+  /** When a browser tab's notification for calls held together is shown; tests move time. */
+  timers?: NoticeTimers;
+}) {
   const pending = useScreenStore(createPendingStore, api);
   const activity = useScreenStore(createActivityStore, api);
   const policies = useScreenStore(createPoliciesStore, api);
@@ -80,6 +94,12 @@ export function App({ api }: { api: Api }) {
   const pause = useScreenStore(createPauseStore, api);
   const waiting = useStore(pending, (s) => s.approvals.length);
   const [screen, setScreen] = useScreenInAddress();
+  const browserAlerts = useBrowserAlerts({
+    transport,
+    pending,
+    timers,
+    openPending: () => setScreen('pending'),
+  });
   // Events missed while the stream was down would leave every screen stale: load them all again.
   useEffect(
     () =>
@@ -127,7 +147,11 @@ export function App({ api }: { api: Api }) {
       render: () => <ServersScreen store={servers} onOpenPolicy={openPolicy} />,
     },
     { id: 'clients', label: 'Clients', render: () => <ClientsScreen store={clients} /> },
-    { id: 'settings', label: 'Settings', render: () => <SettingsScreen store={settings} /> },
+    {
+      id: 'settings',
+      label: 'Settings',
+      render: () => <SettingsScreen store={settings} browserAlerts={browserAlerts} />,
+    },
   ];
   const current = screens.find((s) => s.id === screen) ?? screens[0]!;
 
@@ -154,6 +178,7 @@ export function App({ api }: { api: Api }) {
       <main>
         <PauseBanner store={pause} />
         <GettingStarted store={setup} onOpen={setScreen} />
+        {current.id === 'pending' && browserAlerts ? <NotifyOffer store={browserAlerts} /> : null}
         {current.render()}
       </main>
     </div>

@@ -6,16 +6,16 @@ import { connectApi } from './api/api-client';
 import { App } from './App';
 import './styles.css';
 
-const api = connectApi();
+const connected = connectApi();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    {'error' in api ? (
+    {'error' in connected ? (
       <main className="app">
         <h1>Airlock</h1>
-        <p role="alert">{api.error}</p>
+        <p role="alert">{connected.error}</p>
       </main>
     ) : (
-      <App api={api} />
+      <App api={connected.api} transport={connected.transport} />
     )}
   </StrictMode>,
 );

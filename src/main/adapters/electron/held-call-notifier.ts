@@ -4,10 +4,10 @@
 // wait"), so a looping agent cannot flood the desktop. Where the platform has notification
 // buttons (macOS) a single call's notification answers it with Allow and Deny; elsewhere a click
 // opens Pending. A notification goes away once its calls are answered, wherever that happened.
-import type { AppEvent, Approval } from '../../../shared/contract';
+import type { AppEvent } from '../../../shared/contract';
 import { errorMessage } from '../../../shared/error-message';
+import { heldCallNotices } from '../../../shared/held-call-notices';
 import type { Logger, Timers } from '../../core/ports';
-import { nativeText } from './native-text';
 
 /** The part of Electron's Notification this uses (a fake in tests). */
 export interface NotificationLike {
@@ -46,95 +46,47 @@ export interface HeldCallNotifierDeps {
   logger: Logger;
 }
 
-/** Calls held within this long of the first of them share one notification. */
-export const GROUP_MS = 1000;
-/** Calls named in a shared notification's text; the rest are counted. */
-const NAMED_IN_GROUP = 3;
+export { GROUP_MS } from '../../../shared/held-call-notices';
 
 export const ACTION_LABELS = ['Allow', 'Deny'] as const;
 
-interface Shown {
-  notification: NotificationLike;
-  /** The held calls it tells of that are still waiting. */
-  calls: Set<string>;
-}
-
 /** Starts notifying; returns the function that stops and closes what is shown. */
 export function notifyHeldCalls(deps: HeldCallNotifierDeps): () => void {
-  /** Held calls not yet shown: they wait for the group's time to pass. */
-  let arriving: Approval[] = [];
-  let cancelGroup: (() => void) | undefined;
-  const shown = new Set<Shown>();
-
-  const show = () => {
-    cancelGroup = undefined;
-    const calls = arriving;
-    arriving = [];
-    if (calls.length === 0 || !deps.enabled() || !deps.Notification.isSupported()) return;
-    const single = calls.length === 1 ? calls[0] : undefined;
-    const notification = new deps.Notification({
-      ...(single ? singleText(single) : groupText(calls)),
-      silent: !deps.sound(),
-      ...(single && deps.actions
-        ? { actions: ACTION_LABELS.map((text) => ({ type: 'button' as const, text })) }
-        : {}),
-    });
-    const entry: Shown = { notification, calls: new Set(calls.map((call) => call.id)) };
-    notification.on('click', () => deps.openPending());
-    if (single) {
-      notification.on('action', (_event, index) => {
-        const decision = index === 0 ? 'allow' : 'deny';
-        deps.decide(single.id, decision).catch((error: unknown) =>
-          deps.logger.warn('notification: could not answer the call', {
-            error: errorMessage(error),
-          }),
-        );
+  // Which calls share a notification, what it says and when it goes: shared with the browser tab.
+  const notices = heldCallNotices<NotificationLike>({
+    after: (ms, fn) => deps.timers.after(ms, fn),
+    show: (calls, text) => {
+      if (!deps.enabled() || !deps.Notification.isSupported()) return undefined;
+      const single = calls.length === 1 ? calls[0] : undefined;
+      const notification = new deps.Notification({
+        ...text,
+        silent: !deps.sound(),
+        ...(single && deps.actions
+          ? { actions: ACTION_LABELS.map((label) => ({ type: 'button' as const, text: label })) }
+          : {}),
       });
-    }
-    notification.show();
-    shown.add(entry);
-  };
-
-  const answered = (id: string) => {
-    arriving = arriving.filter((call) => call.id !== id);
-    for (const entry of shown) {
-      if (!entry.calls.delete(id) || entry.calls.size > 0) continue;
-      entry.notification.close();
-      shown.delete(entry);
-    }
-  };
-
+      notification.on('click', () => deps.openPending());
+      if (single) {
+        notification.on('action', (_event, index) => {
+          const decision = index === 0 ? 'allow' : 'deny';
+          deps.decide(single.id, decision).catch((error: unknown) =>
+            deps.logger.warn('notification: could not answer the call', {
+              error: errorMessage(error),
+            }),
+          );
+        });
+      }
+      notification.show();
+      return notification;
+    },
+    close: (notification) => notification.close(),
+  });
   const unsubscribe = deps.subscribe((event) => {
-    if (event.name === 'approval.added') {
-      arriving.push(event.data.approval);
-      cancelGroup ??= deps.timers.after(GROUP_MS, show);
-    } else if (event.name === 'approval.resolved') {
-      answered(event.data.approval.id);
-    }
+    if (event.name === 'approval.added') notices.held(event.data.approval);
+    else if (event.name === 'approval.resolved') notices.answered(event.data.approval.id);
   });
   return () => {
     unsubscribe();
-    cancelGroup?.();
-    arriving = [];
-    for (const entry of shown) entry.notification.close();
-    shown.clear();
-  };
-}
-
-function singleText(call: Approval): { title: string; body: string } {
-  return {
-    title: `${nativeText(call.tool, 60)} needs your approval`,
-    body: `${nativeText(call.grant, 40)} on ${nativeText(call.server, 40)}: ${nativeText(call.reason, 160)}`,
-  };
-}
-
-function groupText(calls: Approval[]): { title: string; body: string } {
-  const named = calls
-    .slice(0, NAMED_IN_GROUP)
-    .map((call) => `${nativeText(call.tool, 40)} from ${nativeText(call.grant, 30)}`);
-  const more = calls.length - named.length;
-  return {
-    title: `${calls.length} calls wait for your approval`,
-    body: named.join(', ') + (more > 0 ? `, and ${more} more` : ''),
+    notices.stop();
   };
 }

@@ -1,5 +1,6 @@
-// secrets.json, readable by the user alone: each grant's record (creation time, token hash) and the
-// per-install key for argument hashes. Replaced atomically; keys this version does not know are kept.
+// secrets.json, readable by the user alone: each grant's record (creation time, token hash), the
+// per-install key for argument hashes and the UI token. Replaced atomically; keys this version does
+// not know are kept.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { isValidName } from '../../core/config/names';
@@ -131,6 +132,24 @@ export function loadArgsHashKey(dataDir: string): Buffer {
     writeSecrets(dataDir, secrets);
   }
   return Buffer.from(secrets.argsHashKey, 'hex');
+}
+
+/**
+ * The UI token kept under "uiToken" (see adapters/http/ui-token.ts, which checks and makes it):
+ * undefined when there is none yet. Apart from readSecrets so the grants' code never sees it; a
+ * rewrite of the grants keeps it, as it keeps every key it does not know.
+ */
+export function readStoredUiToken(dataDir: string): unknown {
+  const secrets = readSecrets(dataDir);
+  if (!secrets.ok) throw new SecretsProblem(secrets.reason);
+  return secrets.document.uiToken;
+}
+
+/** Replaces the kept UI token (or sets the first one), keeping everything else in secrets.json. */
+export function storeUiToken(dataDir: string, token: string): void {
+  const secrets = readSecrets(dataDir);
+  if (!secrets.ok) throw new SecretsProblem(secrets.reason);
+  writeSecrets(dataDir, { ...secrets, document: { ...secrets.document, uiToken: token } });
 }
 
 /** secrets.json cannot be used as it is; the message names the file and the problem. */

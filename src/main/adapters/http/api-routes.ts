@@ -8,11 +8,12 @@ import type { ApiDispatcher } from '../../core/api/dispatcher';
 import type { Logger } from '../../core/ports';
 import { sendJson } from '../mcp/mcp-endpoint';
 import { readBody } from './read-body';
-import { MIN_UI_TOKEN_LENGTH } from './ui-token';
+import { fixedUiToken, MIN_UI_TOKEN_LENGTH, type UiTokenSource } from './ui-token';
 
 export interface ApiRoutesOptions {
   dispatcher: ApiDispatcher;
-  uiToken: string;
+  /** A fixed token, or the kept one, which `airlock ui-token --regenerate` can replace. */
+  uiToken: string | UiTokenSource;
   /** Comment lines sent on idle event streams so proxies and browsers keep them open. */
   heartbeatMs?: number;
   /** A command's JSON body may be at most this long. */
@@ -34,10 +35,26 @@ const STATUS: Record<ApiErrorCode, number> = {
 };
 
 export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiRoutes {
-  if (options.uiToken.length < MIN_UI_TOKEN_LENGTH) {
-    throw new Error(`The UI token must be at least ${MIN_UI_TOKEN_LENGTH} characters long.`);
-  }
-  const tokenDigest = digest(options.uiToken);
+  const tokens = uiTokenSource(options.uiToken);
+  let inForce: { token: string; digest: Buffer } = { token: '', digest: Buffer.alloc(0) };
+  const tokenDigest = (): Buffer => {
+    const token = tokens.current();
+    if (token !== inForce.token) {
+      if (token.length < MIN_UI_TOKEN_LENGTH) {
+        throw new Error(`The UI token must be at least ${MIN_UI_TOKEN_LENGTH} characters long.`);
+      }
+      inForce = { token, digest: digest(token) };
+    }
+    return inForce.digest;
+  };
+  tokenDigest();
+  // Each open event stream with the digest of the token it was opened with: a new token closes
+  // the streams of the old one, which would otherwise go on showing held calls.
+  const streams = new Map<ServerResponse, Buffer>();
+  tokens.onChange(() => {
+    const now = tokenDigest();
+    for (const [res, opened] of streams) if (!opened.equals(now)) res.destroy();
+  });
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const maxBacklog = options.maxStreamBacklogBytes ?? 8 * 1024 * 1024;
@@ -57,7 +74,7 @@ export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiR
 
   function matches(candidate: string): boolean {
     // Digests are equal in length, so the comparison takes the same time whatever was sent.
-    return timingSafeEqual(digest(candidate), tokenDigest);
+    return timingSafeEqual(digest(candidate), tokenDigest());
   }
 
   function runCommand(req: IncomingMessage, res: ServerResponse, command: string): void {
@@ -107,6 +124,7 @@ export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiR
   }
 
   function streamEvents(res: ServerResponse): void {
+    streams.set(res, tokenDigest());
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       // no-cache is what SSE clients and proxies look for; no-store keeps events off disk caches.
@@ -136,6 +154,7 @@ export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiR
     const heartbeat = setInterval(() => send(': ping\n\n'), heartbeatMs);
     heartbeat.unref();
     res.once('close', () => {
+      streams.delete(res);
       clearInterval(heartbeat);
       unsubscribe();
     });
@@ -166,6 +185,11 @@ export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiR
     if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
     runCommand(req, res, match[1]!);
   };
+}
+
+/** The token as the routes see it: a fixed one is a source that never changes. */
+export function uiTokenSource(token: string | UiTokenSource): UiTokenSource {
+  return typeof token === 'string' ? fixedUiToken(token) : token;
 }
 
 function digest(value: string): Buffer {

@@ -6,7 +6,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/ports';
 import { sendJson, type McpEndpoint } from '../mcp/mcp-endpoint';
-import { createApiRoutes, type ApiRoutesOptions } from './api-routes';
+import { createApiRoutes, uiTokenSource, type ApiRoutesOptions } from './api-routes';
 import { createStaticFiles } from './static-files';
 
 export interface HttpServerOptions {
@@ -177,12 +177,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     );
   });
 
+  const uiToken = options.api && uiTokenSource(options.api.uiToken);
   return {
     port,
     url: `http://127.0.0.1:${port}`,
-    ...(options.api
-      ? { uiUrl: `http://127.0.0.1:${port}/#token=${encodeURIComponent(options.api.uiToken)}` }
-      : {}),
+    // A getter: the kept token can be replaced while Airlock runs.
+    get uiUrl() {
+      return uiToken && `http://127.0.0.1:${port}/#token=${encodeURIComponent(uiToken.current())}`;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

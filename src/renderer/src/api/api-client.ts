@@ -112,13 +112,18 @@ export function httpApi(baseUrl: string, token: string): Api {
 
 const TOKEN_KEY = 'airlock.uiToken';
 
+/** How this window reaches the core: the desktop app's IPC, or HTTP in a browser (`airlock serve`). */
+export type ApiTransport = 'ipc' | 'http';
+
 /**
  * The Api for this window: the preload's bridge when there is one, else HTTP to the server that
  * served the page, with the UI token from the address (`#token=...`). The token is then kept in
  * session storage and taken out of the address bar, so it is not left on screen or in history.
  */
-export function connectApi(win: Window = window): Api | { error: string } {
-  if (win.airlock) return ipcApi(win.airlock);
+export function connectApi(
+  win: Window = window,
+): { api: Api; transport: ApiTransport } | { error: string } {
+  if (win.airlock) return { api: ipcApi(win.airlock), transport: 'ipc' };
   const fromHash = new URLSearchParams(win.location.hash.slice(1)).get('token');
   if (fromHash) {
     win.sessionStorage.setItem(TOKEN_KEY, fromHash);
@@ -131,5 +136,5 @@ export function connectApi(win: Window = window): Api | { error: string } {
         'This page needs the UI token. Open the address airlock serve printed (it ends in #token=...).',
     };
   }
-  return httpApi(win.location.origin, token);
+  return { api: httpApi(win.location.origin, token), transport: 'http' };
 }

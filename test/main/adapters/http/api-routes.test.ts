@@ -297,6 +297,59 @@ describe('authentication', () => {
   });
 });
 
+describe('a UI token that changes while Airlock runs', () => {
+  /** A token source a test replaces by hand, as `airlock ui-token --regenerate` does. */
+  function changingToken(first: string) {
+    let token = first;
+    const listeners = new Set<() => void>();
+    return {
+      current: () => token,
+      onChange(listener: () => void) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      replace(next: string) {
+        token = next;
+        for (const listener of listeners) listener();
+      },
+    };
+  }
+
+  it('refuses the old token from the change on, takes the new one, and ends the old streams', async () => {
+    const source = changingToken('first-ui-token-0123456789');
+    const own = fakeDispatcher();
+    const changing = await startServer(own, { uiToken: source });
+    const as = (token: string) =>
+      send({
+        port: changing.port,
+        path: '/api/echo.input',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+    try {
+      expect((await as('first-ui-token-0123456789')).status).toBe(200);
+      const stream = await openEvents({
+        port: changing.port,
+        headers: { authorization: 'Bearer first-ui-token-0123456789' },
+      });
+      expect(stream.status).toBe(200);
+      const ended = new Promise<void>((resolve) => stream.response.once('close', resolve));
+
+      source.replace('second-ui-token-0123456789');
+      expect(changing.uiUrl).toBe(
+        `http://127.0.0.1:${changing.port}/#token=second-ui-token-0123456789`,
+      );
+      expect((await as('first-ui-token-0123456789')).status).toBe(401);
+      expect((await as('second-ui-token-0123456789')).status).toBe(200);
+      // The stream opened with the old token is closed and hears nothing more.
+      await ended;
+      expect(own.listeners).toBe(0);
+    } finally {
+      await changing.close();
+    }
+  });
+});
+
 describe('DNS rebinding protection', () => {
   it('refuses a foreign Host on /api even with the token', async () => {
     const before = fake.calls.length;

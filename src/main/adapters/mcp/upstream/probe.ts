@@ -12,6 +12,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ProbeResult, UpstreamTool } from '../../../core/api/server-handlers';
 import type { ServerConfig } from '../../../core/config/types';
 import { errorMessage } from '../../../../shared/error-message';
+import { spawnRefusal } from './stdio-channel';
 
 /** A stdio server's last words on stderr are kept to explain why it failed. */
 const STDERR_TAIL_CHARS = 1000;
@@ -109,7 +110,8 @@ function explain(server: ServerConfig, error: unknown, stderr: string): string {
     if (error instanceof ProbeTimeout) {
       return `The server started but gave ${error.message} to initialize or tools/list.${tail}`;
     }
-    const message = errorMessage(error);
+    // Without the value a refused spawn quotes (an env value with a NUL byte, say).
+    const message = spawnRefusal(error);
     return /closed|exit/i.test(message)
       ? `The server exited before answering (${message}).${tail}`
       : `${message}${tail}`;

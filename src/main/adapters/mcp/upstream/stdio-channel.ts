@@ -2,7 +2,8 @@
 // One process per client session, as Claude Desktop runs them, so server state and server-to-client
 // requests never mix between clients. A process that exits is restarted with backoff and the
 // client's handshake is replayed, so the session carries on.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import crossSpawn from 'cross-spawn';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { RestartBackoff, type BackoffOptions } from './restart-backoff';
 import type { StdioServerConfig } from '../../../core/config/types';
@@ -15,6 +16,7 @@ import {
   type UpstreamChannel,
 } from './channel';
 import { MAX_JSON_DEPTH } from '../../../core/bounded-json';
+import { errorMessage } from '../../../../shared/error-message';
 import { LineReader } from './line-reader';
 import {
   logExcerpt,
@@ -74,13 +76,27 @@ export class StdioChannel implements UpstreamChannel {
     const { command, args, env, cwd } = this.options.server;
     this.exitReason = undefined;
     this.backoff.up();
-    const child = spawn(command, args, {
-      // Only a minimal inherited environment: Airlock's own secrets must not reach the server.
-      env: { ...getDefaultEnvironment(), ...env },
-      cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
+    let child: ChildProcess;
+    try {
+      // cross-spawn runs a Windows .cmd shim (npx.cmd, uvx.cmd) through cmd.exe with each argument
+      // quoted for it, where a plain spawn fails; elsewhere it is child_process.spawn unchanged.
+      // Never `shell: true`: the arguments come from config.json and must stay arguments.
+      child = crossSpawn(command, args, {
+        // Only a minimal inherited environment: Airlock's own secrets must not reach the server.
+        env: { ...getDefaultEnvironment(), ...env },
+        cwd,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
+    } catch (error) {
+      // Refused before any process existed (Node refuses a NUL byte in an argument, cross-spawn a
+      // line break it would have to pass to cmd.exe): a start that failed, on the next tick as a
+      // spawn error would be, so the session hears of it and it is retried with backoff.
+      this.child = undefined;
+      const reason = `could not be started: ${spawnRefusal(error)}`;
+      process.nextTick(() => this.onExit(reason, undefined));
+      return;
+    }
     this.child = child;
     this.exited = new Promise((resolve) => child.once('close', () => resolve()));
     const stdout = new LineReader(this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, {
@@ -285,7 +301,7 @@ export class StdioChannel implements UpstreamChannel {
     this.child?.kill('SIGKILL');
   }
 
-  private onExit(reason: string, child: ChildProcess): void {
+  private onExit(reason: string, child: ChildProcess | undefined): void {
     if (this.child !== child) return;
     this.child = undefined;
     clearTimeout(this.pingTimer);
@@ -301,4 +317,14 @@ export class StdioChannel implements UpstreamChannel {
     this.listener.lost(`Upstream server "${this.id}" ${why}.`);
     this.restartTimer = setTimeout(() => this.start(), delay);
   }
+}
+
+/**
+ * Why spawning was refused, without the value refused: Node's message quotes it ("Received
+ * '...'"), and an argument or an env value may be a secret.
+ */
+export function spawnRefusal(error: unknown): string {
+  const message = errorMessage(error);
+  const received = message.indexOf(' Received ');
+  return received < 0 ? message : message.slice(0, received).replace(/\.$/, '');
 }

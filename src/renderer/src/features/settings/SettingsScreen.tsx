@@ -8,6 +8,8 @@ import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ConfigStatus, EditableSettings, Settings } from '../../../../shared/contract';
 import { ConfigProblems } from '../../components/ConfigProblems';
+import type { BrowserAlertsState } from '../../stores/browser-alerts-store';
+import { BrowserNotificationsSetting } from '../alerts/BrowserNotifications';
 import {
   changedFields,
   type SettingsChange,
@@ -111,7 +113,14 @@ export function problemWith(field: Field, text: string): string | undefined {
   return undefined;
 }
 
-export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
+export function SettingsScreen({
+  store,
+  browserAlerts,
+}: {
+  store: StoreApi<SettingsState>;
+  /** This browser's notifications (with `airlock serve` in a browser; not in the desktop app). */
+  browserAlerts?: StoreApi<BrowserAlertsState>;
+}) {
   const { settings, listeningPort, config, loaded, saving, error, savedAt } = useStore(
     store,
     useShallow((s) => ({
@@ -274,6 +283,7 @@ export function SettingsScreen({ store }: { store: StoreApi<SettingsState> }) {
               </button>
             </div>
           </form>
+          {browserAlerts && <BrowserNotificationsSetting store={browserAlerts} />}
           <ReadOnlySettings
             settings={settings}
             listeningPort={listeningPort}
