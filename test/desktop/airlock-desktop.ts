@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { expect } from '@playwright/test';
 import {
   addGrant,
   fixtureCommand,
@@ -17,6 +18,9 @@ import { connectAgent, MEATSPACE_SERVER_ID } from '../e2e/helpers/serve';
 import { DesktopApp, type DesktopAppOptions } from './harness/desktop-app';
 
 export { MEATSPACE_SERVER_ID };
+
+/** Playwright's auto-waiting assertions for the windows' pages, patient with a loaded machine. */
+export const expectUi = expect.configure({ timeout: 10_000 });
 
 export const BUILT_PRELOAD = join(REPO_ROOT, 'out/preload/index.cjs');
 export const BUILT_RENDERER_URL = pathToFileURL(join(REPO_ROOT, 'out/renderer/index.html')).href;

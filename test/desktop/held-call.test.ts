@@ -4,11 +4,15 @@
 // where allowing it gives the agent its key and withdraws the notification; and the app quits
 // when told to, ending its process.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { expect as expectUi } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textOf } from '../helpers/airlock-harness';
 import { HELD_KEY_POLICY, provisionKey } from '../e2e/helpers/serve';
-import { MEATSPACE_SERVER_ID, startAirlockDesktop, type AirlockDesktop } from './airlock-desktop';
+import {
+  expectUi,
+  MEATSPACE_SERVER_ID,
+  startAirlockDesktop,
+  type AirlockDesktop,
+} from './airlock-desktop';
 
 const AGENT = 'desktop-agent';
 const ARGUMENTS = { name: 'Quarterly Secret Name', email: 'hush-hush@example.com' };

@@ -2,12 +2,12 @@
 // Chromium page with the built preload, every screen served over IPC by the core the app started
 // on a real data folder (the MeatSpace fixture as a stdio server), and a reload that keeps the
 // screen. Needs `npm run build` first (npm test runs it).
-import { expect as expectUi } from '@playwright/test';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BUILT_PRELOAD,
   BUILT_RENDERER_URL,
+  expectUi,
   MEATSPACE_SERVER_ID,
   startAirlockDesktop,
   type AirlockDesktop,

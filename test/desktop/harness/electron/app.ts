@@ -20,7 +20,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Json } from '../control-protocol';
 import { changed, onRequest, options, platform, problem, reportExit, reportState } from './control';
-import { electronEvent } from './events';
+import { electronEvent, emitNative } from './events';
 import { toJson } from './json';
 import { strict, notEmulated, missingMethod } from './strict';
 import { allWindows, allWindowsClosed } from './browser-window';
@@ -123,12 +123,12 @@ class FakeApp extends EventEmitter {
     if (this.readyScheduled) return;
     this.readyScheduled = true;
     setImmediate(() => {
-      this.emit('will-finish-launching');
+      emitNative(this, 'will-finish-launching');
       recordAppEvent('will-finish-launching');
       this.ready_ = true;
       installDefaultMenu();
       recordAppEvent('ready');
-      this.emit('ready', electronEvent(), {});
+      emitNative(this, 'ready', electronEvent(), {});
       this.resolveReady();
       for (const message of this.pendingSecondInstances.splice(0)) this.emitSecondInstance(message);
     });
@@ -148,7 +148,7 @@ class FakeApp extends EventEmitter {
     if (this.quitting) return;
     const beforeQuit = electronEvent();
     recordAppEvent('before-quit');
-    this.emit('before-quit', beforeQuit);
+    emitNative(this, 'before-quit', beforeQuit);
     if (beforeQuit.defaultPrevented) return;
     this.quitting = true;
     void this.closeWindowsThenQuit();
@@ -171,13 +171,13 @@ class FakeApp extends EventEmitter {
     await allWindowsClosed();
     const willQuit = electronEvent();
     recordAppEvent('will-quit');
-    this.emit('will-quit', willQuit);
+    emitNative(this, 'will-quit', willQuit);
     if (willQuit.defaultPrevented) {
       this.quitting = false;
       return;
     }
     recordAppEvent('quit');
-    this.emit('quit', electronEvent(), 0);
+    emitNative(this, 'quit', electronEvent(), 0);
     this.end(0);
   }
 
@@ -317,7 +317,8 @@ class FakeApp extends EventEmitter {
 
   private emitSecondInstance(message: SecondInstanceMessage): void {
     recordAppEvent('second-instance');
-    this.emit(
+    emitNative(
+      this,
       'second-instance',
       electronEvent(),
       message.argv,
@@ -527,7 +528,7 @@ onRequest('quit', () => app.quit());
 onRequest('activate', () => {
   const hasVisibleWindows = allWindows().some((window) => window.isVisible());
   recordAppEvent('activate');
-  app.emit('activate', electronEvent(), hasVisibleWindows);
+  emitNative(app, 'activate', electronEvent(), hasVisibleWindows);
 });
 
 /** Electron quits on SIGINT, SIGTERM and SIGHUP the way app.quit() does. */

@@ -12,7 +12,7 @@ import type { WindowState } from '../control-protocol';
 import { app } from './app';
 import { BINDING, browserContext, setBindingHandler, type BindingSource } from './chromium';
 import { changed, onRequest, platform, problem, reportState } from './control';
-import { electronEvent, onlyEmulatedEvents } from './events';
+import { electronEvent, emitNative, onlyEmulatedEvents } from './events';
 import { ipcMain } from './ipc-main';
 import { DESCRIBE, toJson } from './json';
 import { imageFrom } from './native-image';
@@ -257,7 +257,8 @@ export class WebContents extends EventEmitter {
           `renderer console error (window ${this.window.id}): ${text}${url ? ` at ${toAppUrl(url)}:${lineNumber}` : ''}`,
         );
       const levelName = ['debug', 'info', 'warning', 'error'][level];
-      this.emit(
+      emitNative(
+        this,
         'console-message',
         electronEvent({ level: levelName, message: text, lineNumber, sourceId: toAppUrl(url) }),
         level,
@@ -271,20 +272,20 @@ export class WebContents extends EventEmitter {
     );
     page.on('crash', () => {
       problem(`renderer of window ${this.window.id} crashed`);
-      this.emit('render-process-gone', electronEvent(), { reason: 'crashed', exitCode: 0 });
+      emitNative(this, 'render-process-gone', electronEvent(), { reason: 'crashed', exitCode: 0 });
     });
-    page.on('domcontentloaded', () => this.emit('dom-ready', electronEvent()));
+    page.on('domcontentloaded', () => emitNative(this, 'dom-ready', electronEvent()));
     page.on('load', () => {
       void page.title().then(
         (title) => (this.pageTitle = title),
         () => {},
       );
       this.loading = false;
-      this.emit('did-finish-load', electronEvent());
-      this.emit('did-stop-loading', electronEvent());
+      emitNative(this, 'did-finish-load', electronEvent());
+      emitNative(this, 'did-stop-loading', electronEvent());
       if (!this.readyToShowSent) {
         this.readyToShowSent = true;
-        this.window.emit('ready-to-show', electronEvent());
+        emitNative(this.window, 'ready-to-show', electronEvent());
       }
       changed();
     });
@@ -318,14 +319,14 @@ export class WebContents extends EventEmitter {
           isSameDocument: false,
           frame: this.mainFrame,
         });
-        this.emit('will-frame-navigate', event);
-        if (!event.defaultPrevented) this.emit('will-navigate', event, appUrl);
+        emitNative(this, 'will-frame-navigate', event);
+        if (!event.defaultPrevented) emitNative(this, 'will-navigate', event, appUrl);
         this.navigations.push({ url: appUrl, kind: 'navigate', allowed: !event.defaultPrevented });
         changed();
         if (event.defaultPrevented) return route.abort('aborted');
       }
       this.loading = true;
-      this.emit('did-start-loading', electronEvent());
+      emitNative(this, 'did-start-loading', electronEvent());
     }
     if (!isMappedUrl(url)) return route.fallback();
     const served = await serveMapped(url, {
@@ -404,7 +405,7 @@ export class WebContents extends EventEmitter {
       await page.goto(pageUrl, { waitUntil: 'load' });
     } catch (error) {
       const reason = /net::(ERR_[A-Z_]+)/.exec(String(error))?.[1] ?? 'ERR_FAILED';
-      this.emit('did-fail-load', electronEvent(), -2, reason, url, true);
+      emitNative(this, 'did-fail-load', electronEvent(), -2, reason, url, true);
       throw Object.assign(new Error(`${reason} (-2) loading '${url}'`), { code: reason, url });
     } finally {
       // A change of hash alone makes no request, so the entry may still be there.
@@ -466,7 +467,12 @@ export class WebContents extends EventEmitter {
     if (typeof channel !== 'string') throw new TypeError('Missing required channel argument');
     this.alive();
     // Electron's IPC serializes at once: what cannot be cloned throws here, in the main process.
-    const payload = encodeClone(structuredClone(args));
+    let payload: unknown;
+    try {
+      payload = encodeClone(structuredClone(args));
+    } catch {
+      throw new Error('Failed to serialize arguments');
+    }
     this.sending = this.sending
       .then(async () => {
         const page = await this.pageReady;
@@ -545,7 +551,7 @@ export class WebContents extends EventEmitter {
     if (this.destroyed) return;
     this.destroyed = true;
     contentsById.delete(this.id);
-    this.emit('destroyed', electronEvent());
+    emitNative(this, 'destroyed', electronEvent());
     const page = this.page ?? (await this.pageReady.catch(() => undefined));
     await page?.close({ runBeforeUnload: false }).catch(() => {});
   }
@@ -613,8 +619,8 @@ export class BrowserWindow extends EventEmitter {
     });
     this.visible = options['show'] !== false;
     if (this.visible) this.takeFocus();
-    app.emit('web-contents-created', electronEvent(), this.webContents);
-    app.emit('browser-window-created', electronEvent(), self);
+    emitNative(app, 'web-contents-created', electronEvent(), this.webContents);
+    emitNative(app, 'browser-window-created', electronEvent(), self);
     changed();
     return self;
   }
@@ -649,14 +655,14 @@ export class BrowserWindow extends EventEmitter {
     }
     if (!this.focused) {
       this.focused = true;
-      this.emit('focus', electronEvent());
+      emitNative(this, 'focus', electronEvent());
     }
   }
 
   loseFocus(): void {
     if (!this.focused) return;
     this.focused = false;
-    this.emit('blur', electronEvent());
+    emitNative(this, 'blur', electronEvent());
   }
 
   show(): void {
@@ -664,7 +670,7 @@ export class BrowserWindow extends EventEmitter {
     this.shows++;
     if (!this.visible) {
       this.visible = true;
-      this.emit('show', electronEvent());
+      emitNative(this, 'show', electronEvent());
     }
     this.takeFocus();
     changed();
@@ -674,7 +680,7 @@ export class BrowserWindow extends EventEmitter {
     this.alive();
     if (!this.visible) {
       this.visible = true;
-      this.emit('show', electronEvent());
+      emitNative(this, 'show', electronEvent());
     }
     changed();
   }
@@ -684,7 +690,7 @@ export class BrowserWindow extends EventEmitter {
     if (this.visible) {
       this.visible = false;
       this.loseFocus();
-      this.emit('hide', electronEvent());
+      emitNative(this, 'hide', electronEvent());
     }
     changed();
   }
@@ -715,7 +721,7 @@ export class BrowserWindow extends EventEmitter {
     if (!this.minimized) {
       this.minimized = true;
       this.loseFocus();
-      this.emit('minimize', electronEvent());
+      emitNative(this, 'minimize', electronEvent());
     }
     changed();
   }
@@ -724,7 +730,7 @@ export class BrowserWindow extends EventEmitter {
     this.alive();
     if (this.minimized) {
       this.minimized = false;
-      this.emit('restore', electronEvent());
+      emitNative(this, 'restore', electronEvent());
     }
     this.visible = true;
     changed();
@@ -738,14 +744,14 @@ export class BrowserWindow extends EventEmitter {
     this.alive();
     this.maximized = true;
     this.visible = true;
-    this.emit('maximize', electronEvent());
+    emitNative(this, 'maximize', electronEvent());
     changed();
   }
 
   unmaximize(): void {
     this.alive();
     this.maximized = false;
-    this.emit('unmaximize', electronEvent());
+    emitNative(this, 'unmaximize', electronEvent());
     changed();
   }
 
@@ -757,7 +763,7 @@ export class BrowserWindow extends EventEmitter {
     this.alive();
     if (this.fullScreen === Boolean(flag)) return;
     this.fullScreen = Boolean(flag);
-    this.emit(flag ? 'enter-full-screen' : 'leave-full-screen', electronEvent());
+    emitNative(this, flag ? 'enter-full-screen' : 'leave-full-screen', electronEvent());
     changed();
   }
 
@@ -829,7 +835,7 @@ export class BrowserWindow extends EventEmitter {
     this.alive();
     if (this.closing) return true;
     const event = electronEvent();
-    this.emit('close', event);
+    emitNative(this, 'close', event);
     if (event.defaultPrevented) return false;
     this.closing = true;
     void this.finishClosing();
@@ -857,13 +863,13 @@ export class BrowserWindow extends EventEmitter {
     this.destroyed = true;
     this.focused = false;
     this.visible = false;
-    this.emit('closed', electronEvent());
+    emitNative(this, 'closed', electronEvent());
     changed();
     windowClosed.emit('closed');
     if (BrowserWindow.getAllWindows().length === 0 && !app.isQuitting()) {
       // Without a listener, Electron quits when the last window closes.
       if (app.listenerCount('window-all-closed') === 0) app.quit();
-      else app.emit('window-all-closed');
+      else emitNative(app, 'window-all-closed');
     }
   }
 

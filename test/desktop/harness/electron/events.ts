@@ -66,3 +66,21 @@ export function onlyEmulatedEvents(
     });
   }
 }
+
+/**
+ * Emits as Electron's native side does: a listener that throws does not stop what Electron was
+ * doing (the quit goes on, ready still resolves); the error becomes an uncaught exception.
+ */
+export function emitNative(
+  emitter: import('node:events').EventEmitter,
+  event: string,
+  ...args: unknown[]
+): void {
+  try {
+    emitter.emit(event, ...args);
+  } catch (error) {
+    process.nextTick(() => {
+      throw error;
+    });
+  }
+}

@@ -3,7 +3,7 @@
 // reject in the renderer with Electron's "Error invoking remote method" message.
 import { EventEmitter } from 'node:events';
 import { changed, problem, reportState } from './control';
-import { electronEvent } from './events';
+import { electronEvent, emitNative } from './events';
 import { strict } from './strict';
 import { decodeClone, encodeClone } from './structured-clone';
 import type { WebContents, WebFrameMain } from './browser-window';
@@ -58,7 +58,7 @@ class IpcMain extends EventEmitter {
         sender.send(replyChannel, ...replyArgs),
     });
     Object.defineProperty(event, 'senderFrame', { get: frame, enumerable: true });
-    this.emit(channel, event, ...args);
+    emitNative(this, channel, event, ...args);
   }
 
   /** A window's ipcRenderer.invoke: the handler's result, or the error the renderer gets. */

@@ -7,7 +7,7 @@ import type { Json, MenuItemState, MenuState, MenuTarget } from '../control-prot
 import { app } from './app';
 import { focusedWindow, type BrowserWindow } from './browser-window';
 import { changed, onRequest, platform, reportState } from './control';
-import { keyboardEvent } from './events';
+import { emitNative, keyboardEvent } from './events';
 import { DESCRIBE } from './json';
 import { imageFrom, type NativeImage } from './native-image';
 import { notEmulated, strict } from './strict';
@@ -241,7 +241,15 @@ export class MenuItem {
         }
         if (roleInfo.run) return roleInfo.run(window as BrowserWindow | undefined);
       }
-      if (typeof click === 'function') click(self, window, event ?? keyboardEvent());
+      if (typeof click !== 'function') return;
+      try {
+        click(self, window, event ?? keyboardEvent());
+      } catch (error) {
+        // Thrown from a native menu's callback: an uncaught exception in Electron.
+        process.nextTick(() => {
+          throw error;
+        });
+      }
     };
     return self;
   }
@@ -351,13 +359,13 @@ export class Menu extends EventEmitter {
 
   popup(): void {
     Menu.popupMenu = this;
-    this.emit('menu-will-show', {});
+    emitNative(this, 'menu-will-show', {});
     changed();
   }
 
   closePopup(): void {
     if (Menu.popupMenu === this) Menu.popupMenu = null;
-    this.emit('menu-will-close', {});
+    emitNative(this, 'menu-will-close', {});
     changed();
   }
 

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { NotificationState } from '../control-protocol';
 import { app } from './app';
 import { changed, onRequest, options as harnessOptions, platform, reportState } from './control';
-import { electronEvent, listenedEvents } from './events';
+import { electronEvent, emitNative, listenedEvents } from './events';
 import { toJson } from './json';
 import { notEmulated, strict } from './strict';
 
@@ -87,7 +87,7 @@ export class Notification extends EventEmitter {
     this.shown = true;
     this.closed = false;
     changed();
-    setImmediate(() => this.emit('show', electronEvent()));
+    setImmediate(() => emitNative(this, 'show', electronEvent()));
   }
 
   close(): void {
@@ -105,7 +105,7 @@ export class Notification extends EventEmitter {
     this.shown = false;
     this.closed = true;
     changed();
-    this.emit(event, ...args);
+    emitNative(this, event, ...args);
   }
 
   state(): NotificationState {

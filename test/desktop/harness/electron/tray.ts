@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { TrayState } from '../control-protocol';
 import { app } from './app';
 import { changed, onRequest, reportState } from './control';
-import { electronEvent, keyboardEvent, listenedEvents } from './events';
+import { electronEvent, emitNative, keyboardEvent, listenedEvents } from './events';
 import { Menu, menuTargets } from './menu';
 import { NativeImage } from './native-image';
 import { notEmulated, strict } from './strict';
@@ -134,7 +134,7 @@ export class Tray extends EventEmitter {
     this.alive();
     if (event === 'double-click' && this.ignoreDoubleClick) return;
     const position = { x: BOUNDS.x + 12, y: 12 };
-    this.emit(event, electronEvent(keyboardEvent()), { ...BOUNDS }, position);
+    emitNative(this, event, electronEvent(keyboardEvent()), { ...BOUNDS }, position);
   }
 
   state(): TrayState {

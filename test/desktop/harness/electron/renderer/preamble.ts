@@ -87,7 +87,16 @@ export function rendererPreamble(
     listeners.set(channel, [...(listeners.get(channel) ?? []), wrapped]);
     return ipcRenderer;
   };
-  const clonePayload = (args: unknown[]) => encodeClone(structuredClone(args));
+  // Electron serializes IPC arguments with a structured clone and words a failure this way.
+  const clonePayload = (args: unknown[]) => {
+    let cloned: unknown;
+    try {
+      cloned = structuredClone(args);
+    } catch {
+      throw new Error('An object could not be cloned.');
+    }
+    return encodeClone(cloned);
+  };
 
   const ipcRenderer: Record<string, unknown> & { removeListener(c: string, l: Listener): unknown } =
     {
