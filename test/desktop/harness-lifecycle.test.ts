@@ -175,6 +175,25 @@ describe('tray, menus and notifications', () => {
   });
 });
 
+describe('dialogs', () => {
+  it('answers a sync message box from the queued answers, and an async one when the test does', async () => {
+    const app = await start(['dialogs'], { dialogAnswers: [{ response: 1 }] });
+    await app.waitForOutput(/"sync answer" 1/);
+    const open = await app.waitFor('the async message box', (state) =>
+      state.dialogs.find((dialog) => dialog.kind === 'messageBox' && !dialog.answer),
+    );
+    expect(open).toMatchObject({ message: 'Quit Airlock?', buttons: ['Cancel', 'Quit'] });
+    await expect(app.answerDialog(open.id, { response: 2 })).rejects.toThrow(/has 2 button/);
+    await app.answerDialog(open.id, { response: 1 });
+    await app.waitForOutput(/"async answer" 1/);
+    const { dialogs } = await app.state();
+    expect(dialogs.map((dialog) => [dialog.kind, dialog.answer?.response])).toEqual([
+      ['messageBoxSync', 1],
+      ['messageBox', 1],
+    ]);
+  });
+});
+
 describe('what the fake does not emulate', () => {
   it('throws "not emulated", and the uncaught error shows Electron\'s error box while the app runs on', async () => {
     const app = await start(['not-emulated']);

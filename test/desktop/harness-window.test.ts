@@ -179,6 +179,13 @@ describe('a window of the emulated electron', () => {
     expect((await app.state()).windows[0]?.url).toBe(PAGE_URL);
   });
 
+  it("asks the session's permission handler when the page requests a permission", async () => {
+    const { id } = await app.window();
+    expect((await app.state()).session.permissionRequestHandler).toBe(true);
+    expect(await app.requestPermission(id, 'notifications')).toBe(false);
+    expect(await app.requestPermission(id, 'clipboard-sanitized-write')).toBe(true);
+  });
+
   it('writes a screenshot of the window', async () => {
     const path = join(app.home, 'shot.png');
     await app.screenshot(path);

@@ -2,6 +2,7 @@
 // the answers the DesktopApp queued (in order), or, for the async one, stays open until a test
 // answers it, as it would wait for the person.
 import type { DialogAnswer, DialogState } from '../control-protocol';
+import { app } from './app';
 import { BrowserWindow } from './browser-window';
 import { changed, onRequest, options, reportState } from './control';
 import { toJson } from './json';
@@ -14,6 +15,11 @@ interface OpenDialog {
 
 const all: OpenDialog[] = [];
 const queued: DialogAnswer[] = [...(options.dialogAnswers ?? [])];
+
+/** Only the error box may open before ready, to report a failed start. */
+function requireReady(what: string): void {
+  if (!app.isReady()) throw new Error(`dialog.${what} cannot be used before the app is ready`);
+}
 
 /** Electron's (window?, options) overloads. */
 function splitArgs(args: unknown[]): { window?: BrowserWindow; options: Record<string, unknown> } {
@@ -71,6 +77,7 @@ export const dialog = strict(
     },
 
     showMessageBox(...args: unknown[]): Promise<{ response: number; checkboxChecked: boolean }> {
+      requireReady('showMessageBox');
       const { window, options: opts } = splitArgs(args);
       const opened = record('messageBox', window, opts);
       return new Promise((resolve) => {
@@ -90,6 +97,7 @@ export const dialog = strict(
     },
 
     showMessageBoxSync(...args: unknown[]): number {
+      requireReady('showMessageBoxSync');
       const { window, options: opts } = splitArgs(args);
       const opened = record('messageBoxSync', window, opts);
       const next = queued.shift();
