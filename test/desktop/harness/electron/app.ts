@@ -20,7 +20,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Json } from '../control-protocol';
 import { changed, onRequest, options, platform, problem, reportExit, reportState } from './control';
-import { electronEvent, emitNative } from './events';
+import { electronEvent, emitNative, onlyEmulatedEvents } from './events';
 import { toJson } from './json';
 import { strict, notEmulated, missingMethod } from './strict';
 import { allWindows, allWindowsClosed } from './browser-window';
@@ -80,32 +80,48 @@ const PATH_NAMES = new Set([
 
 type LoginItem = Record<string, Json>;
 
+/** The app events the fake emits ('child-process-gone' never happens: there are no such processes). */
+const APP_EVENTS = [
+  'will-finish-launching',
+  'ready',
+  'before-quit',
+  'will-quit',
+  'quit',
+  'window-all-closed',
+  'activate',
+  'second-instance',
+  'browser-window-created',
+  'web-contents-created',
+  'render-process-gone',
+  'child-process-gone',
+];
+
 class FakeApp extends EventEmitter {
-  private ready_ = false;
-  private readyScheduled = false;
-  private readonly readyPromise: Promise<void>;
-  private resolveReady!: () => void;
-  private quitting = false;
-  private readonly paths = new Map<string, string>();
-  private name_ = String(appPackage.json['productName'] ?? appPackage.json['name'] ?? 'Electron');
-  private lock: SingleInstanceLock | undefined;
-  private lockState: 'not requested' | 'held' | 'refused' | 'released' = 'not requested';
-  private readonly pendingSecondInstances: SecondInstanceMessage[] = [];
-  private loginItem: LoginItem = {};
-  private readonly loginItemCalls: Json[] = [];
-  private appUserModelId: string | undefined;
-  private badge = 0;
+  private _ready = false;
+  private _readyScheduled = false;
+  private readonly _readyPromise: Promise<void>;
+  private _resolveReady!: () => void;
+  private _quitting = false;
+  private readonly _paths = new Map<string, string>();
+  private _name = String(appPackage.json['productName'] ?? appPackage.json['name'] ?? 'Electron');
+  private _lock: SingleInstanceLock | undefined;
+  private _lockState: 'not requested' | 'held' | 'refused' | 'released' = 'not requested';
+  private readonly _pendingSecondInstances: SecondInstanceMessage[] = [];
+  private _loginItem: LoginItem = {};
+  private readonly _loginItemCalls: Json[] = [];
+  private _appUserModelId: string | undefined;
+  private _badge = 0;
   readonly commandLine = strict(
     {
-      appendSwitch: (name: string, value?: string) => void this.switches.set(name, value ?? ''),
+      appendSwitch: (name: string, value?: string) => void this._switches.set(name, value ?? ''),
       appendArgument: () => {},
-      hasSwitch: (name: string) => this.switches.has(name),
-      getSwitchValue: (name: string) => this.switches.get(name) ?? '',
-      removeSwitch: (name: string) => void this.switches.delete(name),
+      hasSwitch: (name: string) => this._switches.has(name),
+      getSwitchValue: (name: string) => this._switches.get(name) ?? '',
+      removeSwitch: (name: string) => void this._switches.delete(name),
     },
     'app.commandLine',
   );
-  private readonly switches = new Map<string, string>();
+  private readonly _switches = new Map<string, string>();
   readonly dock = platform === 'darwin' ? makeDock() : undefined;
   readonly runningUnderARM64Translation = false;
   userAgentFallback = 'Mozilla/5.0 (harness)';
@@ -113,57 +129,59 @@ class FakeApp extends EventEmitter {
 
   constructor() {
     super();
-    this.readyPromise = new Promise((resolveReady) => (this.resolveReady = resolveReady));
+    onlyEmulatedEvents(this, 'app', APP_EVENTS);
+    this._readyPromise = new Promise((resolveReady) => (this._resolveReady = resolveReady));
   }
 
   // --- ready ---
 
   /** Called when the app first imports electron: ready comes once its main script has run. */
-  scheduleReady(): void {
-    if (this.readyScheduled) return;
-    this.readyScheduled = true;
+  _scheduleReady(): void {
+    if (this._readyScheduled) return;
+    this._readyScheduled = true;
     setImmediate(() => {
       emitNative(this, 'will-finish-launching');
       recordAppEvent('will-finish-launching');
-      this.ready_ = true;
+      this._ready = true;
       installDefaultMenu();
       recordAppEvent('ready');
       emitNative(this, 'ready', electronEvent(), {});
-      this.resolveReady();
-      for (const message of this.pendingSecondInstances.splice(0)) this.emitSecondInstance(message);
+      this._resolveReady();
+      for (const message of this._pendingSecondInstances.splice(0))
+        this._emitSecondInstance(message);
     });
   }
 
   isReady(): boolean {
-    return this.ready_;
+    return this._ready;
   }
 
   whenReady(): Promise<void> {
-    return this.readyPromise;
+    return this._readyPromise;
   }
 
   // --- quitting ---
 
   quit(): void {
-    if (this.quitting) return;
+    if (this._quitting) return;
     const beforeQuit = electronEvent();
     recordAppEvent('before-quit');
     emitNative(this, 'before-quit', beforeQuit);
     if (beforeQuit.defaultPrevented) return;
-    this.quitting = true;
-    void this.closeWindowsThenQuit();
+    this._quitting = true;
+    void this._closeWindowsThenQuit();
   }
 
-  isQuitting(): boolean {
-    return this.quitting;
+  _isQuitting(): boolean {
+    return this._quitting;
   }
 
-  private async closeWindowsThenQuit(): Promise<void> {
+  private async _closeWindowsThenQuit(): Promise<void> {
     // Electron asks every window to close; one that refuses ('close' prevented) cancels the quit.
     for (const window of allWindows()) {
       if (window.isDestroyed()) continue;
-      if (!window.requestClose()) {
-        this.quitting = false;
+      if (!window._requestClose()) {
+        this._quitting = false;
         recordAppEvent(`quit cancelled by window ${window.id}`);
         return;
       }
@@ -173,27 +191,27 @@ class FakeApp extends EventEmitter {
     recordAppEvent('will-quit');
     emitNative(this, 'will-quit', willQuit);
     if (willQuit.defaultPrevented) {
-      this.quitting = false;
+      this._quitting = false;
       return;
     }
     recordAppEvent('quit');
     emitNative(this, 'quit', electronEvent(), 0);
-    this.end(0);
+    this._end(0);
   }
 
   exit(exitCode = 0): void {
     // No before-quit, no will-quit: the windows go at once and so does the process.
     recordAppEvent(`exit ${exitCode}`);
     for (const window of allWindows()) if (!window.isDestroyed()) window.destroy();
-    this.end(exitCode);
+    this._end(exitCode);
   }
 
   /**
    * Ends the process the way Electron's does once its message loop stops: the reactions already
    * queued run, then the process is gone. Nothing the app started and did not await is waited for.
    */
-  private end(code: number): void {
-    this.lock?.release();
+  private _end(code: number): void {
+    this._lock?.release();
     reportExit(code);
     queueMicrotask(() => process.exit(code));
   }
@@ -203,16 +221,16 @@ class FakeApp extends EventEmitter {
   // --- identity and paths ---
 
   get name(): string {
-    return this.name_;
+    return this._name;
   }
   set name(value: string) {
     this.setName(value);
   }
   getName(): string {
-    return this.name_;
+    return this._name;
   }
   setName(name: string): void {
-    this.name_ = String(name);
+    this._name = String(name);
     changed();
   }
   getVersion(): string {
@@ -235,7 +253,7 @@ class FakeApp extends EventEmitter {
   }
 
   getPath(name: string): string {
-    const set = this.paths.get(name);
+    const set = this._paths.get(name);
     if (set !== undefined) return set;
     if (!PATH_NAMES.has(name)) throw new Error(`Failed to get '${name}' path`);
     switch (name) {
@@ -244,7 +262,7 @@ class FakeApp extends EventEmitter {
       case 'appData':
         return appDataDir();
       case 'userData':
-        return join(this.getPath('appData'), this.name_);
+        return join(this.getPath('appData'), this._name);
       case 'sessionData':
         return this.getPath('userData');
       case 'temp':
@@ -255,7 +273,7 @@ class FakeApp extends EventEmitter {
         return process.execPath;
       case 'logs':
         return platform === 'darwin'
-          ? join(homedir(), 'Library', 'Logs', this.name_)
+          ? join(homedir(), 'Library', 'Logs', this._name)
           : join(this.getPath('userData'), 'logs');
       case 'crashDumps':
         return join(this.getPath('userData'), 'Crashpad');
@@ -271,16 +289,16 @@ class FakeApp extends EventEmitter {
 
   setPath(name: string, path: string): void {
     if (!isAbsolute(path)) throw new Error(`Path must be absolute: ${path}`);
-    this.paths.set(name, path);
+    this._paths.set(name, path);
     changed();
   }
 
   setAppLogsPath(path?: string): void {
-    this.paths.set('logs', path ?? join(this.getPath('userData'), 'logs'));
+    this._paths.set('logs', path ?? join(this.getPath('userData'), 'logs'));
   }
 
   setAppUserModelId(id: string): void {
-    this.appUserModelId = String(id);
+    this._appUserModelId = String(id);
     changed();
   }
 
@@ -289,33 +307,33 @@ class FakeApp extends EventEmitter {
   // --- single instance ---
 
   requestSingleInstanceLock(additionalData?: Record<string, unknown>): boolean {
-    if (this.lock) return true;
+    if (this._lock) return true;
     const result = SingleInstanceLock.acquire(this.getPath('userData'), additionalData, (m) =>
-      this.ready_ ? this.emitSecondInstance(m) : this.pendingSecondInstances.push(m),
+      this._ready ? this._emitSecondInstance(m) : this._pendingSecondInstances.push(m),
     );
     if (result === 'refused') {
-      this.lockState = 'refused';
+      this._lockState = 'refused';
       changed();
       return false;
     }
-    this.lock = result;
-    this.lockState = 'held';
+    this._lock = result;
+    this._lockState = 'held';
     changed();
     return true;
   }
 
   hasSingleInstanceLock(): boolean {
-    return this.lock !== undefined;
+    return this._lock !== undefined;
   }
 
   releaseSingleInstanceLock(): void {
-    this.lock?.release();
-    this.lock = undefined;
-    if (this.lockState === 'held') this.lockState = 'released';
+    this._lock?.release();
+    this._lock = undefined;
+    if (this._lockState === 'held') this._lockState = 'released';
     changed();
   }
 
-  private emitSecondInstance(message: SecondInstanceMessage): void {
+  private _emitSecondInstance(message: SecondInstanceMessage): void {
     recordAppEvent('second-instance');
     emitNative(
       this,
@@ -333,14 +351,14 @@ class FakeApp extends EventEmitter {
     if (typeof settings !== 'object' || settings === null) {
       throw new TypeError('setLoginItemSettings needs an object');
     }
-    this.loginItemCalls.push(toJson(settings));
+    this._loginItemCalls.push(toJson(settings));
     if (platform !== 'linux')
-      this.loginItem = { ...this.loginItem, ...(toJson(settings) as LoginItem) };
+      this._loginItem = { ...this._loginItem, ...(toJson(settings) as LoginItem) };
     changed();
   }
 
   getLoginItemSettings(): Record<string, unknown> {
-    const openAtLogin = this.loginItem['openAtLogin'] === true;
+    const openAtLogin = this._loginItem['openAtLogin'] === true;
     return {
       openAtLogin,
       openAsHidden: false,
@@ -365,7 +383,7 @@ class FakeApp extends EventEmitter {
     return true;
   }
   disableHardwareAcceleration(): void {
-    if (this.ready_) throw new Error('disableHardwareAcceleration must be called before ready');
+    if (this._ready) throw new Error('disableHardwareAcceleration must be called before ready');
   }
   isHardwareAccelerationEnabled(): boolean {
     return false;
@@ -373,18 +391,18 @@ class FakeApp extends EventEmitter {
   enableSandbox(): void {}
   setAboutPanelOptions(): void {}
   get badgeCount(): number {
-    return this.badge;
+    return this._badge;
   }
   set badgeCount(count: number) {
     this.setBadgeCount(count);
   }
   setBadgeCount(count = 0): boolean {
-    this.badge = count;
+    this._badge = count;
     changed();
     return platform !== 'win32';
   }
   getBadgeCount(): number {
-    return this.badge;
+    return this._badge;
   }
   setActivationPolicy(): void {
     if (platform !== 'darwin') notEmulated('app.setActivationPolicy', 'macOS only');
@@ -396,17 +414,17 @@ class FakeApp extends EventEmitter {
     Menu.setApplicationMenu(menu as Menu | null);
   }
 
-  snapshot() {
+  _snapshot() {
     return {
-      name: this.name_,
+      name: this._name,
       version: this.getVersion(),
       isPackaged: this.isPackaged,
-      ...(this.appUserModelId !== undefined ? { appUserModelId: this.appUserModelId } : {}),
+      ...(this._appUserModelId !== undefined ? { appUserModelId: this._appUserModelId } : {}),
       userData: this.getPath('userData'),
       loginItem: toJson(this.getLoginItemSettings()),
-      loginItemCalls: [...this.loginItemCalls],
-      singleInstance: this.lockState,
-      badgeCount: this.badge,
+      loginItemCalls: [...this._loginItemCalls],
+      singleInstance: this._lockState,
+      badgeCount: this._badge,
     };
   }
 }
@@ -521,7 +539,7 @@ reportState(() => ({
   platform,
   ready: app.isReady(),
   appEvents: [...appEvents],
-  app: app.snapshot(),
+  app: app._snapshot(),
 }));
 
 onRequest('quit', () => app.quit());

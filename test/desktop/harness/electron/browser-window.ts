@@ -119,8 +119,8 @@ const frames = new WeakMap<Frame, WebFrameMain>();
 
 export class WebFrameMain extends EventEmitter {
   private constructor(
-    private readonly frame: Frame,
-    private readonly contents: WebContents,
+    private readonly _frame: Frame,
+    private readonly _contents: WebContents,
   ) {
     super();
   }
@@ -135,7 +135,7 @@ export class WebFrameMain extends EventEmitter {
   }
 
   get url(): string {
-    return toAppUrl(this.frame.url());
+    return toAppUrl(this._frame.url());
   }
   get origin(): string {
     const url = this.url;
@@ -148,14 +148,14 @@ export class WebFrameMain extends EventEmitter {
     }
   }
   get parent(): WebFrameMain | null {
-    const parent = this.frame.parentFrame();
-    return parent ? WebFrameMain.of(parent, this.contents) : null;
+    const parent = this._frame.parentFrame();
+    return parent ? WebFrameMain.of(parent, this._contents) : null;
   }
   get top(): WebFrameMain | null {
-    return WebFrameMain.of(this.frame.page().mainFrame(), this.contents);
+    return WebFrameMain.of(this._frame.page().mainFrame(), this._contents);
   }
   get frames(): WebFrameMain[] {
-    return this.frame.childFrames().map((child) => WebFrameMain.of(child, this.contents));
+    return this._frame.childFrames().map((child) => WebFrameMain.of(child, this._contents));
   }
   get framesInSubtree(): WebFrameMain[] {
     const all: WebFrameMain[] = [this];
@@ -163,16 +163,16 @@ export class WebFrameMain extends EventEmitter {
     return all;
   }
   get name(): string {
-    return this.frame.name();
+    return this._frame.name();
   }
   get detached(): boolean {
-    return this.frame.isDetached();
+    return this._frame.isDetached();
   }
   get processId(): number {
-    return this.contents.getProcessId();
+    return this._contents.getProcessId();
   }
   get osProcessId(): number {
-    return this.contents.getOSProcessId();
+    return this._contents.getOSProcessId();
   }
   get routingId(): number {
     return 1;
@@ -181,17 +181,17 @@ export class WebFrameMain extends EventEmitter {
     return 1;
   }
   get visibilityState(): string {
-    return this.contents.window.isVisible() ? 'visible' : 'hidden';
+    return this._contents._window.isVisible() ? 'visible' : 'hidden';
   }
   isDestroyed(): boolean {
-    return this.frame.isDetached() || this.contents.isDestroyed();
+    return this._frame.isDetached() || this._contents.isDestroyed();
   }
   executeJavaScript(code: string): Promise<unknown> {
-    return this.frame.evaluate(code);
+    return this._frame.evaluate(code);
   }
   send(channel: string, ...args: unknown[]): void {
-    if (this.frame.parentFrame()) notEmulated('WebFrameMain.send to a subframe');
-    this.contents.send(channel, ...args);
+    if (this._frame.parentFrame()) notEmulated('WebFrameMain.send to a subframe');
+    this._contents.send(channel, ...args);
   }
 }
 
@@ -204,48 +204,48 @@ type WindowOpenHandler = (
 export class WebContents extends EventEmitter {
   readonly id = nextContentsId++;
   readonly session = defaultSession;
-  private page: Page | undefined;
-  private readonly pageReady: Promise<Page>;
-  private readonly deliver = `__electronHarnessDeliver_${Math.random().toString(36).slice(2)}`;
-  private documentId: string | undefined;
-  private sending: Promise<void> = Promise.resolve();
+  private _page: Page | undefined;
+  private readonly _pageReady: Promise<Page>;
+  private readonly _deliver = `__electronHarnessDeliver_${Math.random().toString(36).slice(2)}`;
+  private _documentId: string | undefined;
+  private _sending: Promise<void> = Promise.resolve();
   /** Navigations the app started (loadURL, reload); any other is the page's, and asks will-navigate. */
-  private readonly ownNavigations = new Set<string>();
-  private windowOpenHandler: WindowOpenHandler | undefined;
-  private devTools = false;
-  private zoomLevel = 0;
-  private destroyed = false;
-  private loading = false;
-  private readyToShowSent = false;
-  private pageTitle = '';
-  targetId: string | undefined;
-  readonly navigations: WindowState['navigations'] = [];
+  private readonly _ownNavigations = new Set<string>();
+  private _windowOpenHandler: WindowOpenHandler | undefined;
+  private _devTools = false;
+  private _zoomLevel = 0;
+  private _destroyed = false;
+  private _loading = false;
+  private _readyToShowSent = false;
+  private _pageTitle = '';
+  _targetId: string | undefined;
+  readonly _navigations: WindowState['navigations'] = [];
 
   constructor(
-    readonly window: BrowserWindow,
-    private readonly preloadPath: string | null,
-    private readonly size: { width: number; height: number },
+    readonly _window: BrowserWindow,
+    private readonly _preloadPath: string | null,
+    private readonly _size: { width: number; height: number },
   ) {
     super();
     onlyEmulatedEvents(this, 'webContents', CONTENTS_EVENTS);
     const self = strict(this, 'WebContents');
     contentsById.set(this.id, self);
-    this.pageReady = this.openPage(self);
+    this._pageReady = this._openPage(self);
     // A failed start is reported when the app loads something; the rejection is not left unhandled.
-    this.pageReady.catch((error: unknown) =>
-      problem(`window ${window.id}'s page did not open: ${String(error)}`),
+    this._pageReady.catch((error: unknown) =>
+      problem(`window ${_window.id}'s page did not open: ${String(error)}`),
     );
     return self;
   }
 
-  private async openPage(self: WebContents): Promise<Page> {
+  private async _openPage(self: WebContents): Promise<Page> {
     const context = await browserContext();
     const page = await context.newPage();
-    this.page = page;
+    this._page = page;
     contentsByPage.set(page, self);
-    await page.setViewportSize(this.size);
-    await page.addInitScript({ content: rendererScript(this.preloadPath, this.deliver) });
-    await page.route('**/*', (route) => this.route(route));
+    await page.setViewportSize(this._size);
+    await page.addInitScript({ content: rendererScript(this._preloadPath, this._deliver) });
+    await page.route('**/*', (route) => this._route(route));
     page.on('console', (message) => {
       const levels = { debug: 0, log: 1, info: 1, warning: 2, error: 3 } as Record<string, number>;
       const type = message.type();
@@ -254,7 +254,7 @@ export class WebContents extends EventEmitter {
       const text = message.text();
       if (level === 3)
         problem(
-          `renderer console error (window ${this.window.id}): ${text}${url ? ` at ${toAppUrl(url)}:${lineNumber}` : ''}`,
+          `renderer console error (window ${this._window.id}): ${text}${url ? ` at ${toAppUrl(url)}:${lineNumber}` : ''}`,
         );
       const levelName = ['debug', 'info', 'warning', 'error'][level];
       emitNative(
@@ -268,24 +268,26 @@ export class WebContents extends EventEmitter {
       );
     });
     page.on('pageerror', (error) =>
-      problem(`renderer page error (window ${this.window.id}): ${error.stack ?? error.message}`),
+      problem(`renderer page error (window ${this._window.id}): ${error.stack ?? error.message}`),
     );
     page.on('crash', () => {
-      problem(`renderer of window ${this.window.id} crashed`);
-      emitNative(this, 'render-process-gone', electronEvent(), { reason: 'crashed', exitCode: 0 });
+      problem(`renderer of window ${this._window.id} crashed`);
+      const details = { reason: 'crashed', exitCode: 0 };
+      emitNative(this, 'render-process-gone', electronEvent(), details);
+      emitNative(app, 'render-process-gone', electronEvent(), contentsById.get(this.id), details);
     });
     page.on('domcontentloaded', () => emitNative(this, 'dom-ready', electronEvent()));
     page.on('load', () => {
       void page.title().then(
-        (title) => (this.pageTitle = title),
+        (title) => (this._pageTitle = title),
         () => {},
       );
-      this.loading = false;
+      this._loading = false;
       emitNative(this, 'did-finish-load', electronEvent());
       emitNative(this, 'did-stop-loading', electronEvent());
-      if (!this.readyToShowSent) {
-        this.readyToShowSent = true;
-        emitNative(this.window, 'ready-to-show', electronEvent());
+      if (!this._readyToShowSent) {
+        this._readyToShowSent = true;
+        emitNative(this._window, 'ready-to-show', electronEvent());
       }
       changed();
     });
@@ -297,21 +299,21 @@ export class WebContents extends EventEmitter {
       targetInfo: { targetId: string };
     };
     await session.detach();
-    this.targetId = targetInfo.targetId;
+    this._targetId = targetInfo.targetId;
     changed();
     return page;
   }
 
   /** Every request of the page: the page's own navigations ask will-navigate; app:// goes to the app. */
-  private async route(route: Route): Promise<void> {
+  private async _route(route: Route): Promise<void> {
     const request = route.request();
-    const page = this.page!;
+    const page = this._page!;
     const url = request.url();
     if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
       const withoutHash = url.split('#')[0]!;
       const current = page.url().split('#')[0];
       // The app's own loads go ahead; so does a reload (same address), which Electron does not ask about.
-      if (!this.ownNavigations.delete(withoutHash) && withoutHash !== current) {
+      if (!this._ownNavigations.delete(withoutHash) && withoutHash !== current) {
         const appUrl = toAppUrl(url);
         const event = electronEvent({
           url: appUrl,
@@ -321,11 +323,11 @@ export class WebContents extends EventEmitter {
         });
         emitNative(this, 'will-frame-navigate', event);
         if (!event.defaultPrevented) emitNative(this, 'will-navigate', event, appUrl);
-        this.navigations.push({ url: appUrl, kind: 'navigate', allowed: !event.defaultPrevented });
+        this._navigations.push({ url: appUrl, kind: 'navigate', allowed: !event.defaultPrevented });
         changed();
         if (event.defaultPrevented) return route.abort('aborted');
       }
-      this.loading = true;
+      this._loading = true;
       emitNative(this, 'did-start-loading', electronEvent());
     }
     if (!isMappedUrl(url)) return route.fallback();
@@ -339,31 +341,31 @@ export class WebContents extends EventEmitter {
   }
 
   /** The binding's calls from this window's page. */
-  async fromPage(
+  async _fromPage(
     source: BindingSource,
     kind: string,
     channel: string,
     payload: unknown,
     documentId: string,
   ): Promise<unknown> {
-    if (this.destroyed) return { error: 'Error: the window is destroyed' };
+    if (this._destroyed) return { error: 'Error: the window is destroyed' };
     if (kind === 'hello') {
-      this.documentId = documentId;
+      this._documentId = documentId;
       return null;
     }
     // Electron gives the sending frame, or null once that document is gone (navigated or destroyed).
     const frame = () =>
-      this.destroyed || source.frame.isDetached() || documentId !== this.documentId
+      this._destroyed || source.frame.isDetached() || documentId !== this._documentId
         ? null
         : WebFrameMain.of(source.frame, this);
     const self = contentsById.get(this.id)!;
-    if (kind === 'send') return ipcMain.received(self, frame, channel, payload);
-    if (kind === 'invoke') return ipcMain.invoked(self, frame, channel, payload);
-    if (kind === 'open') return this.askToOpen(decodeClone(payload) as Record<string, unknown>);
+    if (kind === 'send') return ipcMain._received(self, frame, channel, payload);
+    if (kind === 'invoke') return ipcMain._invoked(self, frame, channel, payload);
+    if (kind === 'open') return this._askToOpen(decodeClone(payload) as Record<string, unknown>);
     return { error: `unknown binding call ${kind}` };
   }
 
-  private askToOpen(request: Record<string, unknown>): void {
+  private _askToOpen(request: Record<string, unknown>): void {
     const url = toAppUrl(String(request['url']));
     const details = {
       url,
@@ -373,8 +375,8 @@ export class WebContents extends EventEmitter {
       referrer: { url: this.getURL(), policy: 'strict-origin-when-cross-origin' },
     };
     let allowed = true;
-    if (this.windowOpenHandler) {
-      const decision = this.windowOpenHandler(details) as { action?: string } | undefined;
+    if (this._windowOpenHandler) {
+      const decision = this._windowOpenHandler(details) as { action?: string } | undefined;
       if (decision?.action !== 'allow' && decision?.action !== 'deny') {
         problem(
           `the window open handler answered ${JSON.stringify(toJson(decision))}, not { action: 'allow' | 'deny' }`,
@@ -382,10 +384,10 @@ export class WebContents extends EventEmitter {
       }
       allowed = decision?.action === 'allow';
     }
-    this.navigations.push({ url, kind: 'open', allowed });
+    this._navigations.push({ url, kind: 'open', allowed });
     if (allowed) {
       problem(
-        `window ${this.window.id} let the page open ${url} in a new window, which the harness does not emulate`,
+        `window ${this._window.id} let the page open ${url} in a new window, which the harness does not emulate`,
       );
     }
     changed();
@@ -394,13 +396,13 @@ export class WebContents extends EventEmitter {
   // --- loading ---
 
   async loadURL(url: string): Promise<void> {
-    this.alive();
+    this._alive();
     if (typeof url !== 'string') throw new TypeError('loadURL needs a URL string');
-    this.window.recordLoad(url);
+    this._window._recordLoad(url);
     const pageUrl = toPageUrl(url);
-    const page = await this.pageReady;
+    const page = await this._pageReady;
     const document = pageUrl.split('#')[0]!;
-    this.ownNavigations.add(document);
+    this._ownNavigations.add(document);
     try {
       await page.goto(pageUrl, { waitUntil: 'load' });
     } catch (error) {
@@ -409,7 +411,7 @@ export class WebContents extends EventEmitter {
       throw Object.assign(new Error(`${reason} (-2) loading '${url}'`), { code: reason, url });
     } finally {
       // A change of hash alone makes no request, so the entry may still be there.
-      this.ownNavigations.delete(document);
+      this._ownNavigations.delete(document);
     }
   }
 
@@ -426,14 +428,14 @@ export class WebContents extends EventEmitter {
   }
 
   reload(): void {
-    this.alive();
-    void this.pageReady
+    this._alive();
+    void this._pageReady
       .then((page) => {
-        this.ownNavigations.add(page.url().split('#')[0]!);
+        this._ownNavigations.add(page.url().split('#')[0]!);
         return page.reload();
       })
       .catch((error: unknown) =>
-        problem(`reload of window ${this.window.id} failed: ${String(error)}`),
+        problem(`reload of window ${this._window.id} failed: ${String(error)}`),
       );
   }
 
@@ -442,30 +444,30 @@ export class WebContents extends EventEmitter {
   }
 
   isLoading(): boolean {
-    return this.loading;
+    return this._loading;
   }
 
   getURL(): string {
-    if (!this.page) return '';
-    const url = this.page.url();
+    if (!this._page) return '';
+    const url = this._page.url();
     return url === 'about:blank' ? '' : toAppUrl(url);
   }
 
   getTitle(): string {
-    return this.pageTitle;
+    return this._pageTitle;
   }
 
   get mainFrame(): WebFrameMain {
-    this.alive();
-    if (!this.page) notEmulated('webContents.mainFrame before the window has a page');
-    return WebFrameMain.of(this.page.mainFrame(), contentsById.get(this.id)!);
+    this._alive();
+    if (!this._page) notEmulated('webContents.mainFrame before the window has a page');
+    return WebFrameMain.of(this._page.mainFrame(), contentsById.get(this.id)!);
   }
 
   // --- IPC ---
 
   send(channel: string, ...args: unknown[]): void {
     if (typeof channel !== 'string') throw new TypeError('Missing required channel argument');
-    this.alive();
+    this._alive();
     // Electron's IPC serializes at once: what cannot be cloned throws here, in the main process.
     let payload: unknown;
     try {
@@ -473,15 +475,15 @@ export class WebContents extends EventEmitter {
     } catch {
       throw new Error('Failed to serialize arguments');
     }
-    this.sending = this.sending
+    this._sending = this._sending
       .then(async () => {
-        const page = await this.pageReady;
+        const page = await this._pageReady;
         await page.evaluate(
           ([deliver, ch, data]) =>
             (window as unknown as Record<string, (c: unknown, d: unknown) => void>)[
               deliver as string
             ]?.(ch, data),
-          [this.deliver, channel, payload] as const,
+          [this._deliver, channel, payload] as const,
         );
       })
       .catch(() => {
@@ -493,40 +495,40 @@ export class WebContents extends EventEmitter {
 
   setWindowOpenHandler(handler: WindowOpenHandler): void {
     if (typeof handler !== 'function') throw new TypeError('setWindowOpenHandler needs a function');
-    this.windowOpenHandler = handler;
+    this._windowOpenHandler = handler;
     changed();
   }
 
-  hasWindowOpenHandler(): boolean {
-    return this.windowOpenHandler !== undefined;
+  _hasWindowOpenHandler(): boolean {
+    return this._windowOpenHandler !== undefined;
   }
 
   openDevTools(): void {
-    this.devTools = true;
+    this._devTools = true;
     changed();
   }
   closeDevTools(): void {
-    this.devTools = false;
+    this._devTools = false;
     changed();
   }
   toggleDevTools(): void {
-    this.devTools = !this.devTools;
+    this._devTools = !this._devTools;
     changed();
   }
   isDevToolsOpened(): boolean {
-    return this.devTools;
+    return this._devTools;
   }
   setZoomLevel(level: number): void {
-    this.zoomLevel = level;
+    this._zoomLevel = level;
   }
   getZoomLevel(): number {
-    return this.zoomLevel;
+    return this._zoomLevel;
   }
   focus(): void {
-    this.window.focus();
+    this._window.focus();
   }
   isFocused(): boolean {
-    return this.window.isFocused();
+    return this._window.isFocused();
   }
   getProcessId(): number {
     return 1000 + this.id;
@@ -535,29 +537,29 @@ export class WebContents extends EventEmitter {
     return 0;
   }
   executeJavaScript(code: string): Promise<unknown> {
-    this.alive();
-    return this.pageReady.then((page) => page.evaluate(code));
+    this._alive();
+    return this._pageReady.then((page) => page.evaluate(code));
   }
   isDestroyed(): boolean {
-    return this.destroyed;
+    return this._destroyed;
   }
 
-  private alive(): void {
-    if (this.destroyed) throw new TypeError('Object has been destroyed');
+  private _alive(): void {
+    if (this._destroyed) throw new TypeError('Object has been destroyed');
   }
 
   /** The window went: the page closes and the app hears 'destroyed'. */
-  async destroyPage(): Promise<void> {
-    if (this.destroyed) return;
-    this.destroyed = true;
+  async _destroyPage(): Promise<void> {
+    if (this._destroyed) return;
+    this._destroyed = true;
     contentsById.delete(this.id);
     emitNative(this, 'destroyed', electronEvent());
-    const page = this.page ?? (await this.pageReady.catch(() => undefined));
+    const page = this._page ?? (await this._pageReady.catch(() => undefined));
     await page?.close({ runBeforeUnload: false }).catch(() => {});
   }
 
-  get pageForHarness(): Page | undefined {
-    return this.page;
+  get _pageForHarness(): Page | undefined {
+    return this._page;
   }
 }
 
@@ -566,19 +568,19 @@ export class WebContents extends EventEmitter {
 export class BrowserWindow extends EventEmitter {
   readonly id = nextWindowId++;
   readonly webContents: WebContents;
-  private readonly options: Record<string, unknown>;
-  private visible: boolean;
-  private focused = false;
-  private minimized = false;
-  private maximized = false;
-  private fullScreen = false;
-  private destroyed = false;
-  private closing = false;
-  private bounds: { x: number; y: number; width: number; height: number };
-  private readonly loads: string[] = [];
-  private shows = 0;
-  private focuses = 0;
-  titleFromApp: string | undefined;
+  private readonly _options: Record<string, unknown>;
+  private _visible: boolean;
+  private _focused = false;
+  private _minimized = false;
+  private _maximized = false;
+  private _fullScreen = false;
+  private _destroyed = false;
+  private _closing = false;
+  private _bounds: { x: number; y: number; width: number; height: number };
+  private readonly _loads: string[] = [];
+  private _shows = 0;
+  private _focuses = 0;
+  _titleFromApp: string | undefined;
 
   static getAllWindows(): BrowserWindow[] {
     return windows.filter((window) => !window.isDestroyed());
@@ -605,11 +607,11 @@ export class BrowserWindow extends EventEmitter {
     const prefs = (options['webPreferences'] ?? {}) as Record<string, unknown>;
     checkWebPreferences(prefs);
     if (options['icon'] !== undefined) imageFrom(options['icon'], 'BrowserWindow icon');
-    this.options = options;
+    this._options = options;
     const width = Number(options['width'] ?? 800);
     const height = Number(options['height'] ?? 600);
-    this.bounds = { x: Number(options['x'] ?? 0), y: Number(options['y'] ?? 0), width, height };
-    this.titleFromApp = options['title'] as string | undefined;
+    this._bounds = { x: Number(options['x'] ?? 0), y: Number(options['y'] ?? 0), width, height };
+    this._titleFromApp = options['title'] as string | undefined;
     onlyEmulatedEvents(this, 'BrowserWindow', WINDOW_EVENTS);
     const self = strict(this, 'BrowserWindow');
     windows.push(self);
@@ -617,16 +619,16 @@ export class BrowserWindow extends EventEmitter {
       width,
       height,
     });
-    this.visible = options['show'] !== false;
-    if (this.visible) this.takeFocus();
+    this._visible = options['show'] !== false;
+    if (this._visible) this._takeFocus();
     emitNative(app, 'web-contents-created', electronEvent(), this.webContents);
     emitNative(app, 'browser-window-created', electronEvent(), self);
     changed();
     return self;
   }
 
-  recordLoad(url: string): void {
-    this.loads.push(url);
+  _recordLoad(url: string): void {
+    this._loads.push(url);
     changed();
   }
 
@@ -645,156 +647,156 @@ export class BrowserWindow extends EventEmitter {
     this.webContents.reload();
   }
 
-  private alive(): void {
-    if (this.destroyed) throw new TypeError('Object has been destroyed');
+  private _alive(): void {
+    if (this._destroyed) throw new TypeError('Object has been destroyed');
   }
 
-  private takeFocus(): void {
+  private _takeFocus(): void {
     for (const other of windows) {
-      if (other.id !== this.id && other.isFocused()) other.loseFocus();
+      if (other.id !== this.id && other.isFocused()) other._loseFocus();
     }
-    if (!this.focused) {
-      this.focused = true;
+    if (!this._focused) {
+      this._focused = true;
       emitNative(this, 'focus', electronEvent());
     }
   }
 
-  loseFocus(): void {
-    if (!this.focused) return;
-    this.focused = false;
+  _loseFocus(): void {
+    if (!this._focused) return;
+    this._focused = false;
     emitNative(this, 'blur', electronEvent());
   }
 
   show(): void {
-    this.alive();
-    this.shows++;
-    if (!this.visible) {
-      this.visible = true;
+    this._alive();
+    this._shows++;
+    if (!this._visible) {
+      this._visible = true;
       emitNative(this, 'show', electronEvent());
     }
-    this.takeFocus();
+    this._takeFocus();
     changed();
   }
 
   showInactive(): void {
-    this.alive();
-    if (!this.visible) {
-      this.visible = true;
+    this._alive();
+    if (!this._visible) {
+      this._visible = true;
       emitNative(this, 'show', electronEvent());
     }
     changed();
   }
 
   hide(): void {
-    this.alive();
-    if (this.visible) {
-      this.visible = false;
-      this.loseFocus();
+    this._alive();
+    if (this._visible) {
+      this._visible = false;
+      this._loseFocus();
       emitNative(this, 'hide', electronEvent());
     }
     changed();
   }
 
   focus(): void {
-    this.alive();
-    this.focuses++;
-    this.takeFocus();
+    this._alive();
+    this._focuses++;
+    this._takeFocus();
     changed();
   }
 
   blur(): void {
-    this.alive();
-    this.loseFocus();
+    this._alive();
+    this._loseFocus();
     changed();
   }
 
   isFocused(): boolean {
-    return this.focused && !this.destroyed;
+    return this._focused && !this._destroyed;
   }
 
   isVisible(): boolean {
-    return this.visible && !this.destroyed;
+    return this._visible && !this._destroyed;
   }
 
   minimize(): void {
-    this.alive();
-    if (!this.minimized) {
-      this.minimized = true;
-      this.loseFocus();
+    this._alive();
+    if (!this._minimized) {
+      this._minimized = true;
+      this._loseFocus();
       emitNative(this, 'minimize', electronEvent());
     }
     changed();
   }
 
   restore(): void {
-    this.alive();
-    if (this.minimized) {
-      this.minimized = false;
+    this._alive();
+    if (this._minimized) {
+      this._minimized = false;
       emitNative(this, 'restore', electronEvent());
     }
-    this.visible = true;
+    this._visible = true;
     changed();
   }
 
   isMinimized(): boolean {
-    return this.minimized;
+    return this._minimized;
   }
 
   maximize(): void {
-    this.alive();
-    this.maximized = true;
-    this.visible = true;
+    this._alive();
+    this._maximized = true;
+    this._visible = true;
     emitNative(this, 'maximize', electronEvent());
     changed();
   }
 
   unmaximize(): void {
-    this.alive();
-    this.maximized = false;
+    this._alive();
+    this._maximized = false;
     emitNative(this, 'unmaximize', electronEvent());
     changed();
   }
 
   isMaximized(): boolean {
-    return this.maximized;
+    return this._maximized;
   }
 
   setFullScreen(flag: boolean): void {
-    this.alive();
-    if (this.fullScreen === Boolean(flag)) return;
-    this.fullScreen = Boolean(flag);
+    this._alive();
+    if (this._fullScreen === Boolean(flag)) return;
+    this._fullScreen = Boolean(flag);
     emitNative(this, flag ? 'enter-full-screen' : 'leave-full-screen', electronEvent());
     changed();
   }
 
   isFullScreen(): boolean {
-    return this.fullScreen;
+    return this._fullScreen;
   }
 
   getTitle(): string {
-    return this.titleFromApp ?? this.webContents.getTitle();
+    return this._titleFromApp ?? this.webContents.getTitle();
   }
 
   setTitle(title: string): void {
-    this.titleFromApp = String(title);
+    this._titleFromApp = String(title);
     changed();
   }
 
   getBounds(): { x: number; y: number; width: number; height: number } {
-    return { ...this.bounds };
+    return { ...this._bounds };
   }
 
   setBounds(bounds: Partial<{ x: number; y: number; width: number; height: number }>): void {
-    this.bounds = { ...this.bounds, ...bounds };
-    void this.webContents.pageForHarness?.setViewportSize({
-      width: this.bounds.width,
-      height: this.bounds.height,
+    this._bounds = { ...this._bounds, ...bounds };
+    void this.webContents._pageForHarness?.setViewportSize({
+      width: this._bounds.width,
+      height: this._bounds.height,
     });
     changed();
   }
 
   getSize(): [number, number] {
-    return [this.bounds.width, this.bounds.height];
+    return [this._bounds.width, this._bounds.height];
   }
 
   setSize(width: number, height: number): void {
@@ -810,7 +812,7 @@ export class BrowserWindow extends EventEmitter {
   }
 
   getPosition(): [number, number] {
-    return [this.bounds.x, this.bounds.y];
+    return [this._bounds.x, this._bounds.y];
   }
 
   setPosition(x: number, y: number): void {
@@ -831,42 +833,42 @@ export class BrowserWindow extends EventEmitter {
   }
 
   /** close(): asks the window ('close' can be prevented); true when it will close. */
-  requestClose(): boolean {
-    this.alive();
-    if (this.closing) return true;
+  _requestClose(): boolean {
+    this._alive();
+    if (this._closing) return true;
     const event = electronEvent();
     emitNative(this, 'close', event);
     if (event.defaultPrevented) return false;
-    this.closing = true;
-    void this.finishClosing();
+    this._closing = true;
+    void this._finishClosing();
     return true;
   }
 
   close(): void {
-    this.requestClose();
+    this._requestClose();
   }
 
   /** destroy(): no 'close', no beforeunload, but 'closed' is guaranteed, and at once. */
   destroy(): void {
-    if (this.destroyed) return;
-    this.markDestroyed();
-    void this.webContents.destroyPage();
+    if (this._destroyed) return;
+    this._markDestroyed();
+    void this.webContents._destroyPage();
   }
 
-  private async finishClosing(): Promise<void> {
-    await this.webContents.destroyPage();
-    this.markDestroyed();
+  private async _finishClosing(): Promise<void> {
+    await this.webContents._destroyPage();
+    this._markDestroyed();
   }
 
-  private markDestroyed(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    this.focused = false;
-    this.visible = false;
+  private _markDestroyed(): void {
+    if (this._destroyed) return;
+    this._destroyed = true;
+    this._focused = false;
+    this._visible = false;
     emitNative(this, 'closed', electronEvent());
     changed();
     windowClosed.emit('closed');
-    if (BrowserWindow.getAllWindows().length === 0 && !app.isQuitting()) {
+    if (BrowserWindow.getAllWindows().length === 0 && !app._isQuitting()) {
       // Without a listener, Electron quits when the last window closes.
       if (app.listenerCount('window-all-closed') === 0) app.quit();
       else emitNative(app, 'window-all-closed');
@@ -874,33 +876,33 @@ export class BrowserWindow extends EventEmitter {
   }
 
   isDestroyed(): boolean {
-    return this.destroyed;
+    return this._destroyed;
   }
 
   getNativeWindowHandle(): never {
     return notEmulated('BrowserWindow.getNativeWindowHandle');
   }
 
-  state(): WindowState {
+  _state(): WindowState {
     return {
       id: this.id,
       webContentsId: this.webContents.id,
-      options: toJson(this.options),
-      url: this.destroyed ? '' : this.webContents.getURL(),
+      options: toJson(this._options),
+      url: this._destroyed ? '' : this.webContents.getURL(),
       title: this.getTitle(),
       visible: this.isVisible(),
       focused: this.isFocused(),
-      minimized: this.minimized,
-      maximized: this.maximized,
-      fullScreen: this.fullScreen,
-      destroyed: this.destroyed,
+      minimized: this._minimized,
+      maximized: this._maximized,
+      fullScreen: this._fullScreen,
+      destroyed: this._destroyed,
       devToolsOpened: this.webContents.isDevToolsOpened(),
-      loads: [...this.loads],
-      shows: this.shows,
-      focuses: this.focuses,
-      ...(this.webContents.targetId ? { targetId: this.webContents.targetId } : {}),
-      windowOpenHandler: this.webContents.hasWindowOpenHandler(),
-      navigations: this.webContents.navigations.map((navigation) => ({ ...navigation })),
+      loads: [...this._loads],
+      shows: this._shows,
+      focuses: this._focuses,
+      ...(this.webContents._targetId ? { targetId: this.webContents._targetId } : {}),
+      windowOpenHandler: this.webContents._hasWindowOpenHandler(),
+      navigations: this.webContents._navigations.map((navigation) => ({ ...navigation })),
     };
   }
 
@@ -934,7 +936,7 @@ setBindingHandler((source, args) => {
   const contents = contentsByPage.get(source.page);
   if (!contents) return { error: 'Error: this page is not an app window' };
   const [kind, channel, payload, documentId] = args as [string, string, unknown, string];
-  return contents.fromPage(source, kind, channel, payload, documentId);
+  return contents._fromPage(source, kind, channel, payload, documentId);
 });
 
 export const webContents = strict(
@@ -960,6 +962,6 @@ registerPermissionOp((id) => {
   return window.webContents;
 });
 
-reportState(() => ({ windows: windows.map((window) => window.state()) }));
+reportState(() => ({ windows: windows.map((window) => window._state()) }));
 
 export const strictBrowserWindow = strict(BrowserWindow, 'BrowserWindow');

@@ -70,7 +70,7 @@ export const exportNames = Object.keys(electron);
 
 /** Called by the loader's module when the app imports electron: ready follows its main script. */
 export function appImported(): void {
-  app.scheduleReady();
+  app._scheduleReady();
 }
 
 // The test process going away is the end of the app, as if its launcher killed it.

@@ -11,15 +11,15 @@ import type { WebContents, WebFrameMain } from './browser-window';
 type InvokeHandler = (event: unknown, ...args: unknown[]) => unknown;
 
 class IpcMain extends EventEmitter {
-  private readonly handlers = new Map<string, InvokeHandler>();
+  private readonly _handlers = new Map<string, InvokeHandler>();
 
   handle(channel: string, listener: InvokeHandler): void {
     if (typeof channel !== 'string') throw new TypeError('channel must be a string');
     if (typeof listener !== 'function') throw new TypeError('listener must be a function');
-    if (this.handlers.has(channel)) {
+    if (this._handlers.has(channel)) {
       throw new Error(`Attempted to register a second handler for '${channel}'`);
     }
-    this.handlers.set(channel, listener);
+    this._handlers.set(channel, listener);
     changed();
   }
 
@@ -31,16 +31,16 @@ class IpcMain extends EventEmitter {
   }
 
   removeHandler(channel: string): void {
-    this.handlers.delete(channel);
+    this._handlers.delete(channel);
     changed();
   }
 
-  handlerChannels(): string[] {
-    return [...this.handlers.keys()];
+  _handlerChannels(): string[] {
+    return [...this._handlers.keys()];
   }
 
   /** A window's ipcRenderer.send. */
-  received(
+  _received(
     sender: WebContents,
     frame: () => WebFrameMain | null,
     channel: string,
@@ -62,13 +62,13 @@ class IpcMain extends EventEmitter {
   }
 
   /** A window's ipcRenderer.invoke: the handler's result, or the error the renderer gets. */
-  async invoked(
+  async _invoked(
     sender: WebContents,
     frame: () => WebFrameMain | null,
     channel: string,
     payload: unknown,
   ): Promise<{ result: unknown } | { error: string }> {
-    const handler = this.handlers.get(channel);
+    const handler = this._handlers.get(channel);
     if (!handler) return { error: `Error: No handler registered for '${channel}'` };
     const args = decodeClone(payload) as unknown[];
     const event = electronEvent({
@@ -100,7 +100,7 @@ export const strictIpcMain = strict(ipcMain, 'ipcMain');
 
 reportState(() => ({
   ipcMain: {
-    handlers: ipcMain.handlerChannels(),
+    handlers: ipcMain._handlerChannels(),
     listeners: ipcMain.eventNames().filter((name): name is string => typeof name === 'string'),
   },
 }));

@@ -7,7 +7,7 @@ import type { Json, MenuItemState, MenuState, MenuTarget } from '../control-prot
 import { app } from './app';
 import { focusedWindow, type BrowserWindow } from './browser-window';
 import { changed, onRequest, platform, reportState } from './control';
-import { emitNative, keyboardEvent } from './events';
+import { emitNative, keyboardEvent, onlyEmulatedEvents } from './events';
 import { DESCRIBE } from './json';
 import { imageFrom, type NativeImage } from './native-image';
 import { notEmulated, strict } from './strict';
@@ -182,8 +182,8 @@ export class MenuItem {
   registerAccelerator: boolean;
   commandId: number;
   readonly click: (event?: unknown, window?: unknown, webContents?: unknown) => void;
-  private readonly listener: unknown;
-  private static nextCommandId = 1;
+  private readonly _listener: unknown;
+  private static _nextCommandId = 1;
 
   constructor(options: Template) {
     if (typeof options !== 'object' || options === null) {
@@ -210,7 +210,7 @@ export class MenuItem {
     const roleInfo = roleOf(role);
     // The app and its menus hold the checked wrapper; the click must pass that same object.
     const self = strict(this, 'MenuItem');
-    this.listener = click;
+    this._listener = click;
     this.type = type;
     this.role = typeof role === 'string' ? role : undefined;
     this.label = typeof label === 'string' ? label : (roleInfo?.label() ?? '');
@@ -225,7 +225,7 @@ export class MenuItem {
     this.registerAccelerator = options['registerAccelerator'] !== false;
     this.icon =
       options['icon'] !== undefined ? imageFrom(options['icon'], 'MenuItem icon') : undefined;
-    this.commandId = MenuItem.nextCommandId++;
+    this.commandId = MenuItem._nextCommandId++;
     const sub = submenu ?? roleInfo?.submenu?.();
     if (sub !== undefined) {
       this.type = 'submenu';
@@ -233,7 +233,7 @@ export class MenuItem {
     }
     this.click = (event?: unknown, window?: unknown) => {
       if (this.type === 'checkbox') this.checked = !this.checked;
-      if (this.type === 'radio') this.menu?.checkRadio(self);
+      if (this.type === 'radio') this.menu?._checkRadio(self);
       changed();
       if (roleInfo) {
         if (UNEMULATED_ROLE_ACTIONS.has(String(role).toLowerCase())) {
@@ -254,7 +254,7 @@ export class MenuItem {
     return self;
   }
 
-  state(): MenuItemState {
+  _state(): MenuItemState {
     const roleInfo = roleOf(this.role);
     return {
       label: this.label,
@@ -267,20 +267,21 @@ export class MenuItem {
       ...(this.accelerator ? { accelerator: this.accelerator } : {}),
       ...(this.sublabel ? { sublabel: this.sublabel } : {}),
       ...(this.toolTip ? { toolTip: this.toolTip } : {}),
-      clickable: Boolean(roleInfo?.run) || typeof this.listener === 'function',
-      ...(this.submenu ? { submenu: this.submenu.state() } : {}),
+      clickable: Boolean(roleInfo?.run) || typeof this._listener === 'function',
+      ...(this.submenu ? { submenu: this.submenu._state() } : {}),
     };
   }
 }
 
 export class Menu extends EventEmitter {
   items: MenuItem[] = [];
-  private static applicationMenu: Menu | null = null;
-  private static applicationMenuSet = false;
-  static popupMenu: Menu | null = null;
+  private static _applicationMenu: Menu | null = null;
+  private static _applicationMenuSet = false;
+  static _popupMenu: Menu | null = null;
 
   constructor() {
     super();
+    onlyEmulatedEvents(this, 'Menu', ['menu-will-show', 'menu-will-close']);
     return strict(this, 'Menu');
   }
 
@@ -296,23 +297,23 @@ export class Menu extends EventEmitter {
 
   static setApplicationMenu(menu: Menu | null): void {
     if (menu !== null && !(menu instanceof Menu)) throw new TypeError('Invalid menu');
-    Menu.applicationMenu = menu;
-    Menu.applicationMenuSet = true;
+    Menu._applicationMenu = menu;
+    Menu._applicationMenuSet = true;
     changed();
   }
 
   static getApplicationMenu(): Menu | null {
-    return Menu.applicationMenu;
+    return Menu._applicationMenu;
   }
 
   /** At ready, Electron gives an app that set no menu its default one. */
-  static installDefault(): void {
-    if (Menu.applicationMenuSet) return;
+  static _installDefault(): void {
+    if (Menu._applicationMenuSet) return;
     const learnMore = (label: string, url: string) => ({
       label,
       click: () => void shell.openExternal(url),
     });
-    Menu.applicationMenu = Menu.buildFromTemplate([
+    Menu._applicationMenu = Menu.buildFromTemplate([
       ...(isMac() ? [{ role: 'appMenu' }] : []),
       { role: 'fileMenu' },
       { role: 'editMenu' },
@@ -358,19 +359,19 @@ export class Menu extends EventEmitter {
   }
 
   popup(): void {
-    Menu.popupMenu = this;
+    Menu._popupMenu = this;
     emitNative(this, 'menu-will-show', {});
     changed();
   }
 
   closePopup(): void {
-    if (Menu.popupMenu === this) Menu.popupMenu = null;
+    if (Menu._popupMenu === this) Menu._popupMenu = null;
     emitNative(this, 'menu-will-close', {});
     changed();
   }
 
   /** A radio item was chosen: the others of its run of radio items are unchecked. */
-  checkRadio(chosen: MenuItem): void {
+  _checkRadio(chosen: MenuItem): void {
     const at = this.items.indexOf(chosen);
     let start = at;
     while (start > 0 && this.items[start - 1]!.type === 'radio') start--;
@@ -379,23 +380,23 @@ export class Menu extends EventEmitter {
     }
   }
 
-  state(): MenuState {
-    return { items: this.items.map((item) => item.state()) };
+  _state(): MenuState {
+    return { items: this.items.map((item) => item._state()) };
   }
 
   [DESCRIBE](): Json {
-    return { menu: this.state() as unknown as Json };
+    return { menu: this._state() as unknown as Json };
   }
 }
 
 export function installDefaultMenu(): void {
-  Menu.installDefault();
+  Menu._installDefault();
 }
 
 /** The menus a test can reach; the tray module adds its own. */
 export const menuTargets = new Map<string, () => Menu | null>([
   ['application', () => Menu.getApplicationMenu()],
-  ['popup', () => Menu.popupMenu],
+  ['popup', () => Menu._popupMenu],
 ]);
 
 function targetName(target: MenuTarget): string {
@@ -446,4 +447,4 @@ onRequest('clickMenuItem', ({ menu: target, path }) => {
 export const strictMenu = strict(Menu, 'Menu');
 export const strictMenuItem = strict(MenuItem, 'MenuItem');
 
-reportState(() => ({ applicationMenu: Menu.getApplicationMenu()?.state() ?? null }));
+reportState(() => ({ applicationMenu: Menu.getApplicationMenu()?._state() ?? null }));

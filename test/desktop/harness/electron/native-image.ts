@@ -39,14 +39,14 @@ function decode(bytes: Buffer): Decoded | undefined {
 }
 
 export class NativeImage {
-  private template: boolean;
+  private _template: boolean;
 
   private constructor(
-    private readonly source: { path?: string; exists: boolean },
-    private readonly decoded: Decoded | undefined,
+    private readonly _source: { path?: string; exists: boolean },
+    private readonly _decoded: Decoded | undefined,
     template = false,
   ) {
-    this.template = template;
+    this._template = template;
   }
 
   static createEmpty(): NativeImage {
@@ -85,11 +85,11 @@ export class NativeImage {
   }
 
   isEmpty(): boolean {
-    return this.decoded === undefined;
+    return this._decoded === undefined;
   }
 
   getSize(): { width: number; height: number } {
-    return { width: this.decoded?.width ?? 0, height: this.decoded?.height ?? 0 };
+    return { width: this._decoded?.width ?? 0, height: this._decoded?.height ?? 0 };
   }
 
   getAspectRatio(): number {
@@ -98,38 +98,38 @@ export class NativeImage {
   }
 
   getScaleFactors(): number[] {
-    return this.decoded ? [1] : [];
+    return this._decoded ? [1] : [];
   }
 
   setTemplateImage(option: boolean): void {
-    this.template = Boolean(option);
+    this._template = Boolean(option);
   }
 
   isTemplateImage(): boolean {
-    return this.template;
+    return this._template;
   }
 
   get isMacTemplateImage(): boolean {
-    return this.template;
+    return this._template;
   }
   set isMacTemplateImage(value: boolean) {
-    this.template = Boolean(value);
+    this._template = Boolean(value);
   }
 
   resize(options: { width?: number; height?: number }): NativeImage {
-    if (!this.decoded) return NativeImage.createEmpty();
-    const { width, height } = this.decoded;
+    if (!this._decoded) return NativeImage.createEmpty();
+    const { width, height } = this._decoded;
     const w = options.width ?? Math.round((width * (options.height ?? height)) / height);
     const h = options.height ?? Math.round((height * w) / width);
     return strict(
-      new NativeImage(this.source, { width: w, height: h }, this.template),
+      new NativeImage(this._source, { width: w, height: h }, this._template),
       'NativeImage',
     );
   }
 
   toPNG(): Buffer {
-    if (this.decoded?.png) return this.decoded.png;
-    if (!this.decoded) return Buffer.alloc(0);
+    if (this._decoded?.png) return this._decoded.png;
+    if (!this._decoded) return Buffer.alloc(0);
     return notEmulated('NativeImage.toPNG of an image that was not a PNG');
   }
 
@@ -138,18 +138,18 @@ export class NativeImage {
     return `data:image/png;base64,${png.toString('base64')}`;
   }
 
-  state(): ImageState {
+  _state(): ImageState {
     return {
-      ...(this.source.path !== undefined ? { path: this.source.path } : {}),
-      exists: this.source.exists,
+      ...(this._source.path !== undefined ? { path: this._source.path } : {}),
+      exists: this._source.exists,
       empty: this.isEmpty(),
-      template: this.template,
+      template: this._template,
       ...this.getSize(),
     };
   }
 
   [DESCRIBE](): Json {
-    return { nativeImage: this.state() as unknown as Json };
+    return { nativeImage: this._state() as unknown as Json };
   }
 }
 

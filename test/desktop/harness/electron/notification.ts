@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { NotificationState } from '../control-protocol';
 import { app } from './app';
 import { changed, onRequest, options as harnessOptions, platform, reportState } from './control';
-import { electronEvent, emitNative, listenedEvents } from './events';
+import { electronEvent, emitNative, listenedEvents, onlyEmulatedEvents } from './events';
 import { toJson } from './json';
 import { notEmulated, strict } from './strict';
 
@@ -29,10 +29,10 @@ export class Notification extends EventEmitter {
   readonly id: string;
   readonly groupId: string;
   readonly groupTitle: string;
-  private shown = false;
-  private closed = false;
-  private readonly harnessId: number;
-  private readonly options: Options;
+  private _shown = false;
+  private _closed = false;
+  private readonly _harnessId: number;
+  private readonly _options: Options;
 
   static isSupported(): boolean {
     return harnessOptions.notificationsSupported ?? true;
@@ -58,7 +58,7 @@ export class Notification extends EventEmitter {
     super();
     if (!app.isReady()) throw new Error('Cannot create Notification before app is ready');
     if (typeof options !== 'object' || options === null) throw new TypeError('Invalid options');
-    this.options = options;
+    this._options = options;
     this.title = String(options['title'] ?? '');
     this.subtitle = String(options['subtitle'] ?? '');
     this.body = String(options['body'] ?? '');
@@ -76,7 +76,15 @@ export class Notification extends EventEmitter {
     this.id = String(options['id'] ?? '');
     this.groupId = String(options['groupId'] ?? '');
     this.groupTitle = String(options['groupTitle'] ?? '');
-    this.harnessId = all.length;
+    onlyEmulatedEvents(this, 'Notification', [
+      'show',
+      'click',
+      'close',
+      'action',
+      'reply',
+      'failed',
+    ]);
+    this._harnessId = all.length;
     const self = strict(this, 'Notification');
     all.push(self);
     changed();
@@ -84,42 +92,42 @@ export class Notification extends EventEmitter {
   }
 
   show(): void {
-    this.shown = true;
-    this.closed = false;
+    this._shown = true;
+    this._closed = false;
     changed();
     setImmediate(() => emitNative(this, 'show', electronEvent()));
   }
 
   close(): void {
     // Electron does not promise a 'close' event for a notification the app closes itself.
-    this.shown = false;
-    this.closed = true;
+    this._shown = false;
+    this._closed = true;
     changed();
   }
 
   /** The person acted on it: it leaves the screen first, as the platforms do. */
-  personActs(event: string, ...args: unknown[]): void {
-    if (!this.shown) {
-      throw new Error(`notification ${this.harnessId} ("${this.title}") is not on screen`);
+  _personActs(event: string, ...args: unknown[]): void {
+    if (!this._shown) {
+      throw new Error(`notification ${this._harnessId} ("${this.title}") is not on screen`);
     }
-    this.shown = false;
-    this.closed = true;
+    this._shown = false;
+    this._closed = true;
     changed();
     emitNative(this, event, ...args);
   }
 
-  state(): NotificationState {
+  _state(): NotificationState {
     return {
-      id: this.harnessId,
-      options: toJson(this.options),
+      id: this._harnessId,
+      options: toJson(this._options),
       title: this.title,
       subtitle: this.subtitle,
       body: this.body,
       silent: this.silent,
       actions: this.actions.map((action) => ({ ...action })),
       hasReply: this.hasReply,
-      shown: this.shown,
-      closed: this.closed,
+      shown: this._shown,
+      closed: this._closed,
       listeners: listenedEvents(this),
     };
   }
@@ -142,8 +150,8 @@ function requireButtons(what: string): void {
 
 onRequest('notification', ({ id, event }) => {
   const notification = find(id);
-  if (event === 'click') notification.personActs('click', electronEvent());
-  else notification.personActs('close', electronEvent({ reason: 'userCanceled' }));
+  if (event === 'click') notification._personActs('click', electronEvent());
+  else notification._personActs('close', electronEvent({ reason: 'userCanceled' }));
 });
 
 onRequest('notificationAction', ({ id, index }) => {
@@ -155,7 +163,7 @@ onRequest('notificationAction', ({ id, index }) => {
       `notification ${id} has no button ${index} (its actions: ${JSON.stringify(notification.actions)})`,
     );
   }
-  notification.personActs(
+  notification._personActs(
     'action',
     electronEvent({ actionIndex: index, selectionIndex: -1 }),
     index,
@@ -167,11 +175,11 @@ onRequest('notificationReply', ({ id, reply }) => {
   requireButtons('notification reply');
   const notification = find(id);
   if (!notification.hasReply) throw new Error(`notification ${id} has no reply field`);
-  notification.personActs('reply', electronEvent({ reply }), reply);
+  notification._personActs('reply', electronEvent({ reply }), reply);
 });
 
 export function notificationStates(): NotificationState[] {
-  return all.map((notification) => notification.state());
+  return all.map((notification) => notification._state());
 }
 
 export const strictNotification = strict(Notification, 'Notification');

@@ -269,30 +269,30 @@ class Session extends EventEmitter {
   readonly webRequest = missingModule('session.defaultSession.webRequest');
   readonly cookies = missingModule('session.defaultSession.cookies');
   readonly storagePath: string | null = null;
-  permissionRequestHandler: PermissionRequestHandler | null = null;
-  permissionCheckHandler: PermissionCheckHandler | null = null;
-  private userAgent = 'Mozilla/5.0 (harness) Chrome Electron/45';
+  _permissionRequestHandler: PermissionRequestHandler | null = null;
+  _permissionCheckHandler: PermissionCheckHandler | null = null;
+  private _userAgent = 'Mozilla/5.0 (harness) Chrome Electron/45';
 
   setPermissionRequestHandler(handler: PermissionRequestHandler | null): void {
     if (handler !== null && typeof handler !== 'function')
       throw new TypeError('Must pass null or function');
-    this.permissionRequestHandler = handler;
+    this._permissionRequestHandler = handler;
     changed();
   }
 
   setPermissionCheckHandler(handler: PermissionCheckHandler | null): void {
     if (handler !== null && typeof handler !== 'function')
       throw new TypeError('Must pass null or function');
-    this.permissionCheckHandler = handler;
+    this._permissionCheckHandler = handler;
     changed();
   }
 
   getUserAgent(): string {
-    return this.userAgent;
+    return this._userAgent;
   }
 
   setUserAgent(userAgent: string): void {
-    this.userAgent = String(userAgent);
+    this._userAgent = String(userAgent);
   }
 
   clearCache(): Promise<void> {
@@ -326,10 +326,10 @@ async function askPermission(
   const fullDetails = { requestingUrl: url, isMainFrame: true, ...details };
   if (kind === 'check') {
     // Without a handler Electron answers every check with yes.
-    const handler = defaultSession.permissionCheckHandler;
+    const handler = defaultSession._permissionCheckHandler;
     return handler ? handler(webContents, permission, origin, fullDetails) === true : true;
   }
-  const handler = defaultSession.permissionRequestHandler;
+  const handler = defaultSession._permissionRequestHandler;
   // Without a handler Electron grants every request.
   if (!handler) return true;
   return new Promise<boolean>((resolve) =>
@@ -351,7 +351,7 @@ reportState(() => ({
     handled: [...handlers.keys()],
   },
   session: {
-    permissionRequestHandler: defaultSession.permissionRequestHandler !== null,
-    permissionCheckHandler: defaultSession.permissionCheckHandler !== null,
+    permissionRequestHandler: defaultSession._permissionRequestHandler !== null,
+    permissionCheckHandler: defaultSession._permissionCheckHandler !== null,
   },
 }));

@@ -4,7 +4,13 @@ import { EventEmitter } from 'node:events';
 import type { TrayState } from '../control-protocol';
 import { app } from './app';
 import { changed, onRequest, reportState } from './control';
-import { electronEvent, emitNative, keyboardEvent, listenedEvents } from './events';
+import {
+  electronEvent,
+  emitNative,
+  keyboardEvent,
+  listenedEvents,
+  onlyEmulatedEvents,
+} from './events';
 import { Menu, menuTargets } from './menu';
 import { NativeImage } from './native-image';
 import { notEmulated, strict } from './strict';
@@ -24,95 +30,96 @@ function loadImage(image: unknown): NativeImage {
 const BOUNDS = { x: 1800, y: 0, width: 24, height: 24 };
 
 export class Tray extends EventEmitter {
-  private image: NativeImage;
-  private pressedImage: NativeImage | undefined;
-  private toolTip = '';
-  private title = '';
-  private menu: Menu | null = null;
-  private destroyed = false;
-  private ignoreDoubleClick = false;
-  private readonly harnessId: number;
+  private _image: NativeImage;
+  private _pressedImage: NativeImage | undefined;
+  private _toolTip = '';
+  private _title = '';
+  private _menu: Menu | null = null;
+  private _destroyed = false;
+  private _ignoreDoubleClick = false;
+  private readonly _harnessId: number;
 
   constructor(
     image: unknown,
-    private readonly guid?: string,
+    private readonly _guid?: string,
   ) {
     super();
     if (!app.isReady()) throw new Error('Cannot create Tray before app is ready');
-    this.image = loadImage(image);
-    this.harnessId = all.length;
+    onlyEmulatedEvents(this, 'Tray', ['click', 'right-click', 'double-click', 'middle-click']);
+    this._image = loadImage(image);
+    this._harnessId = all.length;
     const self = strict(this, 'Tray');
     all.push(self);
-    menuTargets.set(`tray ${this.harnessId}`, () => (this.destroyed ? null : this.menu));
+    menuTargets.set(`tray ${this._harnessId}`, () => (this._destroyed ? null : this._menu));
     changed();
     return self;
   }
 
-  private alive(): void {
-    if (this.destroyed) throw new Error('Tray is destroyed');
+  private _alive(): void {
+    if (this._destroyed) throw new Error('Tray is destroyed');
   }
 
   setImage(image: unknown): void {
-    this.alive();
-    this.image = loadImage(image);
+    this._alive();
+    this._image = loadImage(image);
     changed();
   }
 
   setPressedImage(image: unknown): void {
-    this.alive();
-    this.pressedImage = loadImage(image);
+    this._alive();
+    this._pressedImage = loadImage(image);
     changed();
   }
 
   setToolTip(toolTip: string): void {
-    this.alive();
-    this.toolTip = String(toolTip);
+    this._alive();
+    this._toolTip = String(toolTip);
     changed();
   }
 
   setTitle(title: string): void {
-    this.alive();
-    this.title = String(title);
+    this._alive();
+    this._title = String(title);
     changed();
   }
 
   getTitle(): string {
-    this.alive();
-    return this.title;
+    this._alive();
+    return this._title;
   }
 
   setContextMenu(menu: Menu | null): void {
-    this.alive();
+    this._alive();
     if (menu !== null && !(menu instanceof Menu)) throw new TypeError('Invalid menu');
-    this.menu = menu;
+    this._menu = menu;
     changed();
   }
 
   popUpContextMenu(menu?: Menu): void {
-    this.alive();
-    (menu ?? this.menu)?.popup();
+    this._alive();
+    (menu ?? this._menu)?.popup();
   }
 
   closeContextMenu(): void {
-    this.alive();
-    Menu.popupMenu?.closePopup();
+    this._alive();
+    Menu._popupMenu?.closePopup();
   }
 
   setIgnoreDoubleClickEvents(ignore: boolean): void {
-    this.ignoreDoubleClick = Boolean(ignore);
+    this._ignoreDoubleClick = Boolean(ignore);
   }
 
   getIgnoreDoubleClickEvents(): boolean {
-    return this.ignoreDoubleClick;
+    return this._ignoreDoubleClick;
   }
 
   getBounds(): typeof BOUNDS {
-    this.alive();
+    this._alive();
     return { ...BOUNDS };
   }
 
   getGUID(): string | null {
-    return this.guid ?? null;
+    return this._guid ?? null;
   }
 
   focus(): void {}
@@ -122,30 +129,30 @@ export class Tray extends EventEmitter {
   }
 
   destroy(): void {
-    this.destroyed = true;
+    this._destroyed = true;
     changed();
   }
 
   isDestroyed(): boolean {
-    return this.destroyed;
+    return this._destroyed;
   }
 
-  click(event: string): void {
-    this.alive();
-    if (event === 'double-click' && this.ignoreDoubleClick) return;
+  _click(event: string): void {
+    this._alive();
+    if (event === 'double-click' && this._ignoreDoubleClick) return;
     const position = { x: BOUNDS.x + 12, y: 12 };
     emitNative(this, event, electronEvent(keyboardEvent()), { ...BOUNDS }, position);
   }
 
-  state(): TrayState {
+  _state(): TrayState {
     return {
-      id: this.harnessId,
-      image: this.image.state(),
-      ...(this.pressedImage ? { pressedImage: this.pressedImage.state() } : {}),
-      toolTip: this.toolTip,
-      title: this.title,
-      menu: this.menu ? this.menu.state() : null,
-      destroyed: this.destroyed,
+      id: this._harnessId,
+      image: this._image._state(),
+      ...(this._pressedImage ? { pressedImage: this._pressedImage._state() } : {}),
+      toolTip: this._toolTip,
+      title: this._title,
+      menu: this._menu ? this._menu._state() : null,
+      destroyed: this._destroyed,
       listeners: listenedEvents(this),
     };
   }
@@ -154,11 +161,11 @@ export class Tray extends EventEmitter {
 onRequest('tray', ({ id, event }) => {
   const tray = all[id];
   if (!tray) throw new Error(`there is no tray ${id}`);
-  tray.click(event);
+  tray._click(event);
 });
 
 export function trayStates(): TrayState[] {
-  return all.map((tray) => tray.state());
+  return all.map((tray) => tray._state());
 }
 
 export const strictTray = strict(Tray, 'Tray');
