@@ -54,18 +54,35 @@
 //   quirks of Linux desktops and garbage collection of unreferenced Tray/Notification objects
 //   are not emulated. The platform option changes only what the app and the fake see.
 // - Storage does not persist across app starts (each start has a fresh Chromium profile).
+// - The process is Node, not Electron: process.versions.electron is undefined and native modules
+//   load for Node's ABI, so an app that picks an Electron build of a native module by that
+//   version picks Node's here, which is the one that can load.
 //
-// Use (vitest; run `npm run build` first, as `npm test` does)
-//   const desktop = await DesktopApp.start({ dataDir, env: { ... } });
+// Use (vitest; run `npm run build` first, as `npm test` does; test/desktop/airlock-desktop.ts
+// starts Airlock itself on a throwaway data folder and is the place to begin)
+//   const desktop = await DesktopApp.start({ dataDir, env: { ... }, platform: 'darwin' });
 //   const [, url] = await desktop.waitForOutput(/Airlock listening on (\S+)/);
-//   const page = await desktop.page();              // the first window's Playwright Page
-//   const n = await desktop.waitFor('a notification', (s) => s.notifications[0]);
-//   await desktop.clickNotification(n.id);
-//   await desktop.clickMenuItem({ tray: 0 }, 'Pause Airlock');
+//   const page = await desktop.page();              // the first open window's Playwright Page
+//   const n = await desktop.waitFor('a notification', (s) => s.notifications.find((x) => x.shown));
+//   await desktop.clickNotification(n.id);          // or pressNotificationButton(n.id, 0)
+//   await desktop.clickMenuItem({ tray: 0 }, 'Pause Airlock');   // a tray's context menu
+//   await desktop.clickMenuItem('application', 'View', 'Reload'); // the application menu
+//   await desktop.clickTray(0);                     // the tray icon itself
+//   await desktop.closeWindow(id);                  // the window's close button
+//   await desktop.activate();                       // the dock icon (macOS 'activate')
+//   await desktop.answerDialog(id, { response: 1 }); // or dialogAnswers at start
+//   await desktop.requestPermission(id, 'notifications'); // what the session handler grants
 //   await desktop.screenshot('docs/screenshots/x.png');
-//   const { code } = await desktop.quit();          // resolves when the process has ended
+//   const { code, state } = await desktop.quit();   // resolves when the process has ended
+//   await desktop.kill('SIGTERM');                  // a real signal (Electron quits on it)
 //   await desktop.close();                          // in afterAll: always safe
-// Every wait fails after `timeoutMs` (default 15 s) with what it waited for and the app's output.
+// A second instance: DesktopApp.start({ home: first.home, dataDir }) shares the first's userData.
+// state() is the HarnessState now (windows, notifications, trays, applicationMenu, dialogs,
+// shell, protocol, session, ipcMain, app, appEvents, problems); after the exit it is the state
+// the fake sent as the process ended. Assert `problems` is empty to catch renderer console
+// errors, failed preloads and unhandled rejections. Every wait is woken by the app's reports,
+// not a timer, and fails after `timeoutMs` (default 15 s) with what it waited for and the
+// app's output (AIRLOCK_TEST_LOG=1 echoes that output live).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -14,6 +14,14 @@ if (harnessOptions.platform) {
   Object.defineProperty(process, 'platform', { value: harnessOptions.platform });
 }
 
+// A packaged app finds its resources here; the harness runs no package, so reading it fails loudly.
+Object.defineProperty(process, 'resourcesPath', {
+  configurable: true,
+  get() {
+    throw new Error('not emulated: process.resourcesPath (the harness runs the app unpackaged)');
+  },
+});
+
 const fake = await tsImport('./electron/index.ts', import.meta.url);
 const electron = fake.default;
 globalThis[Symbol.for(OPTIONS_KEY)] = { electron, appImported: fake.appImported };
