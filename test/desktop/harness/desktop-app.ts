@@ -458,7 +458,10 @@ export class DesktopApp {
     }
     const browser = await this.browser?.catch(() => undefined);
     await browser?.close().catch(() => {});
-    if (this.ownsHome) rmSync(this.home, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing to its profile for a moment after it was
+    // killed with the app: retry while the folder is not yet empty.
+    if (this.ownsHome)
+      rmSync(this.home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 
   // --- the control channel ---
