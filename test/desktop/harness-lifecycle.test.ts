@@ -41,6 +41,20 @@ async function start(modes: string[], options: DesktopAppOptions = {}): Promise<
   return app;
 }
 
+describe('the app', () => {
+  it('runs unpackaged by default, with its userData in the temporary home, and hears activate', async () => {
+    const app = await start([]);
+    expect(app.output()).toContain(
+      `"started" false ${JSON.stringify(join(app.home, '.config', 'airlock'))}`,
+    );
+    await app.activate();
+    await app.waitForOutput(/"activate" false/);
+    const packaged = await start([], { isPackaged: true, platform: 'darwin' });
+    const userData = join(packaged.home, 'Library', 'Application Support', 'airlock');
+    expect(packaged.output()).toContain(`"started" true ${JSON.stringify(userData)}`);
+  });
+});
+
 describe('quitting, as Electron quits', () => {
   it('ends the process without the work the app started in before-quit and did not await', async () => {
     const marker = join(scratch, 'unawaited');

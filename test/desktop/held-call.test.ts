@@ -26,8 +26,11 @@ beforeAll(async () => {
     grants: [AGENT],
   });
   agent = await airlock.connectAgent(AGENT);
-  // The window is up before the call is held, as when the person is at work.
-  await airlock.desktop.page();
+  // The window is up (shown once drawn) before the call is held, as when the person is at work.
+  // (Closed while it still loads, its loadFile would reject, as Electron's does.)
+  await airlock.desktop.waitFor('the window shown', (state) =>
+    state.windows.find((window) => window.visible),
+  );
 });
 
 afterAll(async () => {

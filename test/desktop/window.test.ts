@@ -1,7 +1,7 @@
 // The built desktop app's window under the emulated electron: the built renderer in a real
 // Chromium page with the built preload, every screen served over IPC by the core the app started
-// on a real data folder (the MeatSpace fixture as a stdio server), and a reload that keeps the
-// screen. Needs `npm run build` first (npm test runs it).
+// on a real data folder (the MeatSpace fixture as a stdio server), a reload that keeps the
+// screen, and links to the web handed to the browser instead of opened in the window. Needs `npm run build` first (npm test runs it).
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -101,6 +101,28 @@ describe('the desktop window', () => {
     // A reload is not a navigation away, which the app refuses.
     expect(window.navigations).toEqual([]);
     expect(httpToCore).toEqual([]);
+  });
+
+  it('stays on its page: a link to the web opens in the browser, and leaving is refused', async () => {
+    expect(await page.evaluate(() => window.open('https://example.com/docs'))).toBeNull();
+    await airlock.desktop.waitFor('the link handed to the browser', (state) =>
+      state.shell.find((call) => call.method === 'openExternal'),
+    );
+    await page.evaluate(() => {
+      window.location.href = 'https://example.com/elsewhere';
+    });
+    const shown = await airlock.desktop.waitFor('the navigation refused', (state) =>
+      state.windows.find((candidate) => candidate.navigations.length === 2),
+    );
+    expect(shown.navigations).toEqual([
+      { url: 'https://example.com/docs', kind: 'open', allowed: false },
+      { url: 'https://example.com/elsewhere', kind: 'navigate', allowed: false },
+    ]);
+    expect((await airlock.desktop.state()).shell).toEqual([
+      { method: 'openExternal', args: ['https://example.com/docs'] },
+    ]);
+    await expectUi(page.getByRole('heading', { name: 'Airlock' })).toBeVisible();
+    expect(shown.url.startsWith(BUILT_RENDERER_URL)).toBe(true);
   });
 
   it('logged no renderer error, page error or failed preload', async () => {

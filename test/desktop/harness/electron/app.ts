@@ -566,5 +566,9 @@ process.on('uncaughtException', (error) => {
 });
 /** Electron runs Node with --unhandled-rejections=warn (so does the harness); record them too. */
 process.on('unhandledRejection', (reason) => {
-  problem(`unhandled rejection in the main process: ${(reason as Error)?.stack ?? String(reason)}`);
+  const cause = (reason as Error)?.cause;
+  problem(
+    `unhandled rejection in the main process: ${(reason as Error)?.stack ?? String(reason)}` +
+      (cause ? `\n  cause: ${(cause as Error)?.message ?? String(cause)}` : ''),
+  );
 });

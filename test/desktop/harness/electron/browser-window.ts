@@ -408,7 +408,11 @@ export class WebContents extends EventEmitter {
     } catch (error) {
       const reason = /net::(ERR_[A-Z_]+)/.exec(String(error))?.[1] ?? 'ERR_FAILED';
       emitNative(this, 'did-fail-load', electronEvent(), -2, reason, url, true);
-      throw Object.assign(new Error(`${reason} (-2) loading '${url}'`), { code: reason, url });
+      // Electron's words; what the page really said stays in `cause`, for the harness's reports.
+      throw Object.assign(new Error(`${reason} (-2) loading '${url}'`, { cause: error }), {
+        code: reason,
+        url,
+      });
     } finally {
       // A change of hash alone makes no request, so the entry may still be there.
       this._ownNavigations.delete(document);
