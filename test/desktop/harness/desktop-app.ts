@@ -141,7 +141,7 @@ export interface DesktopAppOptions {
 export interface AppExit {
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** The state the fake reported as the app ended, when it ended through app.quit/app.exit. */
+  /** The state the fake sent as the process exited (absent when a signal killed it outright). */
   state?: HarnessState;
 }
 

@@ -19,7 +19,7 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Json } from '../control-protocol';
-import { changed, onRequest, options, platform, problem, reportExit, reportState } from './control';
+import { changed, onRequest, options, platform, problem, reportState } from './control';
 import { electronEvent, emitNative, onlyEmulatedEvents } from './events';
 import { toJson } from './json';
 import { strict, notEmulated, missingMethod } from './strict';
@@ -211,8 +211,6 @@ class FakeApp extends EventEmitter {
    * queued run, then the process is gone. Nothing the app started and did not await is waited for.
    */
   private _end(code: number): void {
-    this._lock?.release();
-    reportExit(code);
     queueMicrotask(() => process.exit(code));
   }
 
@@ -548,6 +546,10 @@ onRequest('activate', () => {
   recordAppEvent('activate');
   emitNative(app, 'activate', electronEvent(), hasVisibleWindows);
 });
+
+// However the process ends (app.quit, app.exit, or the app's own process.exit), the lock goes
+// and the DesktopApp gets the final state.
+process.on('exit', () => app.releaseSingleInstanceLock());
 
 /** Electron quits on SIGINT, SIGTERM and SIGHUP the way app.quit() does. */
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

@@ -83,10 +83,8 @@ export function snapshot(): HarnessState {
   return state as HarnessState;
 }
 
-/** Sends the final state; the caller ends the process right after. */
-export function reportExit(code: number): void {
-  send({ type: 'exit', code, state: snapshot() });
-}
+// The last thing the process does, however it ends: the final state, written synchronously.
+process.on('exit', (code) => send({ type: 'exit', code, state: snapshot() }));
 
 /** Opens the channel, if the process was started by a DesktopApp. */
 export function connectControl(onDisconnect: () => void): void {
