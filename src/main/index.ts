@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       electronApp: {
         isPackaged: app.isPackaged,
         appPath: app.getAppPath(),
-        resourcesPath: process.resourcesPath,
+        ...(app.isPackaged ? { resourcesPath: process.resourcesPath } : {}),
       },
     });
   } catch (error) {

@@ -3,7 +3,6 @@
 // its policy, grants written before the start, and port 0 through config.json's settings.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { expect } from '@playwright/test';
 import {
@@ -23,7 +22,8 @@ export { MEATSPACE_SERVER_ID };
 export const expectUi = expect.configure({ timeout: 10_000 });
 
 export const BUILT_PRELOAD = join(REPO_ROOT, 'out/preload/index.cjs');
-export const BUILT_RENDERER_URL = pathToFileURL(join(REPO_ROOT, 'out/renderer/index.html')).href;
+/** What the window loads: the built renderer, served by the app on its own scheme. */
+export const BUILT_RENDERER_URL = 'app://airlock/index.html';
 const LISTENING = /Airlock listening on (http:\/\/127\.0\.0\.1:\d+)/;
 
 export interface AirlockDesktopOptions {
@@ -60,7 +60,12 @@ export async function startAirlockDesktop(
   for (const grant of options.grants ?? []) tokens[grant] = addGrant(dataDir, grant);
   let desktop: DesktopApp | undefined;
   try {
-    desktop = await DesktopApp.start({ ...options.desktop, dataDir });
+    desktop = await DesktopApp.start({
+      ...options.desktop,
+      // The app asks the login shell for PATH; the machine's shell rc has no part in these tests.
+      env: { SHELL: '/nonexistent/shell', ...options.desktop?.env },
+      dataDir,
+    });
     const [, url] = await desktop.waitForOutput(LISTENING);
     const started = desktop;
     return {

@@ -50,7 +50,7 @@ describe('the desktop window', () => {
         nodeIntegration: false,
       },
     });
-    expect(window.url).toBe(BUILT_RENDERER_URL);
+    expect(window.url).toBe(`${BUILT_RENDERER_URL}#/pending`);
     expect((await airlock.desktop.state()).windows).toHaveLength(1);
     // The bridge is there, and nothing of Electron or Node leaked into the page.
     expect(

@@ -25,7 +25,8 @@ export interface SqliteRuntime {
 export interface ElectronAppPaths {
   isPackaged: boolean;
   appPath: string;
-  resourcesPath: string;
+  /** process.resourcesPath; only a packaged app needs it (and passes it). */
+  resourcesPath?: string;
 }
 
 export interface BuildInfo {
@@ -76,8 +77,14 @@ export function chooseSqliteBinding(
         'Electron build of SQLite (the Electron entry must pass electronApp to startRuntime).',
     );
   }
+  if (app.isPackaged && app.resourcesPath === undefined) {
+    throw new SqliteBindingError(
+      'Airlock runs packaged but was not told its resources folder, where the Electron build of ' +
+        'SQLite is (the Electron entry must pass process.resourcesPath).',
+    );
+  }
   const path = app.isPackaged
-    ? join(app.resourcesPath, NATIVE_DIR, BINARY_FILE)
+    ? join(app.resourcesPath!, NATIVE_DIR, BINARY_FILE)
     : join(
         app.appPath,
         NATIVE_DIR,
