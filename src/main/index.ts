@@ -140,8 +140,9 @@ async function main(): Promise<void> {
       subscribe: (listener) => started.api.subscribe(listener),
       enabled: () => started.settings().notifications,
       sound: () => started.settings().notificationSound,
-      // Notification buttons exist on macOS; elsewhere a click opens Pending.
-      actions: process.platform === 'darwin',
+      // Notification buttons exist on macOS and, for an app with an AppUserModelID, in Windows
+      // toasts; elsewhere (Linux) a click opens Pending.
+      actions: process.platform === 'darwin' || process.platform === 'win32',
       decide: (id, decision) => commands('approvals.decide', { id, decision }),
       openPending: () => showWindow('pending'),
       timers: systemTimers,

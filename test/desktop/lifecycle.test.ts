@@ -165,6 +165,8 @@ describe('a failure to start', () => {
 });
 
 describe('on macOS', () => {
+  // (Windows toasts get the same buttons; the harness cannot run the app as win32 here, since the
+  // app then reads this machine's paths as Windows ones.)
   it('a held call’s notification answers it with its Allow button', async () => {
     const airlock = await start({ desktop: { platform: 'darwin' } });
     const { agent, answer, notification } = await holdCall(airlock);

@@ -14,7 +14,10 @@ export interface NotificationLike {
   show(): void;
   close(): void;
   on(event: 'click', listener: () => void): unknown;
-  on(event: 'action', listener: (event: unknown, index: number) => void): unknown;
+  on(
+    event: 'action',
+    listener: (details: { actionIndex?: number }, deprecatedIndex: number) => void,
+  ): unknown;
 }
 
 export interface NotificationOptions {
@@ -36,7 +39,7 @@ export interface HeldCallNotifierDeps {
   enabled(): boolean;
   /** Whether a notification plays the system's sound. */
   sound(): boolean;
-  /** The platform shows notification buttons (macOS). */
+  /** The platform shows notification buttons (macOS; Windows toasts with an AppUserModelID). */
   actions: boolean;
   /** Answers a held call as the window's buttons would. */
   decide(id: string, decision: 'allow' | 'deny'): Promise<unknown>;
@@ -67,7 +70,9 @@ export function notifyHeldCalls(deps: HeldCallNotifierDeps): () => void {
       });
       notification.on('click', () => deps.openPending());
       if (single) {
-        notification.on('action', (_event, index) => {
+        notification.on('action', (details, deprecatedIndex) => {
+          // Electron 45 names the button in the event; older ones passed it second.
+          const index = details?.actionIndex ?? deprecatedIndex;
           const decision = index === 0 ? 'allow' : 'deny';
           deps.decide(single.id, decision).catch((error: unknown) =>
             deps.logger.warn('notification: could not answer the call', {

@@ -38,8 +38,12 @@ class FakeNotification implements NotificationLike {
   click() {
     (this.listeners.get('click') as () => void)?.();
   }
+  /** As Electron 45 reports a button: its index in the event's details. */
   action(index: number) {
-    (this.listeners.get('action') as (event: unknown, index: number) => void)?.({}, index);
+    (this.listeners.get('action') as (details: unknown, index: number) => void)?.(
+      { actionIndex: index },
+      index,
+    );
   }
 }
 
