@@ -19,27 +19,29 @@ function fakeCore() {
     text.includes('maybe')
       ? [{ path: '/default', message: 'must be one of ...', line: 3, column: 14 }]
       : [];
+  const get = ({ server }: { server: string }) =>
+    server === 'meatspace'
+      ? { ...INFO, text: disk.text, textHash: disk.hash }
+      : { ...INFO, server };
+  const save = ({ text, baseHash }: { text: string; baseHash?: string }) => {
+    if (baseHash !== disk.hash) throw new ApiError('conflict', 'changed since it was opened');
+    disk.text = text;
+    disk.hash = `h${Number(disk.hash.slice(1)) + 1}`;
+    return { hash: 'p2', textHash: disk.hash };
+  };
   const api = new FakeApi()
     .handle('policies.list', () => ({
       policies: [INFO, { ...INFO, server: 'other', file: '/d/policies/other.json' }],
     }))
-    .handle('policies.get', ({ server }) =>
-      server === 'meatspace'
-        ? { ...INFO, text: disk.text, textHash: disk.hash }
-        : { ...INFO, server },
-    )
+    .handle('policies.get', get)
     .handle('policies.validate', ({ text }) => ({
       ok: problemsOf(text).length === 0,
       errors: problemsOf(text),
     }))
-    .handle('policies.save', ({ text, baseHash }) => {
-      if (baseHash !== disk.hash) throw new ApiError('conflict', 'changed since it was opened');
-      disk.text = text;
-      disk.hash = `h${Number(disk.hash.slice(1)) + 1}`;
-      return { hash: 'p2', textHash: disk.hash };
-    })
+    .handle('policies.save', save)
     .handle('policies.dryRun', () => ({ ok: true, errors: [], replayed: 7, changes: [] }));
-  return { api, disk };
+  /** The core's own answers, for a test that wraps them. */
+  return { api, disk, get, save };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -115,6 +117,61 @@ describe('the policies store', () => {
     await settle();
     expect(store.getState().changedOnDisk).toBe(true);
     expect(store.getState().text).toBe(disk.text + '\n');
+  });
+
+  it('shows no "changed on disk" after its own save, whichever answer comes back first', async () => {
+    // The core puts a saved policy in force before it answers, so its policy.changed event reaches
+    // the screen while the save is still in flight; the screen then asks for the file's hash.
+    for (const first of ['save', 'get'] as const) {
+      const { api, disk, get, save } = fakeCore();
+      const store = createPoliciesStore(api, { checkDelayMs: 0 });
+      await store.getState().load();
+      const banners: boolean[] = [];
+      store.subscribe((s) => banners.push(s.changedOnDisk));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      api
+        .handle('policies.save', async (input) => {
+          const saved = save(input);
+          api.push({ name: 'policy.changed', data: { policy: { ...INFO, hash: 'p2' } } });
+          if (first === 'get') await gate;
+          return saved;
+        })
+        .handle('policies.get', async (input) => {
+          if (first === 'save') await gate;
+          return get(input);
+        });
+      store.getState().edit(TEXT.replace('"tools": {}', '"tools": { "x": {} }'));
+      await settle();
+      const saving = store.getState().save();
+      await settle();
+      release();
+      expect(await saving).toBe(true);
+      await settle();
+      expect(disk.hash).toBe('h2');
+      expect(store.getState()).toMatchObject({ baseHash: 'h2', changedOnDisk: false });
+      expect(banners).not.toContain(true);
+      expect(store.getState().notice).toBe('Saved and in force for meatspace.');
+    }
+  });
+
+  it('still warns about a change elsewhere that lands while its save is refused', async () => {
+    const { api, disk, save } = fakeCore();
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    await store.getState().load();
+    api.handle('policies.save', async (input) => {
+      // Another program writes the file just before this save reaches the core.
+      disk.text = TEXT.replace('deny', 'allow');
+      disk.hash = 'h7';
+      api.push({ name: 'policy.changed', data: { policy: INFO } });
+      await settle();
+      return save(input);
+    });
+    store.getState().edit(TEXT + ' ');
+    await settle();
+    expect(await store.getState().save()).toBe(false);
+    await settle();
+    expect(store.getState()).toMatchObject({ changedOnDisk: true, text: TEXT + ' ' });
   });
 
   it('opens a proposal as an unsaved edit on top of the file, with its note', async () => {

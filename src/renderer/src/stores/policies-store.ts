@@ -84,6 +84,8 @@ export function createPoliciesStore(
   // Answers can come back out of order; only the newest check or open is applied.
   let checks = 0;
   let opens = 0;
+  // Set below, once the store exists: what a settled save does about a change seen during it.
+  let afterSave: (server: string) => void = () => {};
 
   const store = createStore<PoliciesState>()((set, get) => {
     const check = async () => {
@@ -196,6 +198,7 @@ export function createPoliciesStore(
           return false;
         } finally {
           set({ saving: false });
+          afterSave(server);
         }
       },
       async revert() {
@@ -207,26 +210,46 @@ export function createPoliciesStore(
     };
   });
 
+  // A save in flight when the file's new hash arrives: checked again once the save has settled.
+  let recheckAfterSave = false;
+  /**
+   * Compares the file on disk with what the draft was opened (or last saved) from, reading the
+   * state when the answer arrives: our own save's event comes back while the save is in flight,
+   * and the hash it wrote is known only once the save returns.
+   */
+  const checkDisk = (server: string) => {
+    void api.call('policies.get', { server }).then(
+      (file) => {
+        const state = store.getState();
+        if (state.server !== server) return;
+        if (state.saving) {
+          recheckAfterSave = true;
+          return;
+        }
+        if (file.textHash === state.baseHash) return;
+        if (!isDirty(state)) void state.revert();
+        else store.setState({ changedOnDisk: true });
+      },
+      () => {},
+    );
+  };
+  afterSave = (server) => {
+    if (!recheckAfterSave) return;
+    recheckAfterSave = false;
+    checkDisk(server);
+  };
+
   const unsubscribe = api.on((event) => {
     if (event.name !== 'policy.changed') return;
     const { policy } = event.data;
-    const { policies, server, text, savedText, baseHash } = store.getState();
+    const { policies, server } = store.getState();
     const known = policies.some((p) => p.server === policy.server);
     store.setState({
       policies: known
         ? policies.map((p) => (p.server === policy.server ? policy : p))
         : [...policies, policy].sort((a, b) => a.server.localeCompare(b.server)),
     });
-    if (policy.server !== server) return;
-    // Our own save comes back as an event too; only a change from elsewhere matters here.
-    void api.call('policies.get', { server }).then(
-      (file) => {
-        if (store.getState().server !== server || file.textHash === baseHash) return;
-        if (text === savedText) void store.getState().revert();
-        else store.setState({ changedOnDisk: true });
-      },
-      () => {},
-    );
+    if (policy.server === server) checkDisk(server);
   });
 
   return Object.assign(store, {
