@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/renderer/src/api/api-client';
 import { createPoliciesStore, isDirty } from '../../src/renderer/src/stores/policies-store';
-import type { JsonProblem, PolicyInfo } from '../../src/shared/contract';
+import type { JsonProblem, PolicyInfo, ToolRiskReport } from '../../src/shared/contract';
 import { FakeApi } from './helpers/fake-api';
 
 const TEXT = '{\n  "version": "1",\n  "default": "deny",\n  "tools": {}\n}\n';
@@ -11,6 +11,8 @@ const INFO: PolicyInfo = {
   errors: [],
   hash: 'p1',
 };
+
+const RISK: ToolRiskReport = { risk: 'allowed', rule: '/tools/x', reason: '', grants: [] };
 
 /** A core with one policy file, checked by a rule the tests can read: "maybe" is a problem. */
 function fakeCore() {
@@ -39,7 +41,14 @@ function fakeCore() {
       errors: problemsOf(text),
     }))
     .handle('policies.save', save)
-    .handle('policies.dryRun', () => ({ ok: true, errors: [], replayed: 7, changes: [] }));
+    .handle('policies.dryRun', () => ({ ok: true, errors: [], replayed: 7, changes: [] }))
+    .handle('servers.tools', ({ server }) => ({
+      server,
+      tools: [{ name: `${server}_tool`, params: [], risk: RISK }],
+      fetchedAt: 1,
+      unknownInPolicy: [],
+    }))
+    .handle('grants.list', () => ({ grants: [{ name: 'alice', created: '' }], temporary: [] }));
   /** The core's own answers, for a test that wraps them. */
   return { api, disk, get, save };
 }
@@ -210,5 +219,89 @@ describe('the policies store', () => {
     expect(store.getState().dryRun).toEqual({ text: TEXT, replayed: 7, changes: [] });
     store.stop();
     expect(api.listenerCount).toBe(0);
+  });
+
+  it("lists the open server's tools and the clients, and says why when the tools cannot be listed", async () => {
+    const { api } = fakeCore();
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    await store.getState().load();
+    await settle();
+    expect(store.getState()).toMatchObject({
+      grants: ['alice'],
+      tools: { server: 'meatspace', tools: [{ name: 'meatspace_tool' }] },
+      toolsLoading: false,
+    });
+
+    await store.getState().open('other');
+    await settle();
+    expect(store.getState().tools?.tools.map((t) => t.name)).toEqual(['other_tool']);
+
+    api.handle('servers.tools', () => {
+      throw new ApiError('unavailable', 'Cannot list the tools of "other": it exited');
+    });
+    await store.getState().loadTools(true);
+    expect(api.inputsOf('servers.tools').at(-1)).toEqual({ server: 'other', refresh: true });
+    expect(store.getState()).toMatchObject({
+      tools: undefined,
+      toolsError: 'Cannot list the tools of "other": it exited',
+    });
+
+    api.handle('grants.list', () => ({
+      grants: [
+        { name: 'alice', created: '' },
+        { name: 'bob', created: '' },
+      ],
+      temporary: [],
+    }));
+    api.push({ name: 'grants.changed', data: {} });
+    await settle();
+    expect(store.getState().grants).toEqual(['alice', 'bob']);
+  });
+
+  it('opens "Always allow…" reviewed: the client it is about shown and its dry run replayed', async () => {
+    const { api } = fakeCore();
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    const text = TEXT.replace(
+      '"tools": {}',
+      '"tools": {},\n  "grants": { "alice": { "tools": { "x": { "action": "allow" } } } }',
+    );
+    await store.getState().propose({ server: 'meatspace', text, baseHash: 'h1', note: 'n' });
+    expect(store.getState()).toMatchObject({
+      text,
+      savedText: TEXT,
+      reviewing: true,
+      grantShown: 'alice',
+      dryRun: { text, replayed: 7 },
+    });
+    expect(api.inputsOf('policies.dryRun')).toEqual([{ server: 'meatspace', text }]);
+    // Saving closes the review.
+    expect(await store.getState().save()).toBe(true);
+    expect(store.getState().reviewing).toBe(false);
+  });
+
+  it('ties a tried call to the draft it was decided under', async () => {
+    const { api } = fakeCore();
+    api.handle('policies.tryCall', ({ text }) =>
+      text.includes('maybe')
+        ? { ok: false, errors: [{ path: '/default', message: 'bad', line: 3, column: 14 }] }
+        : { ok: true, decision: { action: 'deny', rule: '/default', reason: 'no' } },
+    );
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    await store.getState().load();
+    const input = { grant: 'alice', tool: 'x', args: { a: 1 } };
+    await store.getState().tryCall(input);
+    expect(api.inputsOf('policies.tryCall')).toEqual([
+      { server: 'meatspace', text: TEXT, ...input },
+    ]);
+    expect(store.getState().trial).toEqual({
+      text: TEXT,
+      input,
+      decision: { action: 'deny', rule: '/default', reason: 'no' },
+    });
+
+    store.getState().edit(TEXT.replace('deny', 'maybe'));
+    await store.getState().tryCall(input);
+    expect(store.getState().trial).toBeUndefined();
+    expect(store.getState().problems.map((p) => p.path)).toEqual(['/default']);
   });
 });
