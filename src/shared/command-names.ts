@@ -16,6 +16,7 @@ export const COMMAND_NAMES = [
   'policies.validate',
   'policies.save',
   'policies.dryRun',
+  'policies.tryCall',
   'servers.list',
   'servers.get',
   'servers.tools',

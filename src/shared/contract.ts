@@ -285,6 +285,22 @@ export const COMMANDS = {
     }),
   ),
   /**
+   * Decides one call under a draft policy, as the gatekeeper would, without forwarding, counting
+   * or recording it: counters start empty, so a rate limit never refuses it. No grant means a
+   * client with no rules of its own.
+   */
+  'policies.tryCall': command<
+    { ok: true; decision: DecisionSummary } | { ok: false; errors: JsonProblem[] }
+  >()(
+    z.strictObject({
+      server: name,
+      text: z.string().max(1_000_000),
+      grant: name.optional(),
+      tool: z.string().min(1).max(500),
+      args: z.record(z.string(), z.unknown()),
+    }),
+  ),
+  /**
    * The servers config.json lists (one whose env or header value is missing from the secret store
    * is `failed`, with why), and where those values are kept: the OS keychain or a file.
    */

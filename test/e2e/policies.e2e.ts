@@ -1,7 +1,9 @@
 // The Policies screen against a real `airlock serve` and a real MCP agent: a rule changed in the
-// form is saved after a dry run, takes effect on the agent's next call and is on disk as the JSON
-// view showed it; an invalid edit cannot be saved and says where it is wrong; "Always allow" from
-// Pending arrives here as a change to review.
+// form is saved after a review (diff, dry run), takes effect on the agent's next call and is on
+// disk as the JSON view showed it, with no false "changed on disk" banner after; the form lists the
+// server's own tools and one client's rules; "Try it" decides a call under the draft without
+// running it; an invalid edit cannot be saved and says where it is wrong; "Always allow" from
+// Pending arrives here as a change to review, marked; the save bar stays in view.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -57,6 +59,13 @@ async function openPolicies(page: Page) {
   await expect(page.getByRole('group', { name: 'Rule for provision_api_key' })).toBeVisible();
 }
 
+/** Two frames, so whatever an answer just set in the store is on screen. */
+async function painted(page: Page) {
+  await page.evaluate(
+    () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+  );
+}
+
 /** The JSON editor's text, line by line as CodeMirror shows it (a policy fits its viewport). */
 async function editorText(page: Page): Promise<string> {
   const lines = await page.locator('.json-editor .cm-line').allTextContents();
@@ -77,14 +86,35 @@ test('a rule changed in the form is dry-run, saved, in force on the next call an
   await expect(page.locator('.json-editor')).toContainText('"action": "allow"');
 
   await page.getByRole('button', { name: 'Review and save' }).click();
+  // The change first, as a diff of the file against the draft, then the dry run.
+  const diff = page.getByRole('region', { name: 'Changes' });
+  await expect(diff).toContainText('1 line added, 1 removed.');
+  await expect(diff.locator('tr.removed')).toHaveText(/-\s*"action": "deny",/);
+  await expect(diff.locator('tr.added')).toHaveText(/\+\s*"action": "allow",/);
   const dryRun = page.getByRole('region', { name: 'Dry run' });
   await expect(dryRun).toContainText('1 decision would change');
   const changed = dryRun.getByRole('row').filter({ hasText: 'provision_api_key' });
   await expect(changed).toContainText('Deny');
   await expect(changed).toContainText('Allow');
 
+  // The save's own policy.changed event comes back while the save is in flight, and the screen
+  // asks for the file's hash; held here until the save has answered (the order that showed a false
+  // "changed on disk" banner), no banner may show once that hash is in.
+  let saveAnswered!: () => void;
+  const saved = new Promise<void>((resolve) => (saveAnswered = resolve));
+  page.on('response', (r) => {
+    if (r.url().endsWith('/api/policies.save')) saveAnswered();
+  });
+  await page.route('**/api/policies.get', async (route) => {
+    await saved;
+    await route.continue();
+  });
+  const hashAsked = page.waitForResponse((r) => r.url().endsWith('/api/policies.get'));
   await page.getByRole('button', { name: 'Save policy' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved and in force' })).toBeVisible();
+  await hashAsked;
+  await painted(page);
+  await expect(page.getByText('The file changed on disk since you opened it')).toHaveCount(0);
 
   const minted = await provisionKey(agent, 'key', 'after@example.com');
   expect(minted.isError).toBeFalsy();
@@ -139,7 +169,7 @@ test('a dry run lists each recorded call whose decision would change', async ({ 
   await openPolicies(page);
 
   await page.getByLabel('Action for get_service_status').selectOption('require_approval');
-  await page.getByRole('button', { name: 'Dry run' }).click();
+  await page.getByRole('button', { name: 'Review and save' }).click();
   const dryRun = page.getByRole('region', { name: 'Dry run' });
   await expect(dryRun).toContainText('4 recent calls replayed: 3 decisions would change.');
   const rows = dryRun.getByRole('row').filter({ hasText: 'get_service_status' });
@@ -174,8 +204,20 @@ test('"Always allow" on a held call opens the change on Policies, and saving it 
       .getByRole('status')
       .filter({ hasText: 'always allow provision_api_key for client e2e-agent' }),
   ).toBeVisible();
-  await expect(page.getByText('Clients with their own rules: e2e-agent')).toBeVisible();
-  await page.getByRole('button', { name: 'Review and save' }).click();
+  // It arrives reviewed: the diff and the dry run shown, the client's changed rule marked.
+  await expect(page.getByRole('region', { name: 'Changes' })).toContainText('"e2e-agent": {');
+  await expect(page.getByRole('region', { name: 'Dry run' })).toContainText('replayed');
+  await expect(page.getByLabel('Client whose rules to edit')).toHaveValue('e2e-agent');
+  const proposed = page.getByRole('group', {
+    name: 'Rule for provision_api_key, client e2e-agent',
+  });
+  await expect(proposed).toHaveClass(/\bchanged\b/);
+  await expect(proposed.getByLabel('Action for provision_api_key, client e2e-agent')).toHaveValue(
+    'allow',
+  );
+  await expect(
+    page.getByRole('group', { name: 'Rule for provision_api_key', exact: true }),
+  ).not.toHaveClass(/\bchanged\b/);
   await page.getByRole('button', { name: 'Save policy' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Saved and in force' })).toBeVisible();
 
@@ -193,16 +235,136 @@ test('"Always allow" on a held call opens the change on Policies, and saving it 
   );
 });
 
+test("the form lists the server's tools; an action set there and one client's rule are in force after saving", async ({
+  page,
+}) => {
+  const other = await connectAgent(
+    airlock.url,
+    MEATSPACE_SERVER_ID,
+    await airlock.addGrant('other-agent'),
+  );
+  await openPolicies(page);
+  // Every tool the MeatSpace server reports, in its order; ask_human has no rule, so the default.
+  const rules = page.getByRole('group', { name: /^Rule for [a-z_]+$/ });
+  await expect(rules).toHaveText([/get_service_status/, /ask_human/, /provision_api_key/]);
+  await expect(page.getByRole('group', { name: 'Rule for ask_human' })).toContainText(
+    'Puts a question with 2 to 4 choices',
+  );
+  const askAction = page.getByLabel('Action for ask_human', { exact: true });
+  await expect(askAction.locator('option:checked')).toHaveText('Default (Deny)');
+  await askAction.selectOption('allow');
+
+  await page.getByLabel('Client whose rules to edit').selectOption('e2e-agent');
+  await page
+    .getByLabel('Action for provision_api_key, client e2e-agent', { exact: true })
+    .selectOption('allow');
+  await expect(
+    page.getByRole('group', { name: 'Rule for provision_api_key, client e2e-agent' }),
+  ).toHaveClass(/\bchanged\b/);
+
+  await page.getByRole('button', { name: 'Review and save' }).click();
+  await expect(page.getByRole('region', { name: 'Changes' })).toContainText('"ask_human": {');
+  await expect(page.getByRole('region', { name: 'Dry run' })).toContainText('replayed');
+  await page.getByRole('button', { name: 'Save policy' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved and in force' })).toBeVisible();
+
+  const asked = await agent.callTool({
+    name: 'ask_human',
+    arguments: {
+      agent_name: 'e2e',
+      title: 'Ship it?',
+      choices: [
+        { id: 'y', label: 'Yes' },
+        { id: 'n', label: 'No' },
+      ],
+    },
+  });
+  expect(asked.isError).toBeFalsy();
+  expect(textOf(await provisionKey(agent, 'key', 'mine@example.com'))).toMatch(/"api_key"/);
+  // The client's own rule is its alone.
+  expect(textOf(await provisionKey(other, 'key', 'theirs@example.com'))).toContain(
+    'Key minting is paused',
+  );
+  await other.close();
+  const saved = JSON.parse(policyOnDisk());
+  expect(saved.tools.ask_human).toEqual({ action: 'allow' });
+  expect(saved.grants).toEqual({
+    'e2e-agent': { tools: { provision_api_key: { action: 'allow' } } },
+  });
+});
+
+test('"Try it" decides a call under the draft, names the rule, and runs nothing', async ({
+  page,
+}) => {
+  await openPolicies(page);
+  const before = await airlock.api<{ calls: unknown[] }>('history.query', {});
+  await page.getByLabel('Client whose rules to edit').selectOption('e2e-agent');
+  await page
+    .getByLabel('Action for provision_api_key, client e2e-agent', { exact: true })
+    .selectOption('require_approval');
+
+  const panel = page.getByRole('region', { name: 'Try it' });
+  await panel.getByLabel('Tool to try').selectOption('provision_api_key');
+  await panel.getByLabel('Arguments to try').fill('{"name": "k", "email": "t@example.com"}');
+  await panel.getByRole('button', { name: 'Try it' }).click();
+  const decision = panel.getByRole('status', { name: 'Decision' });
+  await expect(decision).toContainText('provision_api_key: Deny');
+  await expect(decision).toContainText('Key minting is paused');
+
+  await panel.getByLabel('Client to try as').selectOption('e2e-agent');
+  await panel.getByRole('button', { name: 'Try it' }).click();
+  await expect(decision).toContainText('provision_api_key from e2e-agent: Needs approval');
+  await decision.getByRole('button', { name: '/grants/e2e-agent/tools/provision_api_key' }).click();
+  const rule = page.getByRole('group', { name: 'Rule for provision_api_key, client e2e-agent' });
+  await expect(rule).toHaveClass(/\bfocused\b/);
+  await expect(rule).toBeInViewport();
+
+  // Nothing ran, nothing was recorded, nothing was saved.
+  expect(await airlock.api<{ calls: unknown[] }>('history.query', {})).toEqual(before);
+  expect(JSON.parse(policyOnDisk())).toEqual(POLICY);
+});
+
+test('the save bar stays in view on a form longer than the window', async ({ page }) => {
+  await page.setViewportSize({ width: 1000, height: 600 });
+  await openPolicies(page);
+  await page.getByLabel('Action for ask_human', { exact: true }).selectOption('deny');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const bar = page.getByRole('region', { name: 'Save' });
+  const pageHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+  expect(pageHeight).toBeGreaterThan(1200);
+  await expect(bar).toBeInViewport({ ratio: 1 });
+  await expect(bar.getByRole('button', { name: 'Review and save' })).toBeEnabled();
+  await page.evaluate(() => window.scrollTo(0, 500));
+  await expect(bar).toBeInViewport({ ratio: 1 });
+});
+
 for (const colorScheme of ['light', 'dark'] as const) {
-  test(`screenshot of Policies, ${colorScheme}`, async ({ page }) => {
+  test(`screenshots of Policies, ${colorScheme}`, async ({ page }) => {
     await page.emulateMedia({ colorScheme });
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.setViewportSize({ width: 1280, height: 1700 });
     await provisionKey(agent, 'key', 'shot@example.com');
     await openPolicies(page);
-    await page.getByLabel('Action for provision_api_key').selectOption('require_approval');
-    await page.getByLabel('Reason for provision_api_key').fill('Mints credentials; ask me');
+    await page.getByLabel('Action for ask_human', { exact: true }).selectOption('require_approval');
+    await page.getByLabel('Reason for ask_human', { exact: true }).fill('Reaches a person; ask me');
+    await page.getByLabel('Client whose rules to edit').selectOption('e2e-agent');
+    await page
+      .getByLabel('Action for provision_api_key, client e2e-agent', { exact: true })
+      .selectOption('allow');
+    const panel = page.getByRole('region', { name: 'Try it' });
+    await panel.getByLabel('Tool to try').selectOption('provision_api_key');
+    await panel.getByLabel('Client to try as').selectOption('e2e-agent');
+    await panel.getByLabel('Arguments to try').fill('{"name": "k", "email": "t@example.com"}');
+    await panel.getByRole('button', { name: 'Try it' }).click();
+    await expect(panel.getByRole('status', { name: 'Decision' })).toContainText('Allow');
+    await page.screenshot({ path: `docs/screenshots/policies-${colorScheme}.png` });
+
     await page.getByRole('button', { name: 'Review and save' }).click();
     await expect(page.getByRole('region', { name: 'Dry run' })).toContainText('would change');
-    await page.screenshot({ path: `docs/screenshots/policies-${colorScheme}.png`, fullPage: true });
+    // The README shows the review once, in light.
+    if (colorScheme === 'light') {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: 'docs/screenshots/policies-review-light.png' });
+    }
   });
 }

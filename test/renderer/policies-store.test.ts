@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/renderer/src/api/api-client';
 import { createPoliciesStore, isDirty } from '../../src/renderer/src/stores/policies-store';
-import type { JsonProblem, PolicyInfo } from '../../src/shared/contract';
+import type { JsonProblem, PolicyInfo, ToolRiskReport } from '../../src/shared/contract';
 import { FakeApi } from './helpers/fake-api';
 
 const TEXT = '{\n  "version": "1",\n  "default": "deny",\n  "tools": {}\n}\n';
@@ -12,6 +12,8 @@ const INFO: PolicyInfo = {
   hash: 'p1',
 };
 
+const RISK: ToolRiskReport = { risk: 'allowed', rule: '/tools/x', reason: '', grants: [] };
+
 /** A core with one policy file, checked by a rule the tests can read: "maybe" is a problem. */
 function fakeCore() {
   const disk = { text: TEXT, hash: 'h1' };
@@ -19,27 +21,36 @@ function fakeCore() {
     text.includes('maybe')
       ? [{ path: '/default', message: 'must be one of ...', line: 3, column: 14 }]
       : [];
+  const get = ({ server }: { server: string }) =>
+    server === 'meatspace'
+      ? { ...INFO, text: disk.text, textHash: disk.hash }
+      : { ...INFO, server };
+  const save = ({ text, baseHash }: { text: string; baseHash?: string }) => {
+    if (baseHash !== disk.hash) throw new ApiError('conflict', 'changed since it was opened');
+    disk.text = text;
+    disk.hash = `h${Number(disk.hash.slice(1)) + 1}`;
+    return { hash: 'p2', textHash: disk.hash };
+  };
   const api = new FakeApi()
     .handle('policies.list', () => ({
       policies: [INFO, { ...INFO, server: 'other', file: '/d/policies/other.json' }],
     }))
-    .handle('policies.get', ({ server }) =>
-      server === 'meatspace'
-        ? { ...INFO, text: disk.text, textHash: disk.hash }
-        : { ...INFO, server },
-    )
+    .handle('policies.get', get)
     .handle('policies.validate', ({ text }) => ({
       ok: problemsOf(text).length === 0,
       errors: problemsOf(text),
     }))
-    .handle('policies.save', ({ text, baseHash }) => {
-      if (baseHash !== disk.hash) throw new ApiError('conflict', 'changed since it was opened');
-      disk.text = text;
-      disk.hash = `h${Number(disk.hash.slice(1)) + 1}`;
-      return { hash: 'p2', textHash: disk.hash };
-    })
-    .handle('policies.dryRun', () => ({ ok: true, errors: [], replayed: 7, changes: [] }));
-  return { api, disk };
+    .handle('policies.save', save)
+    .handle('policies.dryRun', () => ({ ok: true, errors: [], replayed: 7, changes: [] }))
+    .handle('servers.tools', ({ server }) => ({
+      server,
+      tools: [{ name: `${server}_tool`, params: [], risk: RISK }],
+      fetchedAt: 1,
+      unknownInPolicy: [],
+    }))
+    .handle('grants.list', () => ({ grants: [{ name: 'alice', created: '' }], temporary: [] }));
+  /** The core's own answers, for a test that wraps them. */
+  return { api, disk, get, save };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -117,6 +128,61 @@ describe('the policies store', () => {
     expect(store.getState().text).toBe(disk.text + '\n');
   });
 
+  it('shows no "changed on disk" after its own save, whichever answer comes back first', async () => {
+    // The core puts a saved policy in force before it answers, so its policy.changed event reaches
+    // the screen while the save is still in flight; the screen then asks for the file's hash.
+    for (const first of ['save', 'get'] as const) {
+      const { api, disk, get, save } = fakeCore();
+      const store = createPoliciesStore(api, { checkDelayMs: 0 });
+      await store.getState().load();
+      const banners: boolean[] = [];
+      store.subscribe((s) => banners.push(s.changedOnDisk));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      api
+        .handle('policies.save', async (input) => {
+          const saved = save(input);
+          api.push({ name: 'policy.changed', data: { policy: { ...INFO, hash: 'p2' } } });
+          if (first === 'get') await gate;
+          return saved;
+        })
+        .handle('policies.get', async (input) => {
+          if (first === 'save') await gate;
+          return get(input);
+        });
+      store.getState().edit(TEXT.replace('"tools": {}', '"tools": { "x": {} }'));
+      await settle();
+      const saving = store.getState().save();
+      await settle();
+      release();
+      expect(await saving).toBe(true);
+      await settle();
+      expect(disk.hash).toBe('h2');
+      expect(store.getState()).toMatchObject({ baseHash: 'h2', changedOnDisk: false });
+      expect(banners).not.toContain(true);
+      expect(store.getState().notice).toBe('Saved and in force for meatspace.');
+    }
+  });
+
+  it('still warns about a change elsewhere that lands while its save is refused', async () => {
+    const { api, disk, save } = fakeCore();
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    await store.getState().load();
+    api.handle('policies.save', async (input) => {
+      // Another program writes the file just before this save reaches the core.
+      disk.text = TEXT.replace('deny', 'allow');
+      disk.hash = 'h7';
+      api.push({ name: 'policy.changed', data: { policy: INFO } });
+      await settle();
+      return save(input);
+    });
+    store.getState().edit(TEXT + ' ');
+    await settle();
+    expect(await store.getState().save()).toBe(false);
+    await settle();
+    expect(store.getState()).toMatchObject({ changedOnDisk: true, text: TEXT + ' ' });
+  });
+
   it('opens a proposal as an unsaved edit on top of the file, with its note', async () => {
     const { api } = fakeCore();
     const store = createPoliciesStore(api, { checkDelayMs: 0 });
@@ -153,5 +219,89 @@ describe('the policies store', () => {
     expect(store.getState().dryRun).toEqual({ text: TEXT, replayed: 7, changes: [] });
     store.stop();
     expect(api.listenerCount).toBe(0);
+  });
+
+  it("lists the open server's tools and the clients, and says why when the tools cannot be listed", async () => {
+    const { api } = fakeCore();
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    await store.getState().load();
+    await settle();
+    expect(store.getState()).toMatchObject({
+      grants: ['alice'],
+      tools: { server: 'meatspace', tools: [{ name: 'meatspace_tool' }] },
+      toolsLoading: false,
+    });
+
+    await store.getState().open('other');
+    await settle();
+    expect(store.getState().tools?.tools.map((t) => t.name)).toEqual(['other_tool']);
+
+    api.handle('servers.tools', () => {
+      throw new ApiError('unavailable', 'Cannot list the tools of "other": it exited');
+    });
+    await store.getState().loadTools(true);
+    expect(api.inputsOf('servers.tools').at(-1)).toEqual({ server: 'other', refresh: true });
+    expect(store.getState()).toMatchObject({
+      tools: undefined,
+      toolsError: 'Cannot list the tools of "other": it exited',
+    });
+
+    api.handle('grants.list', () => ({
+      grants: [
+        { name: 'alice', created: '' },
+        { name: 'bob', created: '' },
+      ],
+      temporary: [],
+    }));
+    api.push({ name: 'grants.changed', data: {} });
+    await settle();
+    expect(store.getState().grants).toEqual(['alice', 'bob']);
+  });
+
+  it('opens "Always allow…" reviewed: the client it is about shown and its dry run replayed', async () => {
+    const { api } = fakeCore();
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    const text = TEXT.replace(
+      '"tools": {}',
+      '"tools": {},\n  "grants": { "alice": { "tools": { "x": { "action": "allow" } } } }',
+    );
+    await store.getState().propose({ server: 'meatspace', text, baseHash: 'h1', note: 'n' });
+    expect(store.getState()).toMatchObject({
+      text,
+      savedText: TEXT,
+      reviewing: true,
+      grantShown: 'alice',
+      dryRun: { text, replayed: 7 },
+    });
+    expect(api.inputsOf('policies.dryRun')).toEqual([{ server: 'meatspace', text }]);
+    // Saving closes the review.
+    expect(await store.getState().save()).toBe(true);
+    expect(store.getState().reviewing).toBe(false);
+  });
+
+  it('ties a tried call to the draft it was decided under', async () => {
+    const { api } = fakeCore();
+    api.handle('policies.tryCall', ({ text }) =>
+      text.includes('maybe')
+        ? { ok: false, errors: [{ path: '/default', message: 'bad', line: 3, column: 14 }] }
+        : { ok: true, decision: { action: 'deny', rule: '/default', reason: 'no' } },
+    );
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    await store.getState().load();
+    const input = { grant: 'alice', tool: 'x', args: { a: 1 } };
+    await store.getState().tryCall(input);
+    expect(api.inputsOf('policies.tryCall')).toEqual([
+      { server: 'meatspace', text: TEXT, ...input },
+    ]);
+    expect(store.getState().trial).toEqual({
+      text: TEXT,
+      input,
+      decision: { action: 'deny', rule: '/default', reason: 'no' },
+    });
+
+    store.getState().edit(TEXT.replace('deny', 'maybe'));
+    await store.getState().tryCall(input);
+    expect(store.getState().trial).toBeUndefined();
+    expect(store.getState().problems.map((p) => p.path)).toEqual(['/default']);
   });
 });

@@ -17,6 +17,7 @@ import { callsToCsv, callsToJsonLines } from '../history/export-format';
 import type { CallRecord, HistoryStore } from '../history/types';
 import { parsePolicy } from '../policy';
 import { replayCalls } from '../policy/dry-run';
+import { tryCall } from '../policy/try-call';
 import { allowToolForGrant, renameGrantOverrides } from '../policy/policy-edits';
 import type { PolicyRegistry } from '../policy';
 import type { Clock, SecretStoreInfo } from '../ports';
@@ -221,6 +222,9 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
         ? { ok: true, errors: [], replayed: result.replayed, changes: result.changes }
         : { ok: false, errors: result.errors, replayed: 0, changes: [] };
     },
+
+    'policies.tryCall': ({ server, text, grant, tool, args }) =>
+      tryCall(server, text, { ...(grant === undefined ? {} : { grant }), tool, args }),
 
     'servers.list': () => ({
       servers: deps.servers(),

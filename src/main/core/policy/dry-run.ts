@@ -19,8 +19,8 @@ export type DryRunResult =
     }
   | { ok: false; errors: JsonProblem[] };
 
-/** Counters that live only for one replay. */
-const NO_STORE: CounterStore = {
+/** Counters that live only for one replay (or one try); nothing is read or written. */
+export const NO_STORE: CounterStore = {
   loadSince: () => [],
   append: () => {},
   pruneBefore: () => {},

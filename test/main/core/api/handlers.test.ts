@@ -329,4 +329,45 @@ describe('the app API handlers', () => {
     expect(output.replayed).toBe(2);
     expect(output.changes.map((c) => [c.call.id, c.after.action])).toEqual([[2, 'allow']]);
   });
+  it("tries a call under the draft, not the policy in force, and leaves the proxy's state alone", async () => {
+    const { api, files, policies, history, counters, counterStore } = setup();
+    const inForce = policies.get('meatspace').policy?.version.hash;
+    // The draft allows the tool once per minute across everyone; the policy in force holds it.
+    const draft = POLICY_TEXT.replace('"require_approval"', '"allow"').replace(
+      '"scope": "grant"',
+      '"scope": "global"',
+    );
+    const input = {
+      server: 'meatspace',
+      text: draft,
+      grant: 'alice',
+      tool: 'provision_api_key',
+      args: { email: 'a@example.com' },
+    };
+    for (let i = 0; i < 2; i++) {
+      expect(await api.dispatch('policies.tryCall', input)).toEqual({
+        ok: true,
+        output: {
+          ok: true,
+          decision: {
+            action: 'allow',
+            rule: '/tools/provision_api_key',
+            reason: 'allowed by the policy',
+          },
+        },
+      });
+    }
+    expect(policies.get('meatspace').policy?.version.hash).toBe(inForce);
+    expect(files.get('meatspace')).toBe(POLICY_TEXT);
+    expect(history.records).toEqual([]);
+    expect(counterStore.events).toEqual([]);
+    const who = { grant: 'alice', session: 's', server: 'meatspace' };
+    const limits = policies.get('meatspace').policy!.tools.get('provision_api_key')!.limits;
+    expect(counters.check(limits, who).ok).toBe(true);
+
+    const invalid = await api.dispatch('policies.tryCall', { ...input, text: '{' });
+    expect(invalid.ok && invalid.output).toMatchObject({ ok: false });
+    const badGrant = await api.dispatch('policies.tryCall', { ...input, grant: '../x' });
+    expect(!badGrant.ok && badGrant.error.code).toBe('invalid_input');
+  });
 });

@@ -12,8 +12,11 @@ import { basicSetup } from 'codemirror';
 import type { JsonProblem } from '../../../../shared/contract';
 
 export interface JsonEditorHandle {
-  /** Puts the cursor at a problem's line and column and scrolls it into view. */
-  reveal(problem: JsonProblem): void;
+  /**
+   * Puts the cursor at a problem's line and column and scrolls the editor to it; focuses the
+   * editor unless `focus` is false (the form has the person's attention).
+   */
+  reveal(problem: JsonProblem, focus?: boolean): void;
 }
 
 // Colours from the app's stylesheet, so the editor follows light and dark like everything else.
@@ -118,12 +121,19 @@ export function JsonEditor({
   }, [problems, value]);
 
   useImperativeHandle(ref, () => ({
-    reveal(problem) {
+    reveal(problem, focus = true) {
       const editor = view.current;
       if (!editor) return;
       const at = offsetOf(editor, problem);
-      editor.dispatch({ selection: { anchor: at }, scrollIntoView: true });
-      editor.focus();
+      if (focus) {
+        editor.dispatch({ selection: { anchor: at }, scrollIntoView: true });
+        editor.focus();
+        return;
+      }
+      // CodeMirror's scrollIntoView scrolls the page too; only the editor's own box moves here.
+      editor.dispatch({ selection: { anchor: at } });
+      const { scrollDOM } = editor;
+      scrollDOM.scrollTop = Math.max(0, editor.lineBlockAt(at).top - scrollDOM.clientHeight / 3);
     },
   }));
 

@@ -1,33 +1,41 @@
-// Policies: one server's policy at a time, as a form and as JSON side by side, both editing the
-// same draft. The core checks the draft as it changes and every problem points at its line and
-// path. Saving goes through a dry run first: the server's recent calls replayed against the draft,
-// listing each call whose decision would change.
-import { useEffect, useRef, useState } from 'react';
+// Policies: one server's policy at a time, as a form (every tool the server reports, and one
+// client's own rules) and as JSON side by side, both editing the same draft. The core checks the
+// draft as it changes and every problem points at its line and path. "Try it" decides a call under
+// the draft. Saving goes through a review: the change as a diff, then a dry run of the server's
+// recent calls against the draft; the save bar stays in view at the bottom of the window.
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
-import type { DryRunChange, PolicyInfo } from '../../../../shared/contract';
+import type { PolicyInfo } from '../../../../shared/contract';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
+import { NAME_MAX, shown } from '../../components/shown-text';
 import { isDirty, type PoliciesState } from '../../stores/policies-store';
 import { JsonEditor, type JsonEditorHandle } from './JsonEditor';
 import { PolicyForm } from './PolicyForm';
-import { ACTION_LABELS } from './policy-text';
+import { changedRules, locatePointer, readPolicyForm, ruleKey, ruleOfPointer } from './policy-text';
+import { ReviewPanel } from './ReviewPanel';
+import { TryIt } from './TryIt';
 import './policies.css';
-import { NAME_MAX, shown } from '../../components/shown-text';
-
-const DRY_RUN_SIZES = [100, 500, 2000] as const;
 
 export function PoliciesScreen({ store }: { store: StoreApi<PoliciesState> }) {
   const state = useStore(store);
   const editor = useRef<JsonEditorHandle>(null);
+  const problemList = useRef<HTMLDivElement>(null);
   const [replaySize, setReplaySize] = useState<number>(500);
-  const { policies, loaded, server, text, problems, checking, dryRun } = state;
+  // A review opened from the save bar scrolls up to itself; one a proposal opens is already there.
+  const [reviewFromBar, setReviewFromBar] = useState(false);
+  // The rule a "Try it" decision pointed at, marked in the form; the count tells clicks apart.
+  const [focus, setFocus] = useState<{ key: string; click: number } | undefined>(undefined);
+  const { policies, loaded, server, text, savedText, problems, checking, dryRun } = state;
 
   useEffect(() => {
     void store.getState().load();
   }, [store]);
 
+  const changed = useMemo(() => changedRules(savedText, text), [savedText, text]);
   const dirty = isDirty(state);
   const dryRunFresh = dryRun !== undefined && dryRun.text === text;
+  const reviewed = state.reviewing && dryRunFresh;
   const canSave = dirty && !checking && problems.length === 0 && !state.saving;
   const blocker = !dirty
     ? 'No unsaved changes.'
@@ -35,9 +43,33 @@ export function PoliciesScreen({ store }: { store: StoreApi<PoliciesState> }) {
       ? 'Checking…'
       : problems.length > 0
         ? `Fix ${problems.length} problem${problems.length === 1 ? '' : 's'} to save.`
-        : dryRunFresh
-          ? 'Dry run done: save to put this policy in force.'
-          : 'Saving first replays recent calls against the draft.';
+        : reviewed
+          ? 'Reviewed: save to put this policy in force.'
+          : 'Saving first shows the change and replays recent calls against it.';
+  const info = policies.find((p) => p.server === server);
+  const serverTools = state.tools?.server === server ? state.tools?.tools : undefined;
+  const form = readPolicyForm(text);
+  const tryTools = [
+    ...new Set([
+      ...(serverTools?.map((t) => t.name) ?? []),
+      ...(form?.tools.map(([name]) => name) ?? []),
+      ...(form?.grants.flatMap(([, rules]) => rules.tools.map(([name]) => name)) ?? []),
+    ]),
+  ];
+
+  const review = () => {
+    setReviewFromBar(true);
+    void store.getState().review(replaySize);
+  };
+  const jump = (rule: string) => {
+    const ref = ruleOfPointer(rule);
+    if (ref?.grant !== undefined) store.getState().showGrant(ref.grant);
+    if (ref?.tool !== undefined || ref?.grant !== undefined) {
+      setFocus({ key: ruleKey(ref), click: (focus?.click ?? 0) + 1 });
+    }
+    const at = locatePointer(text, rule);
+    if (at) editor.current?.reveal({ path: rule, message: '', ...at }, false);
+  };
 
   return (
     <section className="screen policies" aria-labelledby="policies-title">
@@ -77,7 +109,7 @@ export function PoliciesScreen({ store }: { store: StoreApi<PoliciesState> }) {
 
           {state.proposalNote && (
             <div className="banner info" role="status">
-              <span>{state.proposalNote}</span>
+              <span>{state.proposalNote} The change is shown below and marked in the form.</span>
               <button type="button" onClick={() => void store.getState().revert()}>
                 Drop proposal
               </button>
@@ -100,10 +132,31 @@ export function PoliciesScreen({ store }: { store: StoreApi<PoliciesState> }) {
           {server !== undefined && (
             <>
               <p className="muted policy-file">
-                {policies.find((p) => p.server === server)?.file}
-                {state.savedText === undefined && ' (no file yet: saving creates it)'}
-                {dirty && state.savedText !== undefined && ' · unsaved changes'}
+                {info?.file}
+                {savedText === undefined && ' (no file yet: saving creates it)'}
+                {dirty && savedText !== undefined && ' · unsaved changes'}
               </p>
+
+              {state.reviewing && (
+                <ReviewPanel
+                  key={server}
+                  file={info?.file ?? `${server}.json`}
+                  before={savedText}
+                  after={text}
+                  dryRun={dryRun}
+                  dryRunStale={!dryRunFresh}
+                  dryRunning={state.dryRunning}
+                  replaySize={replaySize}
+                  onReplaySize={setReplaySize}
+                  onReplay={() => void store.getState().runDryRun(replaySize)}
+                  onClose={() => {
+                    setReviewFromBar(false);
+                    store.getState().closeReview();
+                  }}
+                  scrollOnOpen={reviewFromBar}
+                />
+              )}
+
               <div className="policy-panes">
                 <div className="pane">
                   <h3 className="section-title">Form</h3>
@@ -111,6 +164,15 @@ export function PoliciesScreen({ store }: { store: StoreApi<PoliciesState> }) {
                     text={text}
                     problems={problems}
                     onEdit={(next) => store.getState().edit(next)}
+                    serverTools={serverTools}
+                    toolsLoading={state.toolsLoading}
+                    toolsError={state.toolsError}
+                    onRetryTools={() => void store.getState().loadTools(true)}
+                    grants={state.grants}
+                    grantShown={state.grantShown}
+                    onShowGrant={(grant) => store.getState().showGrant(grant)}
+                    changed={changed}
+                    focus={focus}
                   />
                 </div>
                 <div className="pane">
@@ -122,11 +184,23 @@ export function PoliciesScreen({ store }: { store: StoreApi<PoliciesState> }) {
                     problems={problems}
                     onChange={(next) => store.getState().edit(next)}
                   />
+                  <TryIt
+                    key={server}
+                    tools={tryTools}
+                    serverTools={serverTools}
+                    grants={state.grants}
+                    trial={state.trial}
+                    stale={state.trial !== undefined && state.trial.text !== text}
+                    trying={state.trying}
+                    disabled={checking || problems.length > 0}
+                    onTry={(input) => void store.getState().tryCall(input)}
+                    onJump={jump}
+                  />
                 </div>
               </div>
 
               {problems.length > 0 && (
-                <div className="policy-problems" role="alert">
+                <div className="policy-problems" role="alert" ref={problemList}>
                   <h3 className="section-title">
                     {problems.length} problem{problems.length === 1 ? '' : 's'}
                   </h3>
@@ -149,54 +223,46 @@ export function PoliciesScreen({ store }: { store: StoreApi<PoliciesState> }) {
                 </div>
               )}
 
-              <div className="policy-actions">
-                <label className="replay-size">
-                  Replay the last
-                  <select
-                    aria-label="Calls to replay"
-                    value={replaySize}
-                    onChange={(event) => setReplaySize(Number(event.target.value))}
+              <div className="save-bar" role="region" aria-label="Save">
+                {problems.length > 0 && (
+                  <button
+                    type="button"
+                    className="link problem-count"
+                    onClick={() => problemList.current?.scrollIntoView?.({ block: 'center' })}
                   >
-                    {DRY_RUN_SIZES.map((size) => (
-                      <option key={size} value={size}>
-                        {size}
-                      </option>
-                    ))}
-                  </select>
-                  calls
-                </label>
+                    {problems.length} problem{problems.length === 1 ? '' : 's'}
+                  </button>
+                )}
+                <span className="muted save-status" aria-live="polite">
+                  {blocker}
+                </span>
                 <button
                   type="button"
-                  disabled={state.dryRunning || checking || problems.length > 0}
-                  onClick={() => void store.getState().runDryRun(replaySize)}
-                >
-                  {state.dryRunning ? 'Replaying…' : 'Dry run'}
-                </button>
-                <button
-                  type="button"
-                  className="allow"
-                  disabled={!canSave || state.dryRunning}
-                  onClick={() =>
-                    void (dryRunFresh
-                      ? store.getState().save()
-                      : store.getState().runDryRun(replaySize))
-                  }
-                >
-                  {dryRunFresh ? 'Save policy' : 'Review and save'}
-                </button>
-                <button
-                  type="button"
-                  disabled={!dirty || state.savedText === undefined}
+                  disabled={!dirty || savedText === undefined || state.saving}
                   onClick={() => void store.getState().revert()}
                 >
                   Discard changes
                 </button>
-                <span className="muted" aria-live="polite">
-                  {blocker}
-                </span>
+                {reviewed ? (
+                  <button
+                    type="button"
+                    className="allow"
+                    disabled={!canSave || state.dryRunning}
+                    onClick={() => void store.getState().save()}
+                  >
+                    {state.saving ? 'Saving…' : 'Save policy'}
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    className="allow"
+                    disabled={!canSave || state.dryRunning}
+                    onClick={review}
+                  >
+                    {state.dryRunning ? 'Replaying…' : 'Review and save'}
+                  </button>
+                )}
               </div>
-
-              {dryRun && <DryRunReport report={dryRun} stale={!dryRunFresh} />}
             </>
           )}
         </>
@@ -211,66 +277,4 @@ function PolicyStatus({ policy }: { policy: PolicyInfo }) {
   }
   if (policy.hash === undefined) return <span className="policy-state bad">no policy</span>;
   return <span className="policy-state ok">in force</span>;
-}
-
-function DryRunReport({
-  report,
-  stale,
-}: {
-  report: { replayed: number; changes: DryRunChange[] };
-  stale: boolean;
-}) {
-  const { replayed, changes } = report;
-  return (
-    <section className="dry-run" aria-label="Dry run">
-      <h3 className="section-title">Dry run{stale ? ' (before your latest edit)' : ''}</h3>
-      <p>
-        {replayed === 0
-          ? 'No calls to this server are recorded yet, so there is nothing to replay.'
-          : `${replayed} recent call${replayed === 1 ? '' : 's'} replayed: ${
-              changes.length === 0
-                ? 'no decision would change.'
-                : `${changes.length} decision${changes.length === 1 ? '' : 's'} would change.`
-            }`}
-      </p>
-      {changes.length > 0 && (
-        <table className="dry-run-table">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Client</th>
-              <th>Tool</th>
-              <th>Was</th>
-              <th>Would be</th>
-              <th>Why</th>
-            </tr>
-          </thead>
-          <tbody>
-            {changes.map(({ call, before, after }) => (
-              <tr key={call.id}>
-                <td>{new Date(call.receivedAt).toLocaleString()}</td>
-                <td>{call.grant}</td>
-                <td>
-                  <code>{shown(call.tool, NAME_MAX)}</code>
-                </td>
-                <td>
-                  <span className={`verdict ${before.action}`}>{ACTION_LABELS[before.action]}</span>
-                </td>
-                <td>
-                  <span className={`verdict ${after.action}`}>{ACTION_LABELS[after.action]}</span>
-                </td>
-                <td>
-                  {shown(after.reason)} <span className="rule">{shown(after.rule, NAME_MAX)}</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <p className="muted hint">
-        Calls are replayed oldest first with fresh rate-limit counters. Recorded arguments have
-        secrets redacted, so a rule about a secret value sees the redacted text.
-      </p>
-    </section>
-  );
 }

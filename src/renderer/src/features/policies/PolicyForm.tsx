@@ -1,38 +1,55 @@
-// The form view of one policy: the default action and, per tool, its action, reason, approval
-// timeout, rate limits and argument rules. Every change is written into the draft text at its JSON
-// path (policy-text.ts), and each field shows the core's problems for its own path.
+// The form view of one policy: the default action, then every tool the server reports (and every
+// tool the policy names that it does not, marked) with its action and, once it has a rule, the
+// rule's reason, approval timeout, rate limits and argument rule; then one client's own rules, the
+// same way. Every change is written into the draft text at its JSON path (policy-text.ts), so the
+// rest of the file stays as the person wrote it, and each field shows the core's problems for its
+// own path. Rules that differ from the saved file are marked "changed".
 import { useState } from 'react';
-import type { JsonProblem } from '../../../../shared/contract';
+import type { JsonProblem, ToolInfo } from '../../../../shared/contract';
+import { NAME_MAX, shown } from '../../components/shown-text';
 import {
   ACTION_LABELS,
   ACTIONS,
-  newLimit,
   readPolicyForm,
+  removeClientRules,
+  removeGrantRule,
+  ruleAction,
+  ruleKey,
   setAt,
   type Action,
-  type LimitForm,
+  type GrantForm,
+  type PolicyForm as Form,
   type ToolForm,
 } from './policy-text';
-import { LABEL_NAME_MAX, NAME_MAX, shown } from '../../components/shown-text';
-
-type Path = (string | number)[];
+import { Field, problemsAt, type Path } from './rule-fields';
+import { ToolRuleRow } from './ToolRuleRow';
 
 interface FormProps {
   text: string;
   problems: readonly JsonProblem[];
   onEdit(text: string): void;
+  /** The server's tools; undefined while they are listed or when they could not be. */
+  serverTools?: readonly ToolInfo[];
+  toolsLoading: boolean;
+  toolsError?: string;
+  onRetryTools(): void;
+  /** The clients there are (grant names). */
+  grants: readonly string[];
+  /** The client whose own rules are shown. */
+  grantShown?: string;
+  onShowGrant(grant: string | undefined): void;
+  /** ruleKey()s of the rules that differ from the saved file. */
+  changed: ReadonlySet<string>;
+  /** The ruleKey() of a rule to scroll to and mark, and which click asked (each one scrolls). */
+  focus?: { key: string; click: number };
 }
 
-const SCOPES = ['grant', 'session', 'global'] as const;
-const SCOPE_LABELS: Record<(typeof SCOPES)[number], string> = {
-  grant: 'per client',
-  session: 'per session',
-  global: 'all clients together',
-};
+/** What the policy does with a tool nobody wrote a rule for, when the file does not say. */
+const FORMAT_DEFAULT: Action = 'deny';
 
-export function PolicyForm({ text, problems, onEdit }: FormProps) {
+export function PolicyForm(props: FormProps) {
+  const { text, problems, onEdit, serverTools, grants, grantShown, changed, focus } = props;
   const form = readPolicyForm(text);
-  const [newTool, setNewTool] = useState('');
   if (!form) {
     return (
       <div className="policy-form">
@@ -43,371 +60,301 @@ export function PolicyForm({ text, problems, onEdit }: FormProps) {
       </div>
     );
   }
-  const set = (path: Path, value: unknown) => onEdit(setAt(text, path, value));
-  const problemAt = (path: Path) => problemsAt(problems, path);
-  const addTool = () => {
-    const name = newTool.trim();
-    if (!name || form.tools.some(([tool]) => tool === name)) return;
-    set(['tools', name], { action: 'allow' });
-    setNewTool('');
+  const write = (next: (text: string) => string) => {
+    try {
+      onEdit(next(text));
+    } catch {
+      // The path runs through a value of the wrong type (the problems list says which); the JSON
+      // view is where that is fixed, and the text stays as it is.
+    }
   };
+  const set = (path: Path, value: unknown) => write((t) => setAt(t, path, value));
+  const problemAt = (path: Path) => problemsAt(problems, path);
+  const fallback = form.default ?? FORMAT_DEFAULT;
+  const offered = serverTools ? unique(serverTools.map((t) => t.name)) : [];
+  const info = new Map(serverTools?.map((t) => [t.name, t]));
+  const names = (rules: GrantForm) => [
+    ...offered,
+    ...rules.tools.map(([name]) => name).filter((name) => !info.has(name)),
+  ];
+  const topRules = new Map(form.tools);
 
   return (
     <div className="policy-form">
       <Field label="Unlisted tools" problems={problemAt(['default'])}>
-        <ActionSelect
-          value={form.default}
-          label="Default action for unlisted tools"
-          onChange={(action) => set(['default'], action)}
-        />
+        <select
+          aria-label="Default action for unlisted tools"
+          value={form.default ?? ''}
+          onChange={(event) => set(['default'], event.target.value || undefined)}
+        >
+          <option value="">Not set: {ACTION_LABELS[FORMAT_DEFAULT]}</option>
+          {ACTIONS.map((action) => (
+            <option key={action} value={action}>
+              {ACTION_LABELS[action]}
+            </option>
+          ))}
+        </select>
       </Field>
 
       <h3 className="section-title">Tools</h3>
-      {form.tools.length === 0 && (
-        <p className="muted">
-          No tool has a rule yet, so every call gets the default above. Add a tool by its name.
-        </p>
-      )}
-      {form.tools.map(([name, rule]) => (
-        <ToolRule
+      <ToolsState {...props} />
+      {names(form).map((name) => (
+        <ToolRuleRow
           key={name}
           name={name}
-          rule={rule}
+          label={shown(name, NAME_MAX)}
+          info={info.get(name)}
+          rule={topRules.get(name)}
+          path={['tools', name]}
+          notOffered={serverTools !== undefined && !info.has(name)}
+          changed={changed.has(ruleKey({ tool: name }))}
+          focused={focus?.key === ruleKey({ tool: name }) ? focus.click : undefined}
+          unsetLabel={`Default (${ACTION_LABELS[fallback]})`}
+          unsetHint="No rule of its own: the default for unlisted tools decides."
           problemAt={problemAt}
           set={set}
-          onRemove={() => set(['tools', name], undefined)}
-        />
-      ))}
-      <div className="add-tool">
-        <input
-          type="text"
-          aria-label="New tool name"
-          placeholder="tool_name"
-          value={newTool}
-          onChange={(event) => setNewTool(event.target.value)}
-          onKeyDown={(event) => {
-            if (event.key === 'Enter') addTool();
+          onAction={(action) => {
+            if (action === undefined) set(['tools', name], undefined);
+            else if (topRules.has(name)) set(['tools', name, 'action'], action);
+            else set(['tools', name], { action });
           }}
         />
-        <button type="button" onClick={addTool} disabled={!newTool.trim()}>
-          Add tool rule
-        </button>
-      </div>
-
-      {form.grants.length > 0 && (
-        <p className="muted grant-overrides">
-          Clients with their own rules: {form.grants.join(', ')}. Edit those in the JSON view (under{' '}
-          <code>grants</code>).
-        </p>
+      ))}
+      {serverTools === undefined && !props.toolsLoading && (
+        <AddByName
+          label="Tool to give a rule"
+          known={form.tools.map(([name]) => name)}
+          onAdd={(name) => set(['tools', name], { action: 'allow' })}
+        />
       )}
+
+      <ClientRules
+        form={form}
+        grants={grants}
+        grantShown={grantShown}
+        onShowGrant={props.onShowGrant}
+        names={names}
+        info={info}
+        offeredKnown={serverTools !== undefined}
+        changed={changed}
+        focus={focus}
+        problemAt={problemAt}
+        set={set}
+        write={write}
+      />
     </div>
   );
 }
 
-function ToolRule({
-  name,
-  rule,
-  problemAt,
-  set,
-  onRemove,
-}: {
-  name: string;
-  rule: ToolForm;
-  problemAt(path: Path): JsonProblem[];
-  set(path: Path, value: unknown): void;
-  onRemove(): void;
-}) {
-  const at = (...rest: Path): Path => ['tools', name, ...rest];
-  // The name as shown: a held call's tool name (through "Always allow") came from its server.
-  const label = shown(name, NAME_MAX);
-  const action = rule.action ?? 'allow';
-  const limits = rule.limits ?? [];
-  return (
-    <fieldset className="tool-rule" aria-label={`Rule for ${label}`}>
-      <legend>
-        <code>{label}</code>
-      </legend>
-      <div className="tool-rule-row">
-        <Field label="Action" problems={problemAt(at('action'))}>
-          <ActionSelect
-            value={action}
-            label={`Action for ${label}`}
-            onChange={(next) => set(at('action'), next)}
-          />
-        </Field>
-        <Field label="Reason (the agent sees it)" problems={problemAt(at('reason'))}>
-          <input
-            type="text"
-            aria-label={`Reason for ${label}`}
-            value={rule.reason ?? ''}
-            onChange={(event) => set(at('reason'), event.target.value || undefined)}
-          />
-        </Field>
-        {action === 'require_approval' && (
-          <Field label="Approval timeout" problems={problemAt(at('approval', 'timeout'))}>
-            <input
-              type="text"
-              aria-label={`Approval timeout for ${label}`}
-              placeholder="default (Settings)"
-              value={String(rule.approval?.timeout ?? '')}
-              onChange={(event) =>
-                set(
-                  at('approval'),
-                  event.target.value ? { timeout: event.target.value } : undefined,
-                )
-              }
-            />
-          </Field>
-        )}
-      </div>
-
-      <div className="limits">
-        {limits.map((limit, index) => (
-          <LimitRow
-            key={index}
-            tool={label}
-            limit={limit}
-            index={index}
-            path={at('limits', index)}
-            problemAt={problemAt}
-            set={set}
-            onRemove={() =>
-              set(
-                at('limits'),
-                limits.length === 1 ? undefined : limits.filter((_, i) => i !== index),
-              )
-            }
-          />
-        ))}
-        <button
-          type="button"
-          className="link"
-          onClick={() => set(at('limits', limits.length), newLimit(`${name}_rate`))}
-        >
-          Add rate limit
+/** Says where the tool list comes from, or why it is not there. */
+function ToolsState({ serverTools, toolsLoading, toolsError, onRetryTools }: FormProps) {
+  if (toolsLoading && serverTools === undefined) {
+    return <p className="muted">Listing the server&apos;s tools…</p>;
+  }
+  if (toolsError !== undefined) {
+    return (
+      <div className="banner warn tools-error" role="alert">
+        <span>
+          {shown(toolsError)} Only the tools this policy names are listed; give another tool a rule
+          by its name below.
+        </span>
+        <button type="button" onClick={onRetryTools}>
+          Try again
         </button>
       </div>
-
-      <ArgsRules
-        tool={label}
-        value={rule.args}
-        problems={problemAt(at('args'))}
-        onChange={(schema) => set(at('args'), schema)}
-      />
-      <button type="button" className="link remove-tool" onClick={onRemove}>
-        Remove the rule for {shown(name, LABEL_NAME_MAX)}
-      </button>
-    </fieldset>
-  );
-}
-
-function LimitRow({
-  tool,
-  limit,
-  index,
-  path,
-  problemAt,
-  set,
-  onRemove,
-}: {
-  tool: string;
-  limit: LimitForm;
-  index: number;
-  path: Path;
-  problemAt(path: Path): JsonProblem[];
-  set(path: Path, value: unknown): void;
-  onRemove(): void;
-}) {
-  const label = `limit ${index + 1} of ${tool}`;
-  const rowProblems = problemAt(path);
-  return (
-    <div className="limit-row" role="group" aria-label={`Rate ${label}`}>
-      <span className="muted">At most</span>
-      <input
-        type="text"
-        inputMode="numeric"
-        className="narrow"
-        aria-label={`Maximum calls, ${label}`}
-        aria-invalid={problemAt([...path, 'max']).length > 0}
-        value={limit.max ?? ''}
-        onChange={(event) => set([...path, 'max'], numberOrText(event.target.value))}
-      />
-      <span className="muted">calls per</span>
-      <input
-        type="text"
-        className="narrow"
-        aria-label={`Window, ${label}`}
-        title="second, minute, hour, day, a number of seconds, or a duration like 90s"
-        aria-invalid={problemAt([...path, 'window']).length > 0}
-        value={limit.window ?? ''}
-        onChange={(event) => set([...path, 'window'], numberOrText(event.target.value))}
-      />
-      <select
-        aria-label={`Scope, ${label}`}
-        value={limit.scope ?? 'grant'}
-        onChange={(event) => set([...path, 'scope'], event.target.value)}
-      >
-        {SCOPES.map((scope) => (
-          <option key={scope} value={scope}>
-            {SCOPE_LABELS[scope]}
-          </option>
-        ))}
-      </select>
-      <span className="muted">counter</span>
-      <input
-        type="text"
-        aria-label={`Counter, ${label}`}
-        title="Limits that name the same counter share one budget"
-        value={limit.counter ?? ''}
-        onChange={(event) => set([...path, 'counter'], event.target.value)}
-      />
-      <select
-        aria-label={`Beyond the limit, ${label}`}
-        value={limit.on_exceed ?? 'deny'}
-        onChange={(event) =>
-          set(
-            [...path, 'on_exceed'],
-            event.target.value === 'deny' ? undefined : event.target.value,
-          )
-        }
-      >
-        <option value="deny">then refuse</option>
-        <option value="require_approval">then ask me</option>
-      </select>
-      <button type="button" className="link" onClick={onRemove}>
-        Remove
-      </button>
-      <ProblemList problems={rowProblems} named />
-    </div>
-  );
-}
-
-/** The argument rules as JSON Schema text; written into the draft only once it parses. */
-function ArgsRules({
-  tool,
-  value,
-  problems,
-  onChange,
-}: {
-  tool: string;
-  value: unknown;
-  problems: JsonProblem[];
-  onChange(schema: unknown): void;
-}) {
-  const shown = value === undefined ? '' : JSON.stringify(value, null, 2);
-  // What the person typed, kept while it is not yet valid JSON.
-  const [typed, setTyped] = useState<string | undefined>(undefined);
-  const current = typed ?? shown;
-  let syntax: string | undefined;
-  if (typed !== undefined && typed.trim() !== '') {
-    try {
-      JSON.parse(typed);
-    } catch (error) {
-      syntax = (error as Error).message;
-    }
+    );
+  }
+  if (serverTools !== undefined && serverTools.length === 0) {
+    return <p className="muted">The server reports no tools.</p>;
   }
   return (
-    <details className="args-rules" open={value !== undefined || typed !== undefined}>
-      <summary>Argument rules (JSON Schema)</summary>
-      <textarea
-        aria-label={`Argument rules for ${tool}`}
-        spellCheck={false}
-        rows={Math.min(12, Math.max(3, current.split('\n').length))}
-        placeholder={'{ "type": "object", "properties": { ... } }'}
-        value={current}
-        aria-invalid={syntax !== undefined || problems.length > 0}
-        onChange={(event) => {
-          const next = event.target.value;
-          setTyped(next);
-          if (next.trim() === '') return onChange(undefined);
-          try {
-            onChange(JSON.parse(next));
-          } catch {
-            // Not JSON yet: keep it here until it is.
-          }
-        }}
-        onBlur={() => {
-          if (syntax === undefined) setTyped(undefined);
+    <p className="muted hint">
+      Every tool the server reports.{' '}
+      <button type="button" className="link" onClick={onRetryTools}>
+        List them again
+      </button>
+    </p>
+  );
+}
+
+function ClientRules({
+  form,
+  grants,
+  grantShown,
+  onShowGrant,
+  names,
+  info,
+  offeredKnown,
+  changed,
+  focus,
+  problemAt,
+  set,
+  write,
+}: {
+  form: Form;
+  grants: readonly string[];
+  grantShown?: string;
+  onShowGrant(grant: string | undefined): void;
+  names(rules: GrantForm): string[];
+  info: ReadonlyMap<string, ToolInfo>;
+  offeredKnown: boolean;
+  changed: ReadonlySet<string>;
+  focus?: FormProps['focus'];
+  problemAt(path: Path): JsonProblem[];
+  set(path: Path, value: unknown): void;
+  write(next: (text: string) => string): void;
+}) {
+  const withRules = new Map(form.grants);
+  const clients = unique([...grants, ...withRules.keys()]).sort((a, b) => a.localeCompare(b));
+  const topRules = new Map(form.tools);
+  const fallback = form.default ?? FORMAT_DEFAULT;
+  const rules = grantShown === undefined ? undefined : (withRules.get(grantShown) ?? { tools: [] });
+  const own = new Map(rules?.tools);
+
+  return (
+    <section className="client-rules" aria-label="Rules for one client">
+      <h3 className="section-title">Rules for one client</h3>
+      <p className="muted hint">
+        A client&apos;s own rules come first for that client: its rule for a tool, else the rule
+        above, else its own default, else the default.
+      </p>
+      <label className="policy-field client-picker">
+        <span>Client</span>
+        <select
+          aria-label="Client whose rules to edit"
+          value={grantShown ?? ''}
+          onChange={(event) => onShowGrant(event.target.value || undefined)}
+        >
+          <option value="">{clients.length === 0 ? 'No clients yet' : 'Choose a client…'}</option>
+          {clients.map((grant) => (
+            <option key={grant} value={grant}>
+              {shown(grant, NAME_MAX)}
+              {withRules.has(grant) ? ' (has its own rules)' : ''}
+              {grants.includes(grant) ? '' : ' (no such client)'}
+            </option>
+          ))}
+        </select>
+      </label>
+
+      {grantShown !== undefined && rules !== undefined && (
+        <>
+          <Field
+            label={`Unlisted tools for ${shown(grantShown, NAME_MAX)}`}
+            problems={problemAt(['grants', grantShown, 'default'])}
+          >
+            <select
+              aria-label={`Default action for ${shown(grantShown, NAME_MAX)}`}
+              value={rules.default ?? ''}
+              onChange={(event) => {
+                const action = event.target.value;
+                if (action) set(['grants', grantShown, 'default'], action);
+                else write((t) => removeGrantRule(t, grantShown, undefined));
+              }}
+            >
+              <option value="">Not set: {ACTION_LABELS[fallback]}, the default</option>
+              {ACTIONS.map((action) => (
+                <option key={action} value={action}>
+                  {ACTION_LABELS[action]}
+                </option>
+              ))}
+            </select>
+          </Field>
+          {names(rules).map((name) => {
+            const ref = { grant: grantShown, tool: name };
+            const inherited = inheritedAction(topRules.get(name), rules.default, fallback);
+            return (
+              <ToolRuleRow
+                key={name}
+                name={name}
+                label={`${shown(name, NAME_MAX)}, client ${shown(grantShown, NAME_MAX)}`}
+                info={info.get(name)}
+                rule={own.get(name)}
+                path={['grants', grantShown, 'tools', name]}
+                notOffered={offeredKnown && !info.has(name)}
+                changed={changed.has(ruleKey(ref))}
+                focused={focus?.key === ruleKey(ref) ? focus.click : undefined}
+                unsetLabel={`Not set (${ACTION_LABELS[inherited.action]})`}
+                unsetHint={`No rule of its own for this client: ${inherited.source} decides.`}
+                problemAt={problemAt}
+                set={set}
+                onAction={(action) => {
+                  if (action === undefined) write((t) => removeGrantRule(t, grantShown, name));
+                  else if (own.has(name))
+                    set(['grants', grantShown, 'tools', name, 'action'], action);
+                  else set(['grants', grantShown, 'tools', name], { action });
+                }}
+              />
+            );
+          })}
+          {!offeredKnown && (
+            <AddByName
+              label={`Tool to give a rule for ${shown(grantShown, NAME_MAX)}`}
+              known={[...own.keys()]}
+              onAdd={(name) => set(['grants', grantShown, 'tools', name], { action: 'allow' })}
+            />
+          )}
+          {withRules.has(grantShown) && (
+            <button
+              type="button"
+              className="link remove-client-rules"
+              onClick={() => write((t) => removeClientRules(t, grantShown))}
+            >
+              Remove all of {shown(grantShown, NAME_MAX)}&apos;s own rules
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** What decides a tool for a client without its own rule for it, in resolution order. */
+function inheritedAction(
+  rule: ToolForm | undefined,
+  grantDefault: Action | undefined,
+  fallback: Action,
+): { action: Action; source: string } {
+  if (rule !== undefined) return { action: ruleAction(rule), source: 'the rule for everyone' };
+  if (grantDefault !== undefined) return { action: grantDefault, source: "the client's default" };
+  return { action: fallback, source: 'the default' };
+}
+
+/** Names a tool the list cannot show (its server could not be asked for its tools). */
+function AddByName({
+  label,
+  known,
+  onAdd,
+}: {
+  label: string;
+  known: readonly string[];
+  onAdd(name: string): void;
+}) {
+  const [name, setName] = useState('');
+  const add = () => {
+    const tool = name.trim();
+    if (!tool || known.includes(tool)) return;
+    onAdd(tool);
+    setName('');
+  };
+  return (
+    <div className="add-tool">
+      <input
+        type="text"
+        aria-label={label}
+        placeholder="tool_name"
+        value={name}
+        onChange={(event) => setName(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter') add();
         }}
       />
-      {syntax !== undefined && <p className="field-problem">Not valid JSON yet: {syntax}</p>}
-      <ProblemList problems={problems} />
-    </details>
+      <button type="button" onClick={add} disabled={!name.trim()}>
+        Add a rule
+      </button>
+    </div>
   );
 }
 
-function ActionSelect({
-  value,
-  label,
-  onChange,
-}: {
-  value: Action | undefined;
-  label: string;
-  onChange(action: Action): void;
-}) {
-  return (
-    <select
-      aria-label={label}
-      value={value ?? ''}
-      onChange={(event) => onChange(event.target.value as Action)}
-    >
-      {value === undefined && <option value="">(not set)</option>}
-      {ACTIONS.map((action) => (
-        <option key={action} value={action}>
-          {ACTION_LABELS[action]}
-        </option>
-      ))}
-    </select>
-  );
-}
-
-function Field({
-  label,
-  problems,
-  children,
-}: {
-  label: string;
-  problems: JsonProblem[];
-  children: React.ReactNode;
-}) {
-  return (
-    <label className={`policy-field${problems.length > 0 ? ' has-problem' : ''}`}>
-      <span>{label}</span>
-      {children}
-      <ProblemList problems={problems} />
-    </label>
-  );
-}
-
-/** Problems under a field; `named` prefixes each with the key it is about (for a row of fields). */
-function ProblemList({
-  problems,
-  named = false,
-}: {
-  problems: readonly JsonProblem[];
-  named?: boolean;
-}) {
-  if (problems.length === 0) return null;
-  return (
-    <>
-      {problems.map((problem, index) => (
-        <span key={index} className="field-problem" role="note">
-          {named ? `${problem.path.split('/').pop()}: ${problem.message}` : problem.message}
-        </span>
-      ))}
-    </>
-  );
-}
-
-/** The problems at `path` and below it (an argument rule's problems are deep in the schema). */
-function problemsAt(problems: readonly JsonProblem[], path: Path): JsonProblem[] {
-  const pointer =
-    '/' + path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
-  return problems.filter((p) => p.path === pointer || p.path.startsWith(pointer + '/'));
-}
-
-/** "30" becomes 30, so a number typed in a text box is written as a JSON number. */
-function numberOrText(value: string): string | number | undefined {
-  if (value.trim() === '') return undefined;
-  return /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+function unique(names: readonly string[]): string[] {
+  return [...new Set(names)];
 }
