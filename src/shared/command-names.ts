@@ -19,6 +19,7 @@ export const COMMAND_NAMES = [
   'servers.list',
   'servers.get',
   'servers.tools',
+  'tools.accept',
   'servers.test',
   'servers.add',
   'servers.update',
@@ -46,6 +47,7 @@ export const EVENT_NAMES = [
   'settings.changed',
   'config.changed',
   'pause.changed',
+  'pin.changed',
 ] as const satisfies readonly EventName[];
 
 // `satisfies` above refuses a name the contract lacks; these refuse a contract name left out.
