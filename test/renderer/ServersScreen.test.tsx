@@ -334,12 +334,14 @@ describe("the Servers screen's tool findings and pinned definitions", () => {
             flags: [
               {
                 kind: 'instructions',
+                level: 'warning',
                 where: 'description',
                 message:
                   'It has a tag that addresses the model (such as <IMPORTANT>): "<IMPORTANT>".',
               },
               {
                 kind: 'bidi_controls',
+                level: 'warning',
                 where: 'inputSchema/properties/p\u202eath',
                 message:
                   'It has bidirectional controls (U+202E), which change the order a person reads the text in.',
@@ -351,6 +353,7 @@ describe("the Servers screen's tool findings and pinned definitions", () => {
             flags: [
               {
                 kind: 'lookalike_name',
+                level: 'warning',
                 where: 'name',
                 message: `Its name puts server "meatspace"'s id before "provision_api_key", a tool of that server; it is not that tool, and a rule for it does not apply.`,
               },

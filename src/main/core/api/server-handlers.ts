@@ -188,13 +188,18 @@ export function createServerHandlers(
       const { tools, fetchedAt } = cached ?? (await fetchTools(server));
       const policy = deps.policies.get(id).policy;
       const offered = new Set(tools.map((t) => t.name));
+      const servers = deps.serverIds?.() ?? [];
+      const configured = new Set(servers);
       const context = {
-        // This list's tools too: without pins (or with a pin store that failed) they are still known.
+        // Pins of servers configured now (a removed server's stay pinned but are no one's tools),
+        // and this list's tools, known even without pins or with a pin store that failed.
         tools: [
-          ...(deps.pins?.tools() ?? []),
+          ...(deps.pins?.tools() ?? []).filter(
+            (known) => known.server !== id && configured.has(known.server),
+          ),
           ...tools.map((tool) => ({ server: id, tool: tool.name })),
         ],
-        servers: deps.serverIds?.() ?? [],
+        servers,
         ruleNames: policy ? ruleNames(policy) : [],
       };
       return {

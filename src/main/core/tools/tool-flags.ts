@@ -19,6 +19,11 @@ import type { ToolDefinition } from './tool-definition';
 
 export interface ToolFlag {
   kind: 'hidden_characters' | 'bidi_controls' | 'instructions' | 'tool_names' | 'lookalike_name';
+  /**
+   * "note" for what is common and mostly harmless (a description naming its own server's other
+   * tools: "call list_items first"); "warning" for the rest.
+   */
+  level: 'warning' | 'note';
   /** Where in the definition: "description", "inputSchema/properties/path/description", "name". */
   where: string;
   /** What was found, in words; quotes from the server have their hidden characters escaped. */
@@ -103,22 +108,34 @@ export function flagTool(
       if (match) {
         flags.push({
           kind: 'instructions',
+          level: 'warning',
           where,
           message: `It ${says}: "${quote(match[0])}".`,
         });
       }
     }
     const mentioned = mentionedTools(readable, server, definition.name, context.tools);
-    if (mentioned.length > 0) {
+    // Another server's tool named in a description is how one server steers the use of another's
+    // (shadowing); this server's own tools are named for ordinary reasons too.
+    const elsewhere = mentioned.filter((known) => known.server !== server);
+    const here = mentioned.filter((known) => known.server === server);
+    if (elsewhere.length > 0) {
       flags.push({
         kind: 'tool_names',
+        level: 'warning',
         where,
-        message: `It names other tools: ${mentioned
-          .map((known) =>
-            known.server === server
-              ? `"${quote(known.tool)}" (this server)`
-              : `"${quote(known.tool)}" (server "${quote(known.server)}")`,
-          )
+        message: `It names tools of other servers: ${elsewhere
+          .map((known) => `"${quote(known.tool)}" (server "${quote(known.server)}")`)
+          .join(', ')}.`,
+      });
+    }
+    if (here.length > 0) {
+      flags.push({
+        kind: 'tool_names',
+        level: 'note',
+        where,
+        message: `It names this server's ${here.length === 1 ? 'tool' : 'tools'} ${here
+          .map((known) => `"${quote(known.tool)}"`)
           .join(', ')}.`,
       });
     }
@@ -126,6 +143,7 @@ export function flagTool(
   const imitations = findImitations(server, definition.name, context).map(
     (imitation): ToolFlag => ({
       kind: 'lookalike_name',
+      level: 'warning',
       where: 'name',
       message: imitation.message,
     }),
@@ -137,6 +155,7 @@ export function flagTool(
     ...all.slice(0, MAX_FLAGS),
     {
       kind: all[MAX_FLAGS]!.kind,
+      level: all[MAX_FLAGS]!.level,
       where: 'definition',
       message: `And ${all.length - MAX_FLAGS} more findings like these.`,
     },
@@ -150,6 +169,7 @@ function hiddenFlags(where: string, scan: HiddenScan): ToolFlag[] {
     const total = [...scan.hidden.values()].reduce((a, b) => a + b, 0);
     flags.push({
       kind: 'hidden_characters',
+      level: 'warning',
       where,
       message:
         `It has ${total === 1 ? 'an invisible character' : `${total} invisible characters`} (${counted(scan.hidden)})` +
@@ -161,6 +181,7 @@ function hiddenFlags(where: string, scan: HiddenScan): ToolFlag[] {
   if (scan.bidi.size > 0) {
     flags.push({
       kind: 'bidi_controls',
+      level: 'warning',
       where,
       message: `It has bidirectional controls (${counted(scan.bidi)}), which change the order a person reads the text in.`,
     });
@@ -194,8 +215,12 @@ function mentionedTools(
 ): KnownTool[] {
   const found: KnownTool[] = [];
   const names = new Set<string>();
+  // A name this server has too is read as this server's tool (two servers may run the same code).
+  const own = new Set(tools.filter((known) => known.server === server).map((known) => known.tool));
   for (const known of tools.slice(0, MAX_NAMES)) {
-    if ((known.server === server && known.tool === self) || !identifierLike(known.tool)) continue;
+    if (known.tool === self && known.server === server) continue;
+    if (known.server !== server && own.has(known.tool)) continue;
+    if (!identifierLike(known.tool)) continue;
     const key = `${known.server}\u0000${known.tool}`;
     if (names.has(key)) continue;
     if (mentions(text, known.tool)) {

@@ -403,6 +403,7 @@ describe('servers.tools with pinned definitions', () => {
     expect(after[0]!.flags).toEqual([
       {
         kind: 'instructions',
+        level: 'warning',
         where: 'description',
         message: 'It asks the model to keep something from the user: "Do not tell the user".',
       },
@@ -438,6 +439,11 @@ describe('servers.tools with pinned definitions', () => {
       `imitates server "meatspace"'s tool "ask_human"`,
     );
     expect(pins.tools()).toContainEqual({ server: 'evil', tool: 'Ask_Human' });
+
+    // Once meatspace is removed, its pins stay but are no one's tools: nothing is imitated.
+    registry.servers.delete('meatspace');
+    const after = (await call('servers.tools', { server: 'evil' }))['tools'] as Listed[];
+    expect(after.map((tool) => tool.flags)).toEqual([[], []]);
   });
 });
 

@@ -36,10 +36,11 @@ export function ToolFindings({
       {flags.length > 0 && (
         <ul className="tool-flags" aria-label={`Findings in ${name}`}>
           {flags.map((flag, index) => (
-            <li key={index}>
-              <span aria-hidden="true">⚠ </span>
+            <li key={index} className={flag.level === 'note' ? 'muted' : undefined}>
+              <span aria-hidden="true">{flag.level === 'note' ? 'ℹ ' : '⚠ '}</span>
               <strong>{FLAG_LABELS[flag.kind]}</strong>{' '}
-              <span className="muted">({shown(flag.where, NAME_MAX)})</span>: {shown(flag.message)}
+              <span className="flag-where">({shown(flag.where, NAME_MAX)})</span>:{' '}
+              {shown(flag.message)}
             </li>
           ))}
         </ul>
