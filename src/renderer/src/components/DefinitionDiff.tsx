@@ -81,19 +81,27 @@ function Row({ row }: { row: DiffRow }) {
       return (
         <tr>
           <td className="diff-old">
-            {before.slice(0, prefix)}
-            <mark>{before.slice(prefix, before.length - suffix)}</mark>
-            {before.slice(before.length - suffix)}
+            <Marked text={before} prefix={prefix} suffix={suffix} />
           </td>
           <td className="diff-new">
-            {after.slice(0, prefix)}
-            <mark>{after.slice(prefix, after.length - suffix)}</mark>
-            {after.slice(after.length - suffix)}
+            <Marked text={after} prefix={prefix} suffix={suffix} />
           </td>
         </tr>
       );
     }
   }
+}
+
+/** `text` with the part between its shared start and end marked (nothing marked if empty). */
+function Marked({ text, prefix, suffix }: { text: string; prefix: number; suffix: number }) {
+  const middle = text.slice(prefix, text.length - suffix);
+  return (
+    <>
+      {text.slice(0, prefix)}
+      {middle !== '' && <mark>{middle}</mark>}
+      {text.slice(text.length - suffix)}
+    </>
+  );
 }
 
 /** How many UTF-16 units both texts share at the start and at the end, never half a character. */
