@@ -176,6 +176,7 @@ describe('a call held because its tool changed its definition', () => {
           { kind: 'skipped' as const, lines: 4 },
           { kind: 'removed' as const, before: '    "b": {' },
           { kind: 'added' as const, after: '    "sidenote": {' },
+          { kind: 'cut' as const, rows: 7 },
         ],
       },
     ],
@@ -218,6 +219,7 @@ describe('a call held because its tool changed its definition', () => {
       ['… 4 unchanged lines'],
       ['    "b": {', ''],
       ['', '    "sidenote": {'],
+      ['… 7 more lines not shown: this diff is too long to show whole'],
     ]);
   });
 

@@ -13,7 +13,9 @@ export type DiffRow =
   | { kind: 'removed'; before: string }
   | { kind: 'added'; after: string }
   /** Unchanged lines left out between changes. */
-  | { kind: 'skipped'; lines: number };
+  | { kind: 'skipped'; lines: number }
+  /** Rows left out because the diff is already as long as one is shown. */
+  | { kind: 'cut'; rows: number };
 
 export interface FieldDiff {
   field: DefinitionField;
@@ -28,12 +30,18 @@ const MAX_LINES = 2000;
 const MAX_LINE_CHARS = 2000;
 /** Past this many cells, lines are paired in order instead of aligned on what they share. */
 const MAX_ALIGN_CELLS = 1_000_000;
+/**
+ * Characters of line text in one diff, all fields together: each held call of a changed tool
+ * carries its diff to every open window, so a server that sends megabytes cannot make that heavy.
+ */
+const MAX_DIFF_CHARS = 200_000;
 
 const BEYOND_SHOWN = '… (this field also differs past the part shown)';
 
 /** The fields that differ between `before` and `after`, in DEFINITION_FIELDS order. */
 export function diffDefinitions(before: ToolDefinition, after: ToolDefinition): FieldDiff[] {
   const diffs: FieldDiff[] = [];
+  let budget = MAX_DIFF_CHARS;
   for (const field of DEFINITION_FIELDS) {
     if (canonicalJson(before[field]) === canonicalJson(after[field])) continue;
     const old = fieldLines(before[field]);
@@ -43,9 +51,28 @@ export function diffDefinitions(before: ToolDefinition, after: ToolDefinition): 
     if (!rows.some((row) => row.kind !== 'same' && row.kind !== 'skipped')) {
       rows.push({ kind: 'changed', before: BEYOND_SHOWN, after: BEYOND_SHOWN });
     }
+    let kept = 0;
+    while (kept < rows.length && budget > 0) budget -= rowChars(rows[kept++]!);
+    if (kept < rows.length)
+      rows.splice(kept, rows.length - kept, { kind: 'cut', rows: rows.length - kept });
     diffs.push({ field, rows });
   }
   return diffs;
+}
+
+function rowChars(row: DiffRow): number {
+  switch (row.kind) {
+    case 'same':
+      return row.text.length;
+    case 'changed':
+      return row.before.length + row.after.length;
+    case 'removed':
+      return row.before.length;
+    case 'added':
+      return row.after.length;
+    default:
+      return 0;
+  }
 }
 
 /** A field's value as the lines a person reads; none when the field is absent. */

@@ -61,6 +61,15 @@ function Row({ row }: { row: DiffRow }) {
           </td>
         </tr>
       );
+    case 'cut':
+      return (
+        <tr className="diff-skipped">
+          <td colSpan={2}>
+            … {row.rows} more line{row.rows === 1 ? '' : 's'} not shown: this diff is too long to
+            show whole
+          </td>
+        </tr>
+      );
     case 'removed':
       return (
         <tr>

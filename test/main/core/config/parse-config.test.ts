@@ -104,9 +104,9 @@ describe('parseConfig', () => {
       redaction: { patterns: ['acct-[0-9]{6}'], fields: ['ssn'] },
     });
     expect(valid({}).settings.changedToolDefinitions).toBe('hold');
-    expect(
-      parseConfig(JSON.stringify({ settings: { changedToolDefinitions: 'ask' } })).ok,
-    ).toBe(false);
+    expect(parseConfig(JSON.stringify({ settings: { changedToolDefinitions: 'ask' } })).ok).toBe(
+      false,
+    );
   });
 
   it('reads upstreamTimeout given in seconds', () => {

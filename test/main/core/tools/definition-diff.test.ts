@@ -18,6 +18,7 @@ function column(rows: DiffRow[], side: 'before' | 'after'): string[] {
     if (row.kind === 'skipped') return [`(${row.lines} unchanged)`];
     if (row.kind === 'changed') return [row[side]];
     if (row.kind === 'removed') return side === 'before' ? [row.before] : [];
+    if (row.kind === 'cut') return [`(${row.rows} not shown)`];
     return side === 'after' ? [row.after] : [];
   });
 }
@@ -113,6 +114,29 @@ describe('the diff of two definitions', () => {
         ],
       },
     ]);
+  });
+
+  it('stops at a total size, saying how many rows it left out', () => {
+    const schema = (suffix: string) => ({
+      type: 'object',
+      properties: Object.fromEntries(
+        Array.from({ length: 300 }, (_, i) => [
+          `p${i}`,
+          { description: `${'d'.repeat(900)}${suffix}` },
+        ]),
+      ),
+    });
+    const diffs = diffDefinitions(
+      { name: 'big', inputSchema: schema('a'), description: 'old' },
+      { name: 'big', inputSchema: schema('b'), description: 'new' },
+    );
+    expect(diffs.map((d) => d.field)).toEqual(['description', 'inputSchema']);
+    const rows = diffs[1]!.rows;
+    const cut = rows.at(-1)!;
+    expect(cut.kind).toBe('cut');
+    // Every row of the schema's diff is either shown or counted.
+    expect(rows.length - 1 + (cut.kind === 'cut' ? cut.rows : 0)).toBeGreaterThan(900);
+    expect(JSON.stringify(diffs).length).toBeLessThan(250_000);
   });
 
   it('stays bounded for a description of a megabyte on ten thousand lines', () => {
