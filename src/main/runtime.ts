@@ -18,6 +18,7 @@ import { RateLimiter } from './core/limits/rate-limiter';
 import { PolicyRegistry } from './core/policy';
 import { systemClock, systemTimers, type Clock, type Logger, type Timers } from './core/ports';
 import { createRedactor, type Redactor } from './core/redaction/redactor';
+import { ToolPins } from './core/tools/tool-pins';
 import {
   ConfigEditError,
   ConfigProblem,
@@ -73,6 +74,7 @@ import { openSecretStore } from './adapters/secrets/open-secret-store';
 import type { Keychain } from './adapters/secrets/keychain-secret-store';
 import { maskServerText, serverTarget } from './core/config/server-entry';
 import { SqliteCounterStore } from './adapters/sqlite/counter-store';
+import { SqlitePinStore } from './adapters/sqlite/pin-store';
 import { openDatabase, type Database } from './adapters/sqlite/database';
 import type { ElectronAppPaths } from './adapters/sqlite/native-binding';
 import { errorMessage } from '../shared/error-message';
@@ -304,6 +306,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     if (pause.paused)
       logger.warn('Airlock starts paused: every call is refused until it is resumed');
+    const pins = new ToolPins({
+      store: new SqlitePinStore(db),
+      clock,
+      logger,
+      onChange: (pin, state) =>
+        events.emit('pin.changed', {
+          server: pin.server,
+          tool: pin.tool,
+          state,
+          hash: state === 'accepted' ? pin.accepted.hash : (pin.changed?.hash ?? pin.accepted.hash),
+        }),
+    });
     const calls = new CallGuard({
       gatekeeper,
       history,
@@ -316,6 +330,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       approvalTimeoutMs: () => settings.approvalTimeoutMs,
       argsHashKey,
       paused: () => pause.paused,
+      pins,
+      changedDefinitions: () => settings.changedToolDefinitions,
     });
     const channels = new UpstreamChannels(
       () => serverMap,
@@ -328,6 +344,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       channelFactory: (serverId) => channels.factoryFor(serverId),
       gatekeeper,
       calls,
+      pins,
       maxBodyBytes: settings.maxBodyBytes,
       timeoutMs: settings.upstreamTimeoutMs,
       logger,
@@ -482,6 +499,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       counters: limiter,
       config: { status: () => configWatcher.status() },
       pause,
+      pins,
       settings: {
         get: () => ({ ...settings }),
         update: (change) => {
@@ -578,6 +596,7 @@ function saveSettings(dataDir: string, change: Partial<EditableSettings>): void 
     'retentionDays',
     'notifications',
     'notificationSound',
+    'changedToolDefinitions',
     'port',
   ] as const) {
     if (change[key] !== undefined) updateConfigJson(dataDir, ['settings', key], change[key]);

@@ -20,6 +20,7 @@ export const COMMAND_NAMES = [
   'servers.list',
   'servers.get',
   'servers.tools',
+  'tools.accept',
   'servers.test',
   'servers.add',
   'servers.update',
@@ -47,6 +48,7 @@ export const EVENT_NAMES = [
   'settings.changed',
   'config.changed',
   'pause.changed',
+  'pin.changed',
 ] as const satisfies readonly EventName[];
 
 // `satisfies` above refuses a name the contract lacks; these refuse a contract name left out.

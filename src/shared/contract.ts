@@ -9,6 +9,9 @@ import type { ServerDraft } from '../main/core/config/server-entry';
 import type { StartSettings } from '../main/core/config/config-diff';
 import type { PauseState } from '../main/core/calls/pause-switch';
 import type { GrantRisk, ToolRisk, ToolRiskReport } from '../main/core/policy/tool-risk';
+import type { DefinitionChange } from '../main/core/tools/tool-pins';
+import type { DiffRow, FieldDiff } from '../main/core/tools/definition-diff';
+import type { ToolFlag } from '../main/core/tools/tool-flags';
 import type {
   CallDecision,
   CallRecord,
@@ -19,7 +22,10 @@ import type {
 export type {
   CallDecision,
   CallRecord,
+  DefinitionChange,
+  DiffRow,
   EditableSettings,
+  FieldDiff,
   HistoryPage,
   HourlyCount,
   JsonProblem,
@@ -27,6 +33,7 @@ export type {
   Settings,
   ServerDraft,
   GrantRisk,
+  ToolFlag,
   ToolRisk,
   ToolRiskReport,
 };
@@ -72,6 +79,11 @@ export interface Approval {
   rule: string;
   reason: string;
   policyHash?: string;
+  /**
+   * Set when the call is held because its tool's definition is not the one accepted: what changed,
+   * for the person to read before allowing this call or accepting the definition (tools.accept).
+   */
+  definitionChange?: DefinitionChange;
   /** Epoch ms. */
   receivedAt: number;
   expiresAt: number;
@@ -144,6 +156,11 @@ export interface ToolParam {
   description?: string;
 }
 
+/** The tool's definition against its pin: the accepted one, or changed since (with what changed). */
+export type ToolPinState =
+  | { state: 'pinned'; hash: string; acceptedAt: number }
+  | { state: 'changed'; change: DefinitionChange };
+
 /** A tool the upstream server offers, with what the policy in force does with it. */
 export interface ToolInfo {
   name: string;
@@ -151,6 +168,10 @@ export interface ToolInfo {
   description?: string;
   params: ToolParam[];
   risk: ToolRiskReport;
+  /** The listed definition against its pin; absent where Airlock keeps no pins. */
+  pin?: ToolPinState;
+  /** Hidden characters, text aimed at the model, other tools named, a name that imitates another. */
+  flags?: ToolFlag[];
 }
 
 /** What connecting to a server found, or why it could not connect. */
@@ -319,6 +340,17 @@ export const COMMANDS = {
     /** Tools the policy names that the server does not offer (a typo, or a tool that was removed). */
     unknownInPolicy: string[];
   }>()(z.strictObject({ server: name, refresh: z.boolean().optional() })),
+  /**
+   * Accepts a tool's changed definition (the hash a held call or servers.tools showed): it becomes
+   * the pinned one, and calls that see it follow the policy again. A conflict if it changed again.
+   */
+  'tools.accept': command<{ server: string; tool: string; hash: string; acceptedAt: number }>()(
+    z.strictObject({
+      server: name,
+      tool: z.string().min(1).max(10_000),
+      hash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'),
+    }),
+  ),
   /** Connects to a server as configured (initialize, tools/list, close) without saving anything. */
   'servers.test': command<ConnectionTest>()(
     z.strictObject({
@@ -364,6 +396,7 @@ export const COMMANDS = {
       retentionDays: z.number().int().min(1).max(3650).optional(),
       notifications: z.boolean().optional(),
       notificationSound: z.boolean().optional(),
+      changedToolDefinitions: z.enum(['hold', 'refuse']).optional(),
       /** Takes effect at the next start; 0 picks a free port then. */
       port: z.number().int().min(0).max(65535).optional(),
     }),
@@ -404,6 +437,8 @@ export interface EventPayloads {
   'config.changed': { config: ConfigStatus };
   /** Airlock was paused or resumed. */
   'pause.changed': { pause: PauseState };
+  /** A tool's definition changed from its pin (`hash` the new one), or a person accepted one. */
+  'pin.changed': { server: string; tool: string; state: 'changed' | 'accepted'; hash: string };
 }
 
 export type EventName = keyof EventPayloads;

@@ -12,7 +12,8 @@ export const GROUP_MS = 1000;
 /** Calls named in a shared notification's text; the rest are counted. */
 const NAMED_IN_GROUP = 3;
 
-export type HeldCall = Pick<Approval, 'id' | 'tool' | 'grant' | 'server' | 'reason'>;
+export type HeldCall = Pick<Approval, 'id' | 'tool' | 'grant' | 'server' | 'reason'> &
+  Partial<Pick<Approval, 'definitionChange'>>;
 
 export interface NoticeText {
   title: string;
@@ -34,13 +35,20 @@ export function heldCallsText(calls: readonly HeldCall[]): NoticeText {
   if (calls.length === 1) {
     const call = calls[0]!;
     return {
-      title: `${noticeText(call.tool, 60)} needs your approval`,
+      // A changed definition is the news: the tool may no longer be the one that was trusted.
+      title:
+        call.definitionChange === undefined
+          ? `${noticeText(call.tool, 60)} needs your approval`
+          : `${noticeText(call.tool, 60)} changed its definition: approve the call?`,
       body: `${noticeText(call.grant, 40)} on ${noticeText(call.server, 40)}: ${noticeText(call.reason, 160)}`,
     };
   }
   const named = calls
     .slice(0, NAMED_IN_GROUP)
-    .map((call) => `${noticeText(call.tool, 40)} from ${noticeText(call.grant, 30)}`);
+    .map(
+      (call) =>
+        `${noticeText(call.tool, 40)}${call.definitionChange === undefined ? '' : ' (definition changed)'} from ${noticeText(call.grant, 30)}`,
+    );
   const more = calls.length - named.length;
   return {
     title: `${calls.length} calls wait for your approval`,

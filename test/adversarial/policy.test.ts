@@ -390,7 +390,7 @@ describe('duplicate keys in the JSON text', () => {
   });
 });
 
-/** Names a person reads as provision_api_key (or résumé), each a different string. */
+/** Names a person reads as provision_api_key (or résumé), or as another server's, each a different string. */
 const IMITATIONS: [string, string][] = [
   ['a capital letter', 'Provision_api_key'],
   ['capitals', 'PROVISION_API_KEY'],
@@ -399,6 +399,8 @@ const IMITATIONS: [string, string][] = [
   ['a zero-width space', 'provision_\u200bapi_key'],
   ['a trailing space', 'provision_api_key '],
   ['decomposed accents (NFD)', 're\u0301sume\u0301'],
+  ["another server's prefix", 'meatspace_provision_api_key'],
+  ["another server's prefix, with a dot", 'meatspace.provision_api_key'],
 ];
 
 describe('a name that imitates a tool the policy names', () => {
@@ -447,6 +449,18 @@ describe('a name that imitates a tool the policy names', () => {
       );
       return messagesOf(response).at(-1) as Answer;
     }
+
+    it('is flagged on Servers as imitating the tool it reads as', async () => {
+      const { tools } = await apiCall(mimic.runtime, 'servers.tools', { server: 'hostile' });
+      // The prefix kinds name server "meatspace", which this Airlock does not have: nothing to imitate.
+      for (const [kind, name] of IMITATIONS.filter(([kind]) => !kind.includes('prefix'))) {
+        const tool = tools.find((listed) => listed.name === name)!;
+        const real = name.normalize('NFC') === RESUME ? RESUME : 'provision_api_key';
+        expect(tool.flags?.find((flag) => flag.kind === 'lookalike_name')?.message, kind).toContain(
+          `"${real}"`,
+        );
+      }
+    });
 
     it('is decided under its own name by the default, never by the rule it imitates', async () => {
       // The rule allows provision_api_key; the default refuses everything else.

@@ -25,6 +25,11 @@ export interface HostileAirlock {
   /** The grant "agent"'s token. */
   token: string;
   endpoint: string;
+  /**
+   * With extraTools: the file the server lists them from, read again at each tools/list, so a
+   * test can change the server's tools (setTools) while sessions are open.
+   */
+  setTools(tools: (string | { name: string; [field: string]: unknown })[]): void;
   /** Every line the upstream server has read so far. */
   upstreamLines(): RecordedLine[];
   /** The names of the tools/calls the upstream server has read. */
@@ -46,12 +51,16 @@ export async function startHostileAirlock(options: {
   const recordFile = join(mkdtempSync(join(tmpdir(), 'airlock-record-')), 'upstream.log');
   writeFileSync(recordFile, '');
   const env: Record<string, string> = { RECORD_FILE: recordFile, ...options.env };
-  if (options.extraTools) {
-    env.HOSTILE_TOOLS_FILE = join(dirname(recordFile), 'tools.json');
-    const tools = options.extraTools.map((tool) =>
+  const toolsFile = join(dirname(recordFile), 'tools.json');
+  const setTools = (extra: (string | { name: string; [field: string]: unknown })[]) => {
+    const tools = extra.map((tool) =>
       typeof tool === 'string' ? { name: tool, inputSchema: { type: 'object' } } : tool,
     );
-    writeFileSync(env.HOSTILE_TOOLS_FILE, JSON.stringify(tools));
+    writeFileSync(toolsFile, JSON.stringify(tools));
+  };
+  if (options.extraTools) {
+    env.HOSTILE_TOOLS_FILE = toolsFile;
+    setTools(options.extraTools);
   }
   const dataDir = makeDataDir(
     {
@@ -84,6 +93,10 @@ export async function startHostileAirlock(options: {
     dataDir,
     token,
     endpoint: runtime.endpointFor('hostile'),
+    setTools: (tools) => {
+      if (!options.extraTools) throw new Error('setTools needs extraTools at the start');
+      setTools(tools);
+    },
     upstreamLines,
     toolCallsUpstream: () =>
       upstreamLines()

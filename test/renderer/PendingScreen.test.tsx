@@ -153,3 +153,107 @@ describe('the Pending screen', () => {
     expect(screen.queryByRole('button', { name: 'Always allow…' })).toBeNull();
   });
 });
+
+describe('a call held because its tool changed its definition', () => {
+  const change = {
+    acceptedHash: 'a'.repeat(64),
+    acceptedAt: 1,
+    hash: 'b'.repeat(64),
+    fields: [
+      {
+        field: 'description' as const,
+        rows: [
+          {
+            kind: 'changed' as const,
+            before: 'Adds two numbers.',
+            after: 'Adds two numbers.\\u200b <img src=x onerror="alert(1)">',
+          },
+        ],
+      },
+      {
+        field: 'inputSchema' as const,
+        rows: [
+          { kind: 'skipped' as const, lines: 4 },
+          { kind: 'removed' as const, before: '    "b": {' },
+          { kind: 'added' as const, after: '    "sidenote": {' },
+          { kind: 'cut' as const, rows: 7 },
+        ],
+      },
+    ],
+  };
+  const changed = approval('c1', {
+    tool: 'add',
+    reason: 'the definition of "add" changed since it was accepted (description, inputSchema)',
+    definitionChange: change,
+  });
+
+  function columns(table: HTMLElement): (string | null)[][] {
+    return within(table)
+      .getAllByRole('row')
+      .slice(1)
+      .map((row) =>
+        within(row)
+          .getAllByRole('cell')
+          .map((cell) => cell.textContent),
+      );
+  }
+
+  it('shows what changed side by side, old on the left, new on the right, as text', async () => {
+    setup([changed]);
+    const card = await screen.findByRole('listitem', { name: 'add from alice' });
+    const notice = within(card).getByRole('region', { name: 'Definition of add changed' });
+    expect(notice.textContent).toContain('The definition of add changed since it was accepted');
+    const description = within(notice).getByRole('table', {
+      name: 'Description: accepted and new',
+    });
+    expect(columns(description)).toEqual([
+      ['Adds two numbers.', 'Adds two numbers.\\u200b <img src=x onerror="alert(1)">'],
+    ]);
+    // The part that changed is marked.
+    expect(within(description).getByText('\\u200b <img src=x onerror="alert(1)">').tagName).toBe(
+      'MARK',
+    );
+    expect(document.querySelector('img')).toBeNull();
+    const schema = within(notice).getByRole('table', { name: 'Input schema: accepted and new' });
+    expect(columns(schema)).toEqual([
+      ['… 4 unchanged lines'],
+      ['    "b": {', ''],
+      ['', '    "sidenote": {'],
+      ['… 7 more lines not shown: this diff is too long to show whole'],
+    ]);
+  });
+
+  it('accepts the new definition, says so, and still waits for Allow or Deny', async () => {
+    const { api } = setup([changed]);
+    api.handle('tools.accept', ({ server, tool, hash }) => ({ server, tool, hash, acceptedAt: 2 }));
+    const user = userEvent.setup();
+    const card = await screen.findByRole('listitem', { name: 'add from alice' });
+    await user.click(within(card).getByRole('button', { name: 'Accept new definition' }));
+    expect(api.inputsOf('tools.accept')).toEqual([
+      { server: 'meatspace', tool: 'add', hash: change.hash },
+    ]);
+    expect(await within(card).findByRole('status')).toHaveProperty(
+      'textContent',
+      'New definition accepted: later calls of add follow the policy again. Answer this one below.',
+    );
+    expect(within(card).queryByRole('button', { name: 'Accept new definition' })).toBeNull();
+    expect(within(card).getByRole('button', { name: 'Allow once' })).toBeTruthy();
+    expect(api.inputsOf('approvals.decide')).toEqual([]);
+  });
+
+  it('says so when the definition was accepted elsewhere', async () => {
+    const { api } = setup([changed]);
+    const card = await screen.findByRole('listitem', { name: 'add from alice' });
+    api.push({
+      name: 'pin.changed',
+      data: { server: 'meatspace', tool: 'add', state: 'accepted', hash: change.hash },
+    });
+    expect((await within(card).findByRole('status')).textContent).toMatch(/accepted/);
+  });
+
+  it('shows no notice on a call held for its policy alone', async () => {
+    setup([approval('a1')]);
+    const card = await screen.findByRole('listitem', { name: 'provision_api_key from alice' });
+    expect(within(card).queryByRole('region')).toBeNull();
+  });
+});

@@ -15,6 +15,7 @@ function settings(overrides: Partial<Settings> = {}): Settings {
     maxPendingApprovalsPerGrant: 10,
     retentionDays: 90,
     notifications: true,
+    changedToolDefinitions: 'hold',
     redaction: { patterns: [], fields: [] },
     ...overrides,
   };

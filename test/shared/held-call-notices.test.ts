@@ -42,6 +42,23 @@ describe('heldCallsText', () => {
     });
   });
 
+  it('says when a call is held because its tool changed its definition', () => {
+    const change = { acceptedHash: 'a', acceptedAt: 0, hash: 'b', fields: [] };
+    const changed = heldApproval('c', {
+      tool: 'add',
+      grant: 'alice',
+      reason: 'the definition of "add" changed since it was accepted (description)',
+      definitionChange: change,
+    });
+    expect(heldCallsText([changed])).toEqual({
+      title: 'add changed its definition: approve the call?',
+      body: 'alice on meatspace: the definition of "add" changed since it was accepted (description)',
+    });
+    expect(heldCallsText([changed, call('d')]).body).toBe(
+      'add (definition changed) from alice, provision_api_key from alice',
+    );
+  });
+
   it('names the first three of calls held together and counts the rest', () => {
     expect(
       heldCallsText([

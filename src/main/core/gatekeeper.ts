@@ -63,8 +63,11 @@ export class Gatekeeper {
    * `RateLimiter.consume(rule.limits, { grant, session, server })`, so that a denied or timed-out
    * request costs the agent nothing. Counters belong to the server's policy: the same counter name
    * in two servers' policies is two budgets.
+   *
+   * With `count: false` an allowed call is only checked against its limits, not counted: for a call
+   * that Airlock holds for another reason (its tool's definition changed), counted if it runs.
    */
-  decide(call: ToolCall): Decision {
+  decide(call: ToolCall, options: { count?: boolean } = {}): Decision {
     let policyHash: string | undefined;
     try {
       const policy = this.policies.get(call.server).policy;
@@ -117,7 +120,10 @@ export class Gatekeeper {
           policyHash,
         };
       }
-      const limits = this.limiter.tryConsume(rule.limits, who);
+      const limits =
+        options.count === false
+          ? this.limiter.check(rule.limits, who)
+          : this.limiter.tryConsume(rule.limits, who);
       if (!limits.ok) return this.overLimit(limits, rule, policyHash);
       return { action: 'allow', rule: rule.rule, reason: 'allowed by the policy', policyHash };
     } catch (error) {

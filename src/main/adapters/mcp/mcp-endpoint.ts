@@ -22,6 +22,7 @@ export interface McpEndpointOptions {
   channelFactory(serverId: string): ChannelFactory | undefined;
   gatekeeper: SessionOptions['gatekeeper'];
   calls: SessionOptions['calls'];
+  pins?: SessionOptions['pins'];
   heldProgressMs?: number;
   maxBodyBytes: number;
   timeoutMs: number;
@@ -237,6 +238,7 @@ export class McpEndpoint {
       timeoutMs: this.options.timeoutMs,
       logger: this.options.logger,
       calls: this.options.calls,
+      ...(this.options.pins ? { pins: this.options.pins } : {}),
       heldProgressMs: this.options.heldProgressMs,
       onUpstreamLost: (reason) => this.options.onUpstreamLost?.(serverId, reason),
     });

@@ -1,11 +1,14 @@
 // One client's MCP session with one upstream server. Everything passes through untouched except
 // what the policy decides: each tools/call is admitted by the call guard (run, refuse, or hold for
 // a person) before it can reach the server, and tools/list leaves out the tools the policy denies
-// this grant outright.
+// this grant outright. Every tool listing is shown to the tool pins, and each call carries the
+// definition its session last listed, so a changed definition is caught (core/tools/tool-pins.ts).
 import type { ServerResponse } from 'node:http';
 import type { CallGuard, HeldVerdict } from '../../core/calls/call-guard';
 import type { Gatekeeper } from '../../core/gatekeeper';
 import type { Logger } from '../../core/ports';
+import { readToolList, type SeenDefinition } from '../../core/tools/tool-definition';
+import type { ToolPins } from '../../core/tools/tool-pins';
 import { sseEvent, type ReplySink } from './downstream-reply';
 import {
   ErrorCode,
@@ -32,6 +35,8 @@ export interface SessionOptions {
   grant: string;
   gatekeeper: Pick<Gatekeeper, 'isToolVisible'>;
   calls: Pick<CallGuard, 'admit' | 'finished' | 'withdraw'>;
+  /** Sees every tool listing, to pin new tools and record changed definitions. */
+  pins?: Pick<ToolPins, 'observe'>;
   openChannel: ChannelFactory;
   /** A request the server has not answered after this long fails with a clear error. */
   timeoutMs: number;
@@ -71,8 +76,11 @@ export class ProxySession {
   private readonly progressRoutes = new Map<string | number, RequestId>();
   private serverStream?: ServerResponse;
   private readonly backlog: string[] = [];
-  /** Tool names the server has listed in this session; undefined until known or after a change. */
-  private knownTools?: Set<string>;
+  /**
+   * The tools the server has listed in this session, each with its definition as last listed;
+   * undefined until known or after the server said its list changed.
+   */
+  private knownTools?: Map<string, SeenDefinition>;
   private toolRefresh?: Promise<void>;
   private closed = false;
   lastActivity = Date.now();
@@ -251,8 +259,10 @@ export class ProxySession {
   ): void {
     const { serverId: server, grant, id: session } = this.options;
     const call = { server, grant, session, tool, args };
-    const admission = this.options.calls.admit(call, (verdict) =>
-      this.heldSettled(request, verdict, sink, context),
+    const admission = this.options.calls.admit(
+      call,
+      (verdict) => this.heldSettled(request, verdict, sink, context),
+      this.knownTools?.get(tool),
     );
     switch (admission.kind) {
       case 'run':
@@ -450,10 +460,7 @@ export class ProxySession {
   private visibleToolList(response: JsonRpcResponse): JsonRpcResponse {
     const result = response.result as { tools?: unknown } | undefined;
     if (!result || !Array.isArray(result.tools)) return response;
-    const names = result.tools
-      .map((tool: { name?: unknown }) => tool?.name)
-      .filter((name): name is string => typeof name === 'string');
-    this.rememberTools(names);
+    this.rememberTools(readToolList(result.tools));
     const { serverId, grant } = this.options;
     const tools = result.tools.filter(
       (tool: { name?: unknown }) =>
@@ -463,31 +470,30 @@ export class ProxySession {
     return { ...response, result: { ...result, tools } };
   }
 
-  private rememberTools(names: string[]): void {
-    this.knownTools ??= new Set();
-    for (const name of names) this.knownTools.add(name);
+  /** One page of a listing: later pages add to what earlier ones listed. */
+  private rememberTools(listed: SeenDefinition[]): void {
+    this.knownTools ??= new Map();
+    for (const seen of listed) this.knownTools.set(seen.definition.name, seen);
+    this.options.pins?.observe(this.options.serverId, listed);
   }
 
   /** Lists every tool the server has (all pages), once even if several calls ask at the same time. */
   private refreshTools(context: SendContext): Promise<void> {
     this.toolRefresh ??= (async () => {
-      const names: string[] = [];
+      const listed: SeenDefinition[] = [];
       let cursor: string | undefined;
       for (let page = 0; page < TOOL_LIST_PAGE_LIMIT; page++) {
         const result = (await this.internalRequest(
           'tools/list',
           cursor ? { cursor } : {},
           context,
-        )) as {
-          tools?: { name?: unknown }[];
-          nextCursor?: unknown;
-        };
-        for (const tool of result.tools ?? [])
-          if (typeof tool.name === 'string') names.push(tool.name);
+        )) as { tools?: unknown; nextCursor?: unknown };
+        listed.push(...readToolList(result.tools));
         if (typeof result.nextCursor !== 'string') break;
         cursor = result.nextCursor;
       }
-      this.knownTools = new Set(names);
+      this.knownTools = undefined;
+      this.rememberTools(listed);
     })().finally(() => {
       this.toolRefresh = undefined;
     });

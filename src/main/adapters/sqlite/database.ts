@@ -98,6 +98,21 @@ export const MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;
    INSERT INTO calls_hourly (hour, decision, count)
      SELECT (received_at / 3600000) * 3600000, decision, count(*) FROM calls GROUP BY 1, 2;`,
+  // 4: pinned tool definitions (core/tools/tool-pins.ts), one row per server and tool: the
+  // definition in force and the newest other one seen, each as canonical JSON with its SHA-256,
+  // so a changed tool's held calls can show what changed. Written only when a pin changes. A
+  // rowid table, not WITHOUT ROWID: a definition can be far larger than SQLite's page.
+  `CREATE TABLE tool_pins (
+     server TEXT NOT NULL,
+     tool TEXT NOT NULL,
+     accepted_hash TEXT NOT NULL,
+     accepted_definition TEXT NOT NULL,
+     accepted_at INTEGER NOT NULL,
+     changed_hash TEXT,
+     changed_definition TEXT,
+     changed_at INTEGER,
+     PRIMARY KEY (server, tool)
+   );`,
 ];
 
 /**

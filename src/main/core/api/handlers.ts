@@ -21,6 +21,7 @@ import { tryCall } from '../policy/try-call';
 import { allowToolForGrant, renameGrantOverrides } from '../policy/policy-edits';
 import type { PolicyRegistry } from '../policy';
 import type { Clock, SecretStoreInfo } from '../ports';
+import type { ToolPins } from '../tools/tool-pins';
 import { ApiError } from '../../../shared/api-error';
 import type { CommandHandlers } from './dispatcher';
 import { serverCommands, type ServerUpstreams } from './server-handlers';
@@ -71,6 +72,8 @@ export interface AppHandlersDeps {
   config?: { status(): ConfigStatus };
   /** Pause Airlock; without it the pause.* commands say it is unavailable. */
   pause?: Pick<PauseSwitch, 'get' | 'set'>;
+  /** Pinned tool definitions; without them tools.accept says it is unavailable and servers.tools shows no pins. */
+  pins?: ToolPins;
   clock: Clock;
 }
 
@@ -231,6 +234,16 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
       ...(deps.secretStore ? { secretStore: deps.secretStore() } : {}),
     }),
     ...serverCommands(deps),
+
+    'tools.accept': ({ server, tool, hash }) => {
+      if (deps.pins === undefined) {
+        throw new ApiError('unavailable', 'Tool definitions are not pinned here.');
+      }
+      const result = deps.pins.accept(server, tool, hash);
+      if (!result.ok) throw new ApiError(result.code, result.message);
+      const { accepted } = result.pin;
+      return { server, tool, hash: accepted.hash, acceptedAt: accepted.at };
+    },
 
     'grants.list': () => ({
       grants: deps.grants.list(),

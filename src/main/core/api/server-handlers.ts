@@ -1,5 +1,6 @@
 // The app API's server commands: read an entry for editing, list an upstream's tools with their
-// risk under the policy, test a connection, and add, change or remove servers. Entries are checked
+// risk under the policy, their pinned state and what in them deserves a look, test a connection,
+// and add, change or remove servers. Entries are checked
 // by the config.json parser, so a problem reads the same here as in the file. The composition root
 // passes the registry of running servers (which edits config.json) and the connection probe.
 import type { ServerInfo, ToolInfo, ToolParam } from '../../../shared/contract';
@@ -15,14 +16,22 @@ import { asObject, entries } from '../json-values';
 import type { PolicyRegistry } from '../policy';
 import { toolRisk } from '../policy/tool-risk';
 import type { Clock, JsonProblem, Parsed } from '../ports';
+import { flagTool } from '../tools/tool-flags';
+import { readToolDefinition } from '../tools/tool-definition';
+import type { ToolPins } from '../tools/tool-pins';
 import type { CommandHandlers } from './dispatcher';
 
-/** A tool as the upstream's tools/list describes it; only what the UI shows is read. */
+/**
+ * A tool as the upstream's tools/list describes it, as it was sent: its definition is pinned, so
+ * nothing in it may be dropped or rewritten on the way (the proxy sees the same bytes).
+ */
 export interface UpstreamTool {
   name: string;
-  title?: string;
-  description?: string;
+  title?: unknown;
+  description?: unknown;
   inputSchema?: unknown;
+  outputSchema?: unknown;
+  annotations?: unknown;
 }
 
 export type ProbeResult =
@@ -68,6 +77,10 @@ export interface ServerHandlersDeps {
   clock: Clock;
   /** How long a connection test or a tool listing may take. */
   probeTimeoutMs: number;
+  /** Pinned definitions: a listing pins new tools and shows changed ones. */
+  pins?: ToolPins;
+  /** Every configured server's id, for tool names that carry another server's prefix. */
+  serverIds?(): string[];
 }
 
 type ServerCommand =
@@ -175,9 +188,38 @@ export function createServerHandlers(
       const { tools, fetchedAt } = cached ?? (await fetchTools(server));
       const policy = deps.policies.get(id).policy;
       const offered = new Set(tools.map((t) => t.name));
+      const servers = deps.serverIds?.() ?? [];
+      const configured = new Set(servers);
+      const context = {
+        // Pins of servers configured now (a removed server's stay pinned but are no one's tools),
+        // and this list's tools, known even without pins or with a pin store that failed.
+        tools: [
+          ...(deps.pins?.tools() ?? []).filter(
+            (known) => known.server !== id && configured.has(known.server),
+          ),
+          ...tools.map((tool) => ({ server: id, tool: tool.name })),
+        ],
+        servers,
+        ruleNames: policy ? ruleNames(policy) : [],
+      };
       return {
         server: id,
-        tools: tools.map((tool): ToolInfo => describeTool(tool, toolRisk(policy, tool.name))),
+        tools: tools.map((tool): ToolInfo => {
+          const info = describeTool(tool, toolRisk(policy, tool.name));
+          const seen = readToolDefinition(tool);
+          if (seen === undefined) return info;
+          const review = deps.pins?.review(id, seen);
+          const pin = deps.pins?.get(id, tool.name);
+          return {
+            ...info,
+            ...(review?.kind === 'pinned' && pin
+              ? { pin: { state: 'pinned', hash: pin.accepted.hash, acceptedAt: pin.accepted.at } }
+              : review?.kind === 'changed'
+                ? { pin: { state: 'changed', change: review.change } }
+                : {}),
+            flags: flagTool(id, seen.definition, context),
+          };
+        }),
         fetchedAt,
         unknownInPolicy: policy
           ? [...policy.tools.keys()].filter((t) => !offered.has(t)).sort()
@@ -241,6 +283,14 @@ function valueOr<T>(parsed: Parsed<T>, what: string): T {
       problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; '),
     problems,
   );
+}
+
+/** Every tool name the policy has a rule for, at the top or for a grant. */
+function ruleNames(policy: NonNullable<ReturnType<PolicyRegistry['get']>['policy']>): string[] {
+  const names = new Set(policy.tools.keys());
+  for (const grant of policy.grants.values())
+    for (const tool of grant.tools.keys()) names.add(tool);
+  return [...names];
 }
 
 /** The tool as the UI shows it: name, words, and its arguments from the input schema. */
@@ -311,6 +361,8 @@ export function serverCommands(deps: {
   policies: PolicyRegistry;
   policyFiles: { path(server: string): string };
   clock: Clock;
+  pins?: ToolPins;
+  servers?(): { id: string }[];
 }): Pick<CommandHandlers, ServerCommand> {
   if (deps.upstreams === undefined) {
     const unavailable = () => {
@@ -330,5 +382,7 @@ export function serverCommands(deps: {
     policies: deps.policies,
     policyPath: (server) => deps.policyFiles.path(server),
     clock: deps.clock,
+    ...(deps.pins ? { pins: deps.pins } : {}),
+    serverIds: () => deps.servers?.().map((server) => server.id) ?? [],
   });
 }

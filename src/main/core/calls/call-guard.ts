@@ -1,6 +1,7 @@
-// Takes each tools/call from arrival to its recorded end: decides it (policy, temporary grants),
-// records it in the history before anything runs, holds it for a person when the policy says so,
-// and records what came back. The proxy asks admit() and forwards only what it is told to run.
+// Takes each tools/call from arrival to its recorded end: decides it (policy, temporary grants, the
+// tool's pinned definition), records it in the history before anything runs, holds it for a person
+// when the policy says so or the tool's definition changed, and records what came back. The proxy
+// asks admit() and forwards only what it is told to run.
 import type { ApprovalOutcome } from '../../../shared/contract';
 import type { ApprovalQueue } from '../approvals/approval-queue';
 import type { TemporaryGrants } from '../approvals/temporary-grants';
@@ -14,6 +15,8 @@ import { keyedCanonicalHash } from './canonical-json';
 import { PAUSED_REASON } from './pause-switch';
 import { deniedText, heldRefusal, policyRefusal, timeoutText, type Refusal } from './refusals';
 import { errorMessage } from '../../../shared/error-message';
+import type { SeenDefinition } from '../tools/tool-definition';
+import type { DefinitionChange, ToolPins } from '../tools/tool-pins';
 
 /** What the proxy does with a call now. */
 export type Admission =
@@ -46,6 +49,14 @@ export interface CallGuardDeps {
    * hash cannot be turned back into a short secret by hashing every candidate.
    */
   argsHashKey: Uint8Array;
+  /**
+   * The pinned tool definitions. With them, every call comes with the definition its session saw,
+   * and one that differs from the pin is held for a person (or refused, per the setting below)
+   * even if the policy allows it; a call the policy refuses stays refused.
+   */
+  pins?: Pick<ToolPins, 'review'>;
+  /** settings.changedToolDefinitions, read per call: "hold" (the default) or "refuse". */
+  changedDefinitions?: () => 'hold' | 'refuse';
 }
 
 /** History keeps this much of a call's arguments and result text. */
@@ -59,18 +70,36 @@ export class CallGuard {
 
   /**
    * Decides a call and records it. `onHeld` is called once, later, for a call that is held.
+   * `seen` is the tool's definition as the call's session last listed it (needed with pins).
    * Nothing runs unrecorded: a history that cannot be written refuses the call.
    */
-  admit(call: ToolCall, onHeld: (verdict: HeldVerdict) => void): Admission {
+  admit(call: ToolCall, onHeld: (verdict: HeldVerdict) => void, seen?: SeenDefinition): Admission {
     const { history, clock } = this.deps;
     const receivedAt = clock.now();
     // Checked before deciding, so a call refused for this has not used up any limit.
     const problem = history.writeProblem();
     if (problem !== undefined) return this.unrecordable(call, problem);
     if (this.deps.paused?.()) return this.refusePaused(call, receivedAt);
-    let decision = this.deps.gatekeeper.decide(call);
+    let change: DefinitionChange | undefined;
+    if (this.deps.pins !== undefined) {
+      const review =
+        seen === undefined || seen.definition.name !== call.tool
+          ? {
+              kind: 'unrecorded' as const,
+              problem: `Airlock has no definition of "${call.tool}" to check`,
+            }
+          : this.deps.pins.review(call.server, seen);
+      if (review.kind === 'unrecorded') return this.unrecordable(call, review.problem);
+      if (review.kind === 'changed') change = review.change;
+    }
+    // A held call is counted against its limits only if it runs (decideApproved).
+    let decision = this.deps.gatekeeper.decide(call, change ? { count: false } : {});
     let decidedBy: DecidedBy = 'policy';
-    if (decision.action === 'require_approval') {
+    if (change !== undefined) {
+      // Only what the policy would let through is held or refused for the change; a refusal stays.
+      if (decision.action !== 'deny')
+        ({ decision, decidedBy } = this.changed(call, decision, change));
+    } else if (decision.action === 'require_approval') {
       const temporary = this.deps.temporaryGrants.find(call.grant, call.server, call.tool);
       if (temporary !== undefined) {
         const approved = this.deps.gatekeeper.decideApproved(call, decision.policyHash);
@@ -99,9 +128,48 @@ export class CallGuard {
         rule: row.rule,
         reason: row.reason,
       });
+      if (decidedBy === 'airlock') {
+        const text = `Airlock refused "${call.tool}": ${decision.reason}.`;
+        return { kind: 'refuse', result: heldRefusal(text, 'airlock', decision) };
+      }
       return { kind: 'refuse', result: policyRefusal(decision, call.tool) };
     }
-    return this.hold(call, decision, callId, row, onHeld);
+    return this.hold(call, decision, callId, row, onHeld, change);
+  }
+
+  /**
+   * A call the policy lets through (or holds) whose tool's definition is not the accepted one:
+   * held for a person, who sees what changed, or refused under changedToolDefinitions "refuse".
+   */
+  private changed(
+    call: ToolCall,
+    decision: Decision,
+    change: DefinitionChange,
+  ): { decision: Decision; decidedBy: DecidedBy } {
+    const fields = change.fields.map((field) => field.field).join(', ');
+    const what = `the definition of "${call.tool}" changed since it was accepted (${fields})`;
+    const policyHash = decision.policyHash === undefined ? {} : { policyHash: decision.policyHash };
+    if (this.deps.changedDefinitions?.() === 'refuse') {
+      return {
+        decidedBy: 'airlock',
+        decision: {
+          action: 'deny',
+          rule: '',
+          reason: `${what}, and Airlock refuses calls to changed tools until a person accepts the new definition on its Servers screen`,
+          ...policyHash,
+        },
+      };
+    }
+    const policy =
+      decision.action === 'require_approval' ? decision.reason : 'the policy alone would allow it';
+    return {
+      decidedBy: 'policy',
+      decision: {
+        ...decision,
+        action: 'require_approval',
+        reason: `${what}: a person must allow this call or accept the new definition (${policy})`,
+      },
+    };
   }
 
   /** Recorded like any refusal, decided by the pause, so the history shows what was stopped. */
@@ -178,6 +246,7 @@ export class CallGuard {
     callId: number,
     row: NewCall,
     onHeld: (verdict: HeldVerdict) => void,
+    definitionChange?: DefinitionChange,
   ): Admission {
     // A held call waits for a person, so writing it at once costs nothing noticeable, and a
     // restart then finds it and records it as never answered.
@@ -205,6 +274,7 @@ export class CallGuard {
         rule: row.rule,
         reason: row.reason,
         ...(decision.policyHash === undefined ? {} : { policyHash: decision.policyHash }),
+        ...(definitionChange === undefined ? {} : { definitionChange }),
         timeoutMs,
       },
       (outcome) => onHeld(this.settle(call, decision, callId, timeoutMs, outcome)),

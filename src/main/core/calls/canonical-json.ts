@@ -1,6 +1,6 @@
 // Canonical JSON: object keys sorted at every depth, so two argument objects that mean the same
 // thing have the same text (and hash), whatever order the client wrote them in.
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { depthExceeds, MAX_JSON_DEPTH, TooDeepError } from '../bounded-json';
 
 /** Throws TooDeepError for a value nested deeper than MAX_JSON_DEPTH instead of overflowing. */
@@ -19,7 +19,13 @@ export function keyedCanonicalHash(key: Uint8Array, value: unknown): string {
   return createHmac('sha256', key).update(canonicalJson(value)).digest('hex');
 }
 
-function sortKeys(value: unknown): unknown {
+/** SHA-256 (hex) of the canonical JSON of `value`: a fingerprint of a document, not of a secret. */
+export function canonicalHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+/** `value` with its object keys sorted at every depth (for showing it the way it is hashed). */
+export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== 'object') return value;
   // No prototype, so a "__proto__" key is kept as data instead of setting the prototype.

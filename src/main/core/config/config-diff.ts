@@ -44,6 +44,7 @@ export const SETTING_TAKES_EFFECT = {
   retentionDays: 'now',
   notifications: 'now',
   notificationSound: 'now',
+  changedToolDefinitions: 'now',
   redaction: 'now',
   port: 'saved',
   maxBodyBytes: 'start',

@@ -130,6 +130,11 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
         retentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
         notifications: { type: 'boolean' },
         notificationSound: { type: 'boolean' },
+        changedToolDefinitions: {
+          enum: ['hold', 'refuse'],
+          description:
+            'A call to a tool whose definition changed since it was accepted: held for a person, or refused.',
+        },
         redaction: {
           type: 'object',
           additionalProperties: false,
@@ -300,6 +305,8 @@ function readSettings(value: Record<string, unknown>, problems: RawProblem[]): S
   if (typeof value['notificationSound'] === 'boolean') {
     settings.notificationSound = value['notificationSound'];
   }
+  const changed = value['changedToolDefinitions'];
+  if (changed === 'hold' || changed === 'refuse') settings.changedToolDefinitions = changed;
   const redaction = asObject(value['redaction']) ?? {};
   const patterns = stringArray(redaction['patterns']);
   patterns.forEach((pattern, index) => {

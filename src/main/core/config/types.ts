@@ -70,6 +70,11 @@ export interface Settings {
   notifications: boolean;
   /** A notification plays the system's sound. */
   notificationSound: boolean;
+  /**
+   * A call to a tool whose definition changed since it was accepted: held for a person ("hold")
+   * or refused ("refuse") until someone accepts the new definition.
+   */
+  changedToolDefinitions: 'hold' | 'refuse';
   /** The user's additions to redaction: regular expressions and field names. */
   redaction: { patterns: string[]; fields: string[] };
 }
@@ -83,6 +88,7 @@ export type EditableSettings = Pick<
   | 'retentionDays'
   | 'notifications'
   | 'notificationSound'
+  | 'changedToolDefinitions'
   /** Saved for the next start; the running listener keeps its port. */
   | 'port'
 >;
@@ -98,6 +104,7 @@ export const DEFAULT_SETTINGS: Settings = {
   retentionDays: 90,
   notifications: true,
   notificationSound: false,
+  changedToolDefinitions: 'hold',
   redaction: { patterns: [], fields: [] },
 };
 

@@ -11,6 +11,11 @@ export interface PendingState {
   loaded: boolean;
   /** Ids with an answer on its way, so their buttons cannot send a second one. */
   answering: ReadonlySet<string>;
+  /**
+   * Tool definitions accepted since the held calls showed them as changed (definitionKey), here or
+   * anywhere: their cards say so, and the call itself still waits for an answer.
+   */
+  acceptedDefinitions: ReadonlySet<string>;
   /** The last thing that went wrong, for the screen to show. */
   error?: string;
   load(): Promise<void>;
@@ -23,7 +28,14 @@ export interface PendingState {
    * review on the Policies screen; undefined when it could not be made (the error says why).
    */
   proposeAlwaysAllow(id: string): Promise<PolicyProposal | undefined>;
+  /** Accepts the changed definition a held call shows, so later calls follow the policy again. */
+  acceptDefinition(id: string): Promise<void>;
   dismissError(): void;
+}
+
+/** Which definition of which tool: the key of acceptedDefinitions. */
+export function definitionKey(server: string, tool: string, hash: string): string {
+  return JSON.stringify([server, tool, hash]);
 }
 
 /** The queue never holds more than the core allows, but a UI list is capped all the same. */
@@ -44,6 +56,7 @@ export function createPendingStore(api: Api): StoreApi<PendingState> & { stop():
     approvals: [],
     loaded: false,
     answering: new Set(),
+    acceptedDefinitions: new Set(),
     async load() {
       const load: LoadInFlight = { added: new Map(), resolved: new Set() };
       inFlight = load;
@@ -99,8 +112,31 @@ export function createPendingStore(api: Api): StoreApi<PendingState> & { stop():
         return undefined;
       }
     },
+    async acceptDefinition(id) {
+      const approval = get().approvals.find((a) => a.id === id);
+      const change = approval?.definitionChange;
+      if (!approval || !change) return;
+      try {
+        await api.call('tools.accept', {
+          server: approval.server,
+          tool: approval.tool,
+          hash: change.hash,
+        });
+        accepted(approval.server, approval.tool, change.hash);
+      } catch (error) {
+        set({ error: errorMessage(error) });
+      }
+    },
     dismissError: () => set({ error: undefined }),
   }));
+
+  function accepted(server: string, tool: string, hash: string): void {
+    const keys = new Set(store.getState().acceptedDefinitions).add(
+      definitionKey(server, tool, hash),
+    );
+    if (keys.size > MAX_SHOWN) keys.delete(keys.values().next().value!);
+    store.setState({ acceptedDefinitions: keys });
+  }
 
   const stop = api.on((event) => {
     if (event.name === 'approval.added') {
@@ -112,6 +148,8 @@ export function createPendingStore(api: Api): StoreApi<PendingState> & { stop():
       const id = event.data.approval.id;
       inFlight?.resolved.add(id);
       store.setState({ approvals: store.getState().approvals.filter((a) => a.id !== id) });
+    } else if (event.name === 'pin.changed' && event.data.state === 'accepted') {
+      accepted(event.data.server, event.data.tool, event.data.hash);
     }
   });
   return Object.assign(store, { stop });

@@ -1,7 +1,7 @@
 // The Servers screen's state: the configured upstream servers with their live status and policy
 // state, each server's tools with the risk the core computed under the policy in force, and
 // config.json's problems. A cache of the core's state, kept current by `server.status`,
-// `server.removed`, `policy.changed` and `config.changed`. The renderer never decides a risk itself:
+// `server.removed`, `policy.changed`, `pin.changed` and `config.changed`. The renderer never decides a risk itself:
 // after a policy change it asks the core again.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type {
@@ -61,6 +61,8 @@ export interface ServersState {
   ): Promise<Outcome<ServerInfo>>;
   update(id: string, request: ServerRequest): Promise<Outcome<ServerInfo>>;
   remove(id: string): Promise<boolean>;
+  /** Accepts a tool's changed definition (its hash as shown), then shows the tools again. */
+  acceptDefinition(server: string, tool: string, hash: string): Promise<void>;
   dismissError(): void;
 }
 
@@ -161,6 +163,14 @@ export function createServersStore(api: Api): StoreApi<ServersState> & { stop():
       drop(id);
       return true;
     },
+    async acceptDefinition(server, tool, hash) {
+      try {
+        await api.call('tools.accept', { server, tool, hash });
+      } catch (error) {
+        set({ error: errorMessage(error) });
+      }
+      void get().loadTools(server);
+    },
     dismissError: () => set({ error: undefined }),
   }));
 
@@ -226,6 +236,9 @@ export function createServersStore(api: Api): StoreApi<ServersState> & { stop():
       });
       // The risks follow the policy; the core recomputes them from the tool list it keeps.
       if (state.tools[policy.server] !== undefined) void state.loadTools(policy.server);
+    } else if (event.name === 'pin.changed') {
+      // A definition changed or was accepted: the core compares its kept list with the pins again.
+      if (state.tools[event.data.server] !== undefined) void state.loadTools(event.data.server);
     }
   });
   return Object.assign(store, { stop });

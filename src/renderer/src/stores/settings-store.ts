@@ -21,6 +21,7 @@ export const EDITABLE_KEYS = [
   'retentionDays',
   'notifications',
   'notificationSound',
+  'changedToolDefinitions',
   'port',
 ] as const satisfies readonly (keyof EditableSettings)[];
 

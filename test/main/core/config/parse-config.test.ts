@@ -81,6 +81,7 @@ describe('parseConfig', () => {
         retentionDays: 7,
         notifications: false,
         notificationSound: true,
+        changedToolDefinitions: 'refuse',
         redaction: { patterns: ['acct-[0-9]{6}'], fields: ['ssn'] },
       },
     });
@@ -99,8 +100,13 @@ describe('parseConfig', () => {
       retentionDays: 7,
       notifications: false,
       notificationSound: true,
+      changedToolDefinitions: 'refuse',
       redaction: { patterns: ['acct-[0-9]{6}'], fields: ['ssn'] },
     });
+    expect(valid({}).settings.changedToolDefinitions).toBe('hold');
+    expect(parseConfig(JSON.stringify({ settings: { changedToolDefinitions: 'ask' } })).ok).toBe(
+      false,
+    );
   });
 
   it('reads upstreamTimeout given in seconds', () => {

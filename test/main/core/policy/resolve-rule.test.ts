@@ -74,3 +74,31 @@ describe('isToolVisible', () => {
     expect(isToolVisible(layered, grant, tool)).toBe(visible);
   });
 });
+
+describe('a tool name that imitates the one a rule names', () => {
+  // The rule allows meatspace's provision_api_key (and alice's override allows it too); the
+  // default refuses. Each imitation is a different string, decided under its own name.
+  const guarded = policy({
+    version: '1',
+    default: 'deny',
+    tools: { provision_api_key: { action: 'allow' } },
+    grants: { alice: { tools: { provision_api_key: { action: 'allow' } } } },
+  });
+
+  it.each([
+    ['case', 'Provision_Api_Key'],
+    ['compatibility forms (full-width p, NFKC)', '\uff50rovision_api_key'],
+    ['a zero-width space', 'provision_api\u200b_key'],
+    ['confusable letters (Cyrillic е, Greek ο)', 'pr\u03bfvision_api_k\u0435y'],
+    ["another server's prefix (underscore)", 'meatspace_provision_api_key'],
+    ["another server's prefix (dot)", 'meatspace.provision_api_key'],
+  ])("never gets the real tool's rule: %s", (_kind, name) => {
+    for (const grant of ['alice', 'bob']) {
+      const rule = resolveRule(guarded, grant, name);
+      expect(rule.rule, `${grant}: ${name}`).toBe('/default');
+      expect(rule.action).toBe('deny');
+      expect(isToolVisible(guarded, grant, name)).toBe(false);
+    }
+    expect(resolveRule(guarded, 'bob', 'provision_api_key').rule).toBe('/tools/provision_api_key');
+  });
+});

@@ -9,6 +9,7 @@ import {
 } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { z } from 'zod';
 import type { ProbeResult, UpstreamTool } from '../../../core/api/server-handlers';
 import type { ServerConfig } from '../../../core/config/types';
 import { errorMessage } from '../../../../shared/error-message';
@@ -18,6 +19,16 @@ import { spawnRefusal } from './stdio-channel';
 const STDERR_TAIL_CHARS = 1000;
 /** At most this many pages of tools/list. */
 const MAX_PAGES = 20;
+
+/**
+ * A tools/list result read as sent: the SDK's own schema drops annotation keys it does not know,
+ * and a tool's definition is pinned whole (the proxy pins the same bytes), so only the shape
+ * needed to page through it is checked here.
+ */
+const RawToolList = z.looseObject({
+  tools: z.array(z.unknown()),
+  nextCursor: z.string().optional(),
+});
 
 export async function probeServer(server: ServerConfig, timeoutMs: number): Promise<ProbeResult> {
   const started = performance.now();
@@ -57,10 +68,15 @@ async function listTools(
   if (client.getServerCapabilities()?.tools !== undefined) {
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const result = await client.listTools(cursor === undefined ? {} : { cursor }, {
-        timeout: timeoutMs,
-      });
-      tools.push(...result.tools);
+      const result = await client.request(
+        { method: 'tools/list', params: cursor === undefined ? {} : { cursor } },
+        RawToolList,
+        { timeout: timeoutMs },
+      );
+      for (const tool of result.tools) {
+        // Entries that are not tools (no string name) are left out, as the proxy leaves them.
+        if (isTool(tool)) tools.push(tool);
+      }
       cursor = result.nextCursor;
       if (cursor === undefined) break;
     }
@@ -69,6 +85,15 @@ async function listTools(
     serverInfo: { name: info?.name ?? '(unnamed)', version: info?.version ?? '' },
     tools,
   };
+}
+
+function isTool(value: unknown): value is UpstreamTool {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    typeof (value as { name?: unknown }).name === 'string'
+  );
 }
 
 function createTransport(server: ServerConfig, onStderr: (chunk: string) => void): Transport {

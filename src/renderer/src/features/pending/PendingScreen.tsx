@@ -11,6 +11,7 @@ import type { PolicyProposal } from '../../stores/policies-store';
 import { formatArgs, formatCountdown, type ArgsPart } from './format-args';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 import { LABEL_NAME_MAX, NAME_MAX, shown } from '../../components/shown-text';
+import { DefinitionChangeNotice } from './DefinitionChangeNotice';
 import './pending.css';
 
 const MINUTE_CHOICES = [5, 15, 60] as const;
@@ -162,6 +163,7 @@ function ApprovalCard({
       <p className="reason">
         {shown(approval.reason)} <span className="rule">{shown(approval.rule, NAME_MAX)}</span>
       </p>
+      <DefinitionChangeNotice approval={approval} store={store} />
       <pre className="args" aria-label="Arguments">
         {args.parts.map((part, i) => (
           <Fragment key={i}>

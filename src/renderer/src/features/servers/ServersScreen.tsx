@@ -32,6 +32,7 @@ import {
 import './servers.css';
 import { ConfirmBar } from '../../components/ConfirmBar';
 import { CopyButton } from '../../components/CopyButton';
+import { ToolFindings } from './ToolFindings';
 
 type Editing = { mode: 'add' } | { mode: 'edit'; id: string };
 
@@ -325,7 +326,9 @@ function ToolsSection({ server, store }: { server: ServerInfo; store: StoreApi<S
         </button>
       </div>
       {tools?.status === 'failed' && <p className="server-error">{shown(tools.error ?? '')}</p>}
-      {tools && tools.tools.length > 0 && <ToolsTable tools={tools.tools} server={server.id} />}
+      {tools && tools.tools.length > 0 && (
+        <ToolsTable tools={tools.tools} server={server.id} store={store} />
+      )}
       {tools?.status === 'loaded' && tools.tools.length === 0 && (
         <p className="muted">The server offers no tools.</p>
       )}
@@ -339,7 +342,15 @@ function ToolsSection({ server, store }: { server: ServerInfo; store: StoreApi<S
   );
 }
 
-function ToolsTable({ tools, server }: { tools: ToolInfo[]; server: string }) {
+function ToolsTable({
+  tools,
+  server,
+  store,
+}: {
+  tools: ToolInfo[];
+  server: string;
+  store: StoreApi<ServersState>;
+}) {
   return (
     <table className="tools-table" aria-label={`Tools of ${server} with their risk`}>
       <thead>
@@ -371,6 +382,7 @@ function ToolsTable({ tools, server }: { tools: ToolInfo[]; server: string }) {
                     ))}
                   </p>
                 )}
+                <ToolFindings tool={tool} server={server} store={store} />
               </td>
               <td>
                 <RiskBadge risk={tool.risk.risk} />

@@ -17,8 +17,13 @@ import {
 } from '../../stores/settings-store';
 
 /** The settings typed as numbers; the notification settings are checkboxes. */
-type Key = Exclude<keyof EditableSettings, ToggleKey>;
+type Key = Exclude<keyof EditableSettings, ToggleKey | 'changedToolDefinitions'>;
 type ToggleKey = 'notifications' | 'notificationSound';
+
+const CHANGED_TOOLS_CHOICES: { value: Settings['changedToolDefinitions']; label: string }[] = [
+  { value: 'hold', label: 'Hold them for my approval' },
+  { value: 'refuse', label: 'Refuse them' },
+];
 
 const TOGGLES: { key: ToggleKey; label: string; help: string }[] = [
   {
@@ -136,6 +141,7 @@ export function SettingsScreen({
   // Text typed into fields, by key; a field not typed into shows the core's current value.
   const [draft, setDraft] = useState<Partial<Record<Key, string>>>({});
   const [toggleDraft, setToggleDraft] = useState<Partial<Record<ToggleKey, boolean>>>({});
+  const [changedTools, setChangedTools] = useState<Settings['changedToolDefinitions']>();
 
   useEffect(() => {
     void store.getState().load();
@@ -146,12 +152,16 @@ export function SettingsScreen({
     if (savedAt === undefined) return;
     setDraft({});
     setToggleDraft({});
+    setChangedTools(undefined);
   }, [savedAt]);
 
   const textOf = (field: Field) =>
     draft[field.key] ?? (settings ? String(field.show(settings[field.key])) : '');
   const problems = new Map<Key, string>();
-  const change: SettingsChange = { ...toggleDraft };
+  const change: SettingsChange = {
+    ...toggleDraft,
+    ...(changedTools === undefined ? {} : { changedToolDefinitions: changedTools }),
+  };
   for (const field of FIELDS) {
     const text = draft[field.key];
     if (text === undefined) continue;
@@ -264,6 +274,27 @@ export function SettingsScreen({
                 </div>
               );
             })}
+            <div className="field">
+              <label htmlFor="setting-changedToolDefinitions">Calls to changed tools</label>
+              <select
+                id="setting-changedToolDefinitions"
+                value={changedTools ?? settings.changedToolDefinitions}
+                aria-describedby="setting-changedToolDefinitions-help"
+                onChange={(event) =>
+                  setChangedTools(event.target.value as Settings['changedToolDefinitions'])
+                }
+              >
+                {CHANGED_TOOLS_CHOICES.map((choice) => (
+                  <option key={choice.value} value={choice.value}>
+                    {choice.label}
+                  </option>
+                ))}
+              </select>
+              <span className="hint muted" id="setting-changedToolDefinitions-help">
+                A call to a tool whose definition changed since you accepted it, until you accept
+                the new one on Servers or Pending.
+              </span>
+            </div>
             <div className="actions">
               <button type="submit" className="allow" disabled={!canSave}>
                 Save
@@ -271,12 +302,15 @@ export function SettingsScreen({
               <button
                 type="button"
                 disabled={
-                  (Object.keys(draft).length === 0 && Object.keys(toggleDraft).length === 0) ||
+                  (Object.keys(draft).length === 0 &&
+                    Object.keys(toggleDraft).length === 0 &&
+                    changedTools === undefined) ||
                   saving
                 }
                 onClick={() => {
                   setDraft({});
                   setToggleDraft({});
+                  setChangedTools(undefined);
                 }}
               >
                 Undo changes
