@@ -4,12 +4,12 @@
 import type { CallRecord } from '../../../../shared/contract';
 import type { CallDetail } from '../../stores/activity-store';
 import { NAME_MAX, shown } from '../../components/shown-text';
+import { formatFullTime } from '../../components/format-time';
 import {
   actionLabel,
   deciderWord,
   decisionWord,
   formatDuration,
-  formatFullTime,
   prettyJson,
   statusLabel,
 } from './format-call';

@@ -6,7 +6,8 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { CallDecision, HourlyCount } from '../../../../shared/contract';
 import { chartSeries, stackedData, type ChartSeries } from './chart-data';
-import { decisionWord, formatTime } from './format-call';
+import { decisionWord } from './format-call';
+import { formatDay, formatTime } from '../../components/format-time';
 
 const CHART_HEIGHT = 120;
 const DECISIONS: CallDecision[] = ['allow', 'deny', 'pending'];
@@ -60,7 +61,7 @@ export function CallsChart({
 /** "14:00" or "Mar 3 14:00" for an hour; "Mar 3" for a day. */
 function bucketLabel(start: number, bucket: ChartSeries['bucket']): string {
   if (bucket === 'day') {
-    return new Date(start).toLocaleDateString('en-US', { month: 'short', day: 'numeric' });
+    return formatDay(start);
   }
   return formatTime(start).replace(/:00$/, '');
 }

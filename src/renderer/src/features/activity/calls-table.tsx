@@ -7,7 +7,8 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import { MAX_ROWS, type ActivityState, type CallRow } from '../../stores/activity-store';
-import { decisionLabel, formatFullTime, formatTime, statusLabel } from './format-call';
+import { decisionLabel, statusLabel } from './format-call';
+import { formatFullTime, formatTime } from '../../components/format-time';
 import { NAME_MAX, shown } from '../../components/shown-text';
 
 export const ROW_HEIGHT = 32;

@@ -13,6 +13,7 @@ import { PolicyForm } from './PolicyForm';
 import { ACTION_LABELS } from './policy-text';
 import './policies.css';
 import { NAME_MAX, shown } from '../../components/shown-text';
+import { formatTime } from '../../components/format-time';
 
 const DRY_RUN_SIZES = [100, 500, 2000] as const;
 
@@ -248,7 +249,7 @@ function DryRunReport({
           <tbody>
             {changes.map(({ call, before, after }) => (
               <tr key={call.id}>
-                <td>{new Date(call.receivedAt).toLocaleString()}</td>
+                <td>{formatTime(call.receivedAt)}</td>
                 <td>{call.grant}</td>
                 <td>
                   <code>{shown(call.tool, NAME_MAX)}</code>
