@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
-// One way to write a moment, on every screen that shows one: the formatter's own cases, then the
-// app's screens (Clients, the pause banner, Activity's table and detail) showing the same moment
-// in that one format.
+// One way to write a moment, on every screen that shows one: the formatter's own cases, Activity's
+// chart axis, then the app's screens (Clients, the pause banner, Activity's table and detail)
+// showing the same moment in that one format.
 import { cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   formatFullTime,
   formatTime,
 } from '../../src/renderer/src/components/format-time';
+import { bucketLabel } from '../../src/renderer/src/features/activity/chart-data';
 import { recordedCall } from '../helpers/recorded-call';
 import { FakeApi } from './helpers/fake-api';
 
@@ -35,6 +36,15 @@ describe('formatTime', () => {
   it('writes the full moment with its date and milliseconds, and a day alone', () => {
     expect(formatFullTime(at(2026, 2, 3, 9, 5, 7, 120))).toBe('Mar 3, 2026 09:05:07.120');
     expect(formatDay(at(2026, 2, 3, 9, 5, 7))).toBe('Mar 3');
+  });
+});
+
+describe("Activity's chart", () => {
+  it('labels its time axis and its bars in the same format, to the minute', () => {
+    const now = at(2026, 2, 3, 18, 0, 0);
+    expect(bucketLabel(at(2026, 2, 3, 14, 0, 0), 'hour', now)).toBe('14:00');
+    expect(bucketLabel(at(2026, 2, 2, 9, 35, 0), 'hour', now)).toBe('Mar 2 09:35');
+    expect(bucketLabel(at(2026, 2, 2, 0, 0, 0), 'day', now)).toBe('Mar 2');
   });
 });
 
