@@ -324,6 +324,9 @@ function measureQueries(file: string, rows: number): { lines: string[]; targets:
       ['newest 100, no filter', {}],
       [`newest 100 by tool (${tool})`, { tool }, LIMITS.queryMs],
       [`page 2 by tool via cursor`, { tool, cursor: firstPage.nextCursor! }],
+      // Activity's Tool filter: part of a name, any case, resolved to the names that have it.
+      ['newest 100 by part of a tool name ("READ", 4 tools)', { toolContains: 'READ' }],
+      ['newest 100 by part of no tool name', { toolContains: 'zzz' }],
       ['newest 100 by tool + server + grant', { tool, server: SERVERS[1], grant: GRANTS[2] }],
       ['newest 100 held (decision pending, ~1%)', { decision: 'pending' }],
       ['newest 100 in one day, two weeks ago', { from: end - 15 * DAY_MS, to: end - 14 * DAY_MS }],
@@ -341,6 +344,10 @@ function measureQueries(file: string, rows: number): { lines: string[]; targets:
       // What Activity asks for when it opens with no filter.
       ['hourly counts, all 30 days', () => store.countsByHour({})],
       ['hourly counts, last 30 days, one tool', () => store.countsByHour({ tool })],
+      [
+        'hourly counts, last 30 days, part of 4 tool names',
+        () => store.countsByHour({ toolContains: 'read' }),
+      ],
     ];
     const targets: Target[] = [];
     const table: string[][] = [];

@@ -47,6 +47,7 @@ const historyFilter = z.strictObject({
   grant: z.string().max(200).optional(),
   server: z.string().max(200).optional(),
   tool: z.string().max(200).optional(),
+  toolContains: z.string().max(200).optional(),
   decision: z.enum(['allow', 'deny', 'pending']).optional(),
   text: z.string().max(500).optional(),
 });

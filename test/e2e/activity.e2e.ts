@@ -172,6 +172,49 @@ test('export downloads the calls matching the filter', async ({ page }) => {
   expect(lines.map((line) => (JSON.parse(line) as { tool: string }).tool)).toEqual(['ask_human']);
 });
 
+test('in an 800 px window the names stay whole, and an opened call comes into view', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 800, height: 600 });
+  await openActivity(page);
+  await expect(page.getByText('4 calls shown')).toBeVisible();
+  // Client, server and tool columns show their names whole; Decision keeps its word whole.
+  const cut = await dataRows(page).evaluateAll((rows) =>
+    rows.flatMap((row) => {
+      const cells = [...row.querySelectorAll<HTMLElement>('[role="gridcell"]')];
+      const badge = cells[4]!.querySelector<HTMLElement>('.decision')!;
+      return [cells[1]!, cells[2]!, cells[3]!, badge]
+        .filter((cell) => cell.scrollWidth > cell.clientWidth)
+        .map((cell) => cell.textContent);
+    }),
+  );
+  expect(cut).toEqual([]);
+  const grid = await page.getByRole('grid', { name: 'Calls' }).evaluate((el) => ({
+    scroll: el.scrollWidth,
+    client: el.clientWidth,
+  }));
+  expect(grid.scroll).toBeLessThanOrEqual(grid.client);
+
+  // The pane opens below the table, below the fold at this height: it is brought into view.
+  await dataRows(page).last().click();
+  const detail = page.getByRole('region', { name: 'Call detail' });
+  await expect(detail.getByLabel('Arguments')).toBeVisible();
+  await expect(detail.getByRole('list', { name: 'Decision path' })).toBeInViewport();
+});
+
+test('the filters are in the address, and a reload keeps them', async ({ page }) => {
+  await openActivity(page);
+  await page.getByRole('combobox', { name: 'Decision' }).selectOption('allow');
+  await page.getByRole('combobox', { name: 'Tool' }).fill('STATUS');
+  await expect(page.getByText('2 calls shown')).toBeVisible();
+  await expect(page).toHaveURL(/#\/activity\?tool=STATUS&decision=allow$/);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Activity', level: 2 })).toBeVisible();
+  await expect(page.getByText('2 calls shown')).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Tool' })).toHaveValue('STATUS');
+  await expect(page.getByRole('combobox', { name: 'Decision' })).toHaveValue('allow');
+});
+
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`screenshot of Activity, ${colorScheme}`, async ({ page }) => {
     await page.emulateMedia({ colorScheme });
@@ -183,6 +226,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await dataRows(page).filter({ hasText: 'allowed by person' }).click();
     await expect(page.getByRole('region', { name: 'Call detail' })).toContainText('[redacted');
     await page.mouse.move(0, 0);
+    // The pane came into view as it opened; the picture shows the screen from its top.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `docs/screenshots/activity-${colorScheme}.png` });
     await denyAllHeld(airlock);
     await pending;

@@ -29,9 +29,15 @@ test('an empty data folder opens on a getting-started checklist that ticks itsel
   await expect(page.getByRole('heading', { name: 'Clients', level: 2 })).toBeVisible();
   await page.getByLabel('New client').fill('first-agent');
   await page.getByRole('button', { name: 'Create', exact: true }).click();
-  await expect(
-    guide.getByRole('listitem').filter({ hasText: 'Create a client for each agent' }),
-  ).toContainText('(done)');
+  const doneStep = guide
+    .getByRole('listitem')
+    .filter({ hasText: 'Create a client for each agent' });
+  await expect(doneStep).toContainText('(done)');
+  // "(done)" follows its title on the same line, not on one of its own.
+  const title = (await doneStep.getByText('Create a client for each agent').boundingBox())!;
+  const mark = (await doneStep.getByText('(done)').boundingBox())!;
+  expect(Math.abs(mark.y - title.y)).toBeLessThan(4);
+  expect(mark.x).toBeGreaterThanOrEqual(title.x + title.width - 1);
   await expect(guide.getByRole('button', { name: 'Create a client' })).toHaveCount(0);
 
   await guide.getByRole('button', { name: 'Add a server' }).click();

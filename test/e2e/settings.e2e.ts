@@ -77,7 +77,7 @@ test('a new approval timeout is saved to config.json and applies to the next hel
   const card = page.getByRole('listitem', { name: 'provision_api_key from e2e-agent' });
   await expect(card).toBeVisible();
   // Five minutes, not the default two.
-  await expect(card.getByTitle('Time left to answer')).toHaveText(/^(5:00|4:[45]\d)$/);
+  await expect(card.getByTitle('Time left to answer')).toHaveText(/^expires in (5:00|4:[45]\d)$/);
 
   await denyAll();
   expect((await pending).isError).toBe(true);

@@ -202,17 +202,57 @@ describe('airlock serve and airlock connect', () => {
     await client.close();
   });
 
-  it('tells a stdio client with a bad token why it cannot connect', async () => {
+  it('tells a stdio client with a wrong token that the token is wrong, and how to get one', async () => {
+    const bridged = await airlockAsync(
+      ['connect', 'meatspace', '--data-dir', dataDir, '--token', 'alk_wrong'],
+      {},
+      INITIALIZE_LINE,
+    );
+    const answer = JSON.parse(bridged.stdout.trim());
+    expect(answer.id).toBe(1);
+    expect(answer.error.message).toContain('refused the grant token (HTTP 401)');
+    expect(answer.error.message).toContain('airlock grants add NAME');
+    expect(answer.error.message).toContain('AIRLOCK_TOKEN or --token');
+    expect(answer.error.message).not.toContain('could not be reached');
+  });
+
+  it('tells a stdio client with an unknown server id where the server ids are', async () => {
+    const bridged = await airlockAsync(
+      ['connect', 'meatspaec', '--data-dir', dataDir],
+      { AIRLOCK_TOKEN: token },
+      INITIALIZE_LINE,
+    );
+    const answer = JSON.parse(bridged.stdout.trim());
+    expect(answer.error.message).toContain('has no server "meatspaec" (HTTP 404)');
+    expect(answer.error.message).toContain('Servers screen');
+    expect(answer.error.message).toContain('"mcpServers" in config.json');
+    expect(answer.error.message).not.toContain('could not be reached');
+  });
+
+  it('tells a stdio client whose session Airlock closed to reconnect, not that Airlock is down', async () => {
     const client = new Client({ name: 'stdio-only-client', version: '1' });
-    await expect(
-      client.connect(
-        new StdioClientTransport({
-          command: process.execPath,
-          args: [BIN, 'connect', 'meatspace', '--data-dir', dataDir, '--token', 'alk_wrong'],
-          stderr: 'ignore',
-        }),
-      ),
-    ).rejects.toThrow(/401|Unauthorized/);
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [BIN, 'connect', 'meatspace', '--data-dir', dataDir],
+        env: { AIRLOCK_TOKEN: token, PATH: process.env.PATH ?? '' },
+        stderr: 'ignore',
+      }),
+    );
+    // Renaming a grant keeps its token and closes its sessions, as a restart would.
+    const [, base, uiToken] = /(http:\/\/127\.0\.0\.1:\d+)\/#token=(\S+)$/.exec(
+      output.find((l) => l.startsWith('UI ')) ?? '',
+    )!;
+    const renamed = await fetch(`${base}/api/grants.rename`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${uiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bridge-agent', newName: 'bridge-agent-2' }),
+    });
+    expect(renamed.status).toBe(200);
+    await expect(client.listTools()).rejects.toThrow(
+      /no longer has this session \(HTTP 404\).*restart the client/,
+    );
+    await client.close();
   });
 
   it('answers requests piped in by a script before it exits', async () => {

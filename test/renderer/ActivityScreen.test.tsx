@@ -25,7 +25,7 @@ const call = (id: number, overrides: Partial<CallRecord> = {}): CallRecord =>
 
 const range = (n: number) => newestFirst(n, (id) => call(id));
 
-function setup(history: CallRecord[]) {
+function setup(history: CallRecord[], onOpenPending?: () => void) {
   const api = new FakeApi()
     .handle(
       'history.query',
@@ -39,7 +39,7 @@ function setup(history: CallRecord[]) {
     }))
     .handle('history.get', ({ id }) => ({ call: history.find((c) => c.id === id)! }));
   const store = createActivityStore(api, { flushMs: 1 });
-  render(<ActivityScreen store={store} />);
+  render(<ActivityScreen store={store} {...(onOpenPending ? { onOpenPending } : {})} />);
   return { api, store };
 }
 
@@ -49,6 +49,8 @@ const dataRows = () =>
 afterEach(() => {
   cleanup();
   vi.restoreAllMocks();
+  // The screen keeps its filters in the address; the next test starts from none.
+  window.history.replaceState(null, '', '/');
 });
 
 describe('the Activity screen', () => {
@@ -65,7 +67,7 @@ describe('the Activity screen', () => {
     const rows = dataRows();
     expect(rows.length).toBeGreaterThan(5);
     expect(rows.length).toBeLessThan(60);
-    expect(within(rows[0]!).getByText('allowed by policy')).toBeTruthy();
+    expect(rows[0]!.textContent).toContain('allowed by policy');
 
     const grid = screen.getByRole('grid', { name: 'Calls' });
     await act(async () => {
@@ -97,7 +99,7 @@ describe('the Activity screen', () => {
       call(1),
     ]);
     const user = userEvent.setup();
-    await user.click(await screen.findByText('allowed by person'));
+    await user.click(await screen.findByRole('row', { name: /allowed by person/ }));
     const pane = await screen.findByRole('region', { name: 'Call detail' });
     await within(pane).findByLabelText('Arguments');
     const path = within(pane).getByRole('list', { name: 'Decision path' });
@@ -188,7 +190,7 @@ describe('the Activity screen', () => {
     expect(totals.textContent).toBe('allowed 7denied 2pending 0');
     act(() => api.push({ name: 'call.recorded', data: { call: call(4, { decision: 'deny' }) } }));
     expect(await screen.findByText('4 calls shown')).toBeTruthy();
-    expect(within(dataRows()[0]!).getByText('denied by policy')).toBeTruthy();
+    expect(dataRows()[0]!.textContent).toContain('denied by policy');
     expect(totals.textContent).toBe('allowed 7denied 3pending 0');
   });
 
@@ -223,5 +225,96 @@ describe('the Activity screen', () => {
     ]);
     expect(await blobs[0]!.text()).toBe('{"id":3}\n');
     expect(screen.getByRole('status').textContent).toContain('Exported 1 call');
+  });
+
+  it('matches the Tool filter against any part of a name, in any case', async () => {
+    const { api } = setup([
+      call(3, { tool: 'get_service_status' }),
+      call(2, { tool: 'ask_human' }),
+      call(1, { tool: 'Service_Restart' }),
+    ]);
+    await screen.findByText('3 calls shown');
+    const user = userEvent.setup();
+    await user.type(screen.getByRole('combobox', { name: 'Tool' }), 'SERVICE');
+    expect(await screen.findByText('2 calls shown')).toBeTruthy();
+    expect(api.inputsOf('history.query').at(-1)).toEqual({ toolContains: 'SERVICE', limit: 200 });
+    expect(dataRows().map((row) => row.textContent)).toEqual([
+      expect.stringContaining('get_service_status'),
+      expect.stringContaining('Service_Restart'),
+    ]);
+  });
+
+  it('opens with the filters the address names, and keeps the address in step with them', async () => {
+    window.history.replaceState(null, '', '#/activity?tool=stat&decision=deny&q=deploy&bogus=1');
+    const { api } = setup([call(2, { decision: 'deny', args: '{"note":"deploy"}' }), call(1)]);
+    expect(await screen.findByText('1 call shown')).toBeTruthy();
+    expect(api.inputsOf('history.query')).toEqual([
+      { toolContains: 'stat', decision: 'deny', text: 'deploy', limit: 200 },
+    ]);
+    expect((screen.getByRole('combobox', { name: 'Tool' }) as HTMLInputElement).value).toBe('stat');
+    expect((screen.getByRole('combobox', { name: 'Decision' }) as HTMLSelectElement).value).toBe(
+      'deny',
+    );
+    // What the address did not say right is left out of it.
+    expect(window.location.hash).toBe('#/activity?tool=stat&q=deploy&decision=deny');
+
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Decision' }), 'allow');
+    expect(window.location.hash).toBe('#/activity?tool=stat&q=deploy&decision=allow');
+    await user.click(screen.getAllByRole('button', { name: 'Clear filters' })[0]!);
+    expect(window.location.hash).toBe('#/activity');
+
+    // An address edited while the screen is open (or Back and Forward) is followed.
+    await act(async () => {
+      window.location.hash = '#/activity?range=day';
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    });
+    expect((screen.getByRole('combobox', { name: 'Time' }) as HTMLSelectElement).value).toBe('day');
+    expect(api.inputsOf('history.query').at(-1)).toMatchObject({ from: expect.any(Number) });
+  });
+
+  it('brings the detail pane into view when a call is opened', async () => {
+    setup(range(3));
+    await screen.findByText('3 calls shown');
+    const scrolled: Element[] = [];
+    vi.spyOn(Element.prototype, 'scrollIntoView').mockImplementation(function (this: Element) {
+      scrolled.push(this);
+    });
+    const user = userEvent.setup();
+    await user.click(dataRows()[1]!);
+    const pane = await screen.findByRole('region', { name: 'Call detail' });
+    await within(pane).findByLabelText('Arguments');
+    expect(scrolled).toContain(pane);
+  });
+
+  it('opens Pending from a held call, in its row and in its detail', async () => {
+    const onOpenPending = vi.fn();
+    const held = call(2, {
+      decision: 'pending',
+      action: 'require_approval',
+      decidedBy: 'policy',
+      status: 'not_run',
+    });
+    const { api } = setup([held, call(1)], onOpenPending);
+    await screen.findByText('2 calls shown');
+    const user = userEvent.setup();
+    await user.click(within(dataRows()[0]!).getByRole('button', { name: 'pending: answer' }));
+    expect(onOpenPending).toHaveBeenCalledTimes(1);
+    // The button answers the click, not the row: no detail opened.
+    expect(api.inputsOf('history.get')).toEqual([]);
+
+    await user.click(within(dataRows()[0]!).getAllByRole('gridcell')[0]!);
+    const pane = await screen.findByRole('region', { name: 'Call detail' });
+    await user.click(await within(pane).findByRole('button', { name: 'Answer it on Pending' }));
+    expect(onOpenPending).toHaveBeenCalledTimes(2);
+    // A call that is not held offers no such button.
+    await user.click(within(dataRows()[1]!).getAllByRole('gridcell')[0]!);
+    await waitFor(() =>
+      expect(within(pane).getByRole('list', { name: 'Decision path' }).textContent).toContain(
+        'Decisionallowed',
+      ),
+    );
+    expect(within(pane).queryByRole('button', { name: 'Answer it on Pending' })).toBeNull();
+    expect(within(dataRows()[1]!).queryByRole('button')).toBeNull();
   });
 });

@@ -72,6 +72,29 @@ describe('the app frame', () => {
     expect(screen.getByRole('heading', { name: 'Pending', level: 2 })).toBeTruthy();
   });
 
+  it('opens Activity with the filters its address names (a reload), and Back returns to them', async () => {
+    window.history.replaceState(null, '', '#/activity?decision=deny');
+    const api = fakeCore()
+      .handle('history.query', () => ({ calls: [] }))
+      .handle('history.counts', () => ({ counts: [] }));
+    render(<App api={api} />);
+    expect(await screen.findByRole('heading', { name: 'Activity', level: 2 })).toBeTruthy();
+    expect(api.inputsOf('history.query')).toEqual([{ decision: 'deny', limit: 200 }]);
+
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Clients' }));
+    expect(window.location.hash).toBe('#/clients');
+    await act(async () => {
+      window.history.back();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    });
+    expect(screen.getByRole('heading', { name: 'Activity', level: 2 })).toBeTruthy();
+    expect(window.location.hash).toBe('#/activity?decision=deny');
+    expect((screen.getByRole('combobox', { name: 'Decision' }) as HTMLSelectElement).value).toBe(
+      'deny',
+    );
+  });
+
   it('pauses from the header and resumes from the banner that says every call is refused', async () => {
     let paused = false;
     const api = fakeCore()

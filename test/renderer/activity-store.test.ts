@@ -150,6 +150,26 @@ describe('the activity store', () => {
     expect(store.getState().seen.tools).toEqual(['get_service_status', 'provision_api_key']);
   });
 
+  it('matches part of a tool name in any case, in the pages it asks for and in live calls', async () => {
+    const { api, store } = setup([
+      call(2, { tool: 'get_service_status' }),
+      call(1, { tool: 'ask_human' }),
+    ]);
+    await store.getState().load();
+    store.getState().setFilter({ toolContains: 'STATUS' });
+    await settle();
+    expect(api.inputsOf('history.query').at(-1)).toEqual({
+      toolContains: 'STATUS',
+      limit: PAGE_SIZE,
+    });
+    expect(ids(store.getState().rows)).toEqual([2]);
+
+    api.push({ name: 'call.recorded', data: { call: call(3, { tool: 'Status_Of_Build' }) } });
+    api.push({ name: 'call.recorded', data: { call: call(4, { tool: 'ask_human' }) } });
+    await settle();
+    expect(ids(store.getState().rows)).toEqual([3, 2]);
+  });
+
   it('removes a call that no longer matches and counts it under its new decision', async () => {
     const held = call(7, { decision: 'pending', action: 'require_approval', status: 'not_run' });
     const { api, store } = setup([held, call(6, { decision: 'deny' })]);

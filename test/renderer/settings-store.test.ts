@@ -107,6 +107,22 @@ describe('the settings store', () => {
     expect(api.listeners.size).toBe(0);
   });
 
+  it('keeps "saved" through the event of its own save, and drops it for a change made elsewhere', async () => {
+    const api = new FakeApi();
+    const store = createSettingsStore(api, () => 1234);
+    await store.getState().load();
+    await store.getState().save({ retentionDays: 30 });
+    // The core announces the save it just made: still what this screen saved.
+    api.push({ name: 'settings.changed', data: { settings: api.current } });
+    expect(store.getState().savedAt).toBe(1234);
+    // config.json edited by hand: the settings shown are no longer the ones saved here.
+    api.push({
+      name: 'settings.changed',
+      data: { settings: { ...api.current, retentionDays: 7 } },
+    });
+    expect(store.getState().savedAt).toBeUndefined();
+  });
+
   it("loads config.json's status and follows config.changed events", async () => {
     const api = new FakeApi();
     api.config = { ...api.config, nextStart: { maxBodyBytes: 1024 * 1024 } };

@@ -29,9 +29,12 @@ import type { NoticeTimers } from '../../shared/held-call-notices';
 const SCREEN_IDS = ['pending', 'activity', 'policies', 'servers', 'clients', 'settings'] as const;
 export type ScreenId = (typeof SCREEN_IDS)[number];
 
-/** The screen the address names (#/activity), so a reload or a bookmark opens the same one. */
+/**
+ * The screen the address names (#/activity), so a reload or a bookmark opens the same one. What
+ * follows a "?" belongs to the screen (Activity keeps its filters there).
+ */
 function screenInAddress(): ScreenId {
-  const named = window.location.hash.replace(/^#\/?/, '');
+  const named = window.location.hash.replace(/^#\/?/, '').split('?')[0]!;
   return (SCREEN_IDS as readonly string[]).includes(named) ? (named as ScreenId) : 'pending';
 }
 
@@ -139,7 +142,11 @@ export function App({
         />
       ),
     },
-    { id: 'activity', label: 'Activity', render: () => <ActivityScreen store={activity} /> },
+    {
+      id: 'activity',
+      label: 'Activity',
+      render: () => <ActivityScreen store={activity} onOpenPending={() => setScreen('pending')} />,
+    },
     { id: 'policies', label: 'Policies', render: () => <PoliciesScreen store={policies} /> },
     {
       id: 'servers',

@@ -11,6 +11,7 @@ import type {
   NewCall,
 } from '../../../src/main/core/history/types';
 import type { Clock, CounterEvent, CounterStore, Timers } from '../../../src/main/core/ports';
+import { toolNameContains } from '../../../src/shared/tool-name-match';
 
 /** 2026-11-26T05:11:00Z, a fixed start so texts with absolute times are stable. */
 export const T0 = Date.UTC(2026, 10, 26, 5, 11, 0);
@@ -105,6 +106,8 @@ export class MemoryHistoryStore implements HistoryStore {
     for (const row of [...this.records].reverse()) {
       if (n >= limit) return;
       if (filter.tool !== undefined && row.tool !== filter.tool) continue;
+      if (filter.toolContains !== undefined && !toolNameContains(row.tool, filter.toolContains))
+        continue;
       if (filter.server !== undefined && row.server !== filter.server) continue;
       if (filter.grant !== undefined && row.grant !== filter.grant) continue;
       n++;

@@ -1,5 +1,6 @@
 // history.query answered from a list, as the core answers it, for Activity's store and screen tests.
 import type { CallRecord, CommandInput, HistoryPage } from '../../../src/shared/contract';
+import { toolNameContains } from '../../../src/shared/tool-name-match';
 
 /**
  * Pages over `all()` (kept newest first): the filter's fields, a word match for text, and pages
@@ -13,6 +14,8 @@ export function historyPages(all: () => CallRecord[]) {
       (c) =>
         c.id < before &&
         (input.tool === undefined || c.tool === input.tool) &&
+        (input.toolContains === undefined || toolNameContains(c.tool, input.toolContains)) &&
+        (input.server === undefined || c.server === input.server) &&
         (input.grant === undefined || c.grant === input.grant) &&
         (input.decision === undefined || c.decision === input.decision) &&
         (input.from === undefined || c.receivedAt >= input.from) &&

@@ -2,7 +2,10 @@
 // local servers). Every message is relayed to Airlock's HTTP endpoint for one upstream server,
 // with the grant's token, so the same policy applies.
 import type { Readable, Writable } from 'node:stream';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -70,17 +73,15 @@ export async function startStdioBridge(options: StdioBridgeOptions): Promise<Std
 
   local.onmessage = (message: JSONRPCMessage) => {
     if ('method' in message && 'id' in message) unanswered.add(message.id);
-    remote.send(message).catch((error: Error & { cause?: { code?: string } }) => {
+    remote.send(message).catch((error: unknown) => {
       // A request that cannot be delivered still gets an answer, so the client does not wait forever.
       if ('method' in message && 'id' in message) {
-        const why = error.cause?.code ?? error.message;
+        const why = undeliveredReason(error, message.method, options.url);
+        log(`airlock connect: ${why}`);
         toClient({
           jsonrpc: '2.0',
           id: message.id,
-          error: {
-            code: ErrorCode.UpstreamUnavailable,
-            message: `Airlock could not be reached at ${options.url.origin} (${why}); is \`airlock serve\` running?`,
-          },
+          error: { code: ErrorCode.UpstreamUnavailable, message: why },
         });
       }
     });
@@ -101,4 +102,40 @@ export async function startStdioBridge(options: StdioBridgeOptions): Promise<Std
   await remote.start();
   await local.start();
   return { closed, close };
+}
+
+/**
+ * What a request Airlock did not take means to the person setting up the client: a wrong token
+ * and an unknown server id are answered by a running Airlock, so they must not read as "Airlock
+ * is not running". Bodies from whatever answers on that port are cut short, never trusted.
+ */
+export function undeliveredReason(error: unknown, method: string, url: URL): string {
+  const at = url.origin;
+  if (error instanceof StreamableHTTPError && error.code !== undefined && error.code > 0) {
+    if (error.code === 401) {
+      return (
+        `Airlock at ${at} refused the grant token (HTTP 401): the token is wrong, or its grant was revoked. ` +
+        'Create a grant with `airlock grants add NAME` (or on the Clients screen of Airlock’s UI), which ' +
+        'prints its token once, and pass the token as AIRLOCK_TOKEN or --token.'
+      );
+    }
+    // A 404 answers an initialize only when the path names no configured server; later in a
+    // session it means the session is gone (Airlock restarted, or renamed or removed something).
+    if (error.code === 404 && method === 'initialize') {
+      const server = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+      return (
+        `Airlock at ${at} has no server "${server}" (HTTP 404). Its server ids are listed on the ` +
+        'Servers screen of Airlock’s UI and under "mcpServers" in config.json in its data folder; ' +
+        'pass one of them: `airlock connect SERVER-ID`.'
+      );
+    }
+    if (error.code === 404) {
+      return `Airlock at ${at} no longer has this session (HTTP 404): it restarted or closed the session; restart the client to connect again.`;
+    }
+    const detail = error.message.replace(/^Streamable HTTP error: /, '').slice(0, 300);
+    return `Airlock at ${at} refused the request (HTTP ${error.code}): ${detail}`;
+  }
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  const why = typeof cause === 'string' ? cause : (error as Error | undefined)?.message;
+  return `Airlock could not be reached at ${at} (${why}); is \`airlock serve\` running?`;
 }

@@ -24,6 +24,7 @@ import type {
 import type { Logger } from '../../core/ports';
 import type { Database } from './database';
 import { errorMessage } from '../../../shared/error-message';
+import { toolNameContains } from '../../../shared/tool-name-match';
 
 export interface SqliteHistoryStoreOptions {
   logger: Logger;
@@ -146,6 +147,7 @@ export class SqliteHistoryStore implements HistoryStore {
     [],
     { first: number | null; last: number | null }
   >;
+  private readonly toolNames: BetterSqlite3.Statement<[], string>;
   private readonly recountHoursBefore: (before: number) => void;
   private readonly writeBatch: (
     fresh: readonly (readonly [number, NewCall])[],
@@ -214,6 +216,19 @@ export class SqliteHistoryStore implements HistoryStore {
       `SELECT (SELECT min(received_at) FROM calls) AS first,
          (SELECT max(received_at) FROM calls) AS last`,
     );
+    // The distinct tool names, one index seek each down calls_tool (0.02 ms for 20 names at a
+    // million calls), where SELECT DISTINCT reads the whole index (36 ms).
+    this.toolNames = db
+      .prepare<[], string>(
+        `WITH RECURSIVE names (tool) AS (
+           SELECT min(tool) FROM calls
+           UNION ALL
+           SELECT (SELECT min(tool) FROM calls WHERE tool > names.tool) FROM names
+           WHERE names.tool IS NOT NULL
+         )
+         SELECT tool FROM names WHERE tool IS NOT NULL`,
+      )
+      .pluck();
 
     const readProgress = db
       .prepare<[], number>('SELECT indexed_through FROM calls_search_progress')
@@ -469,17 +484,18 @@ export class SqliteHistoryStore implements HistoryStore {
     const limit = clampLimit(query.limit);
     const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     // One row more than asked says whether an older page exists, without an empty last page.
-    const { sql, params } = this.selectSql(query, before);
+    const { sql, params } = this.selectSql(this.resolveTools(query), before);
     const rows = this.prepared<CallRow>(sql).all(...params, limit + 1);
     const calls = rows.slice(0, limit).map(toRecord);
     const last = calls.at(-1);
     return rows.length > limit && last ? { calls, nextCursor: encodeCursor(last.id) } : { calls };
   }
 
-  countsByHour(filter: HistoryFilter): HourlyCount[] {
+  countsByHour(query: HistoryFilter): HourlyCount[] {
     this.flush();
+    const filter = this.resolveTools(query);
     const match = ftsQuery(filter.text);
-    if (match === undefined && !filter.tool && !filter.server && !filter.grant) {
+    if (match === undefined && !filter.tool && !filter.tools && !filter.server && !filter.grant) {
       return this.countsByTimeAndDecision(filter);
     }
     const { from, conditions, params } = filterSql(filter, match, undefined);
@@ -498,7 +514,7 @@ export class SqliteHistoryStore implements HistoryStore {
     const count = Math.trunc(limit);
     if (!(count > 0)) return;
     this.flush();
-    const { sql, params } = this.selectSql(filter, undefined);
+    const { sql, params } = this.selectSql(this.resolveTools(filter), undefined);
     for (const row of this.prepared<CallRow>(sql).iterate(...params, count)) {
       yield toRecord(row);
     }
@@ -536,9 +552,23 @@ export class SqliteHistoryStore implements HistoryStore {
     return batch.length === 0 ? 0 : this.writeBatch([], batch);
   }
 
+  /**
+   * The filter with its part of a tool name turned into the tool names that contain it, so the
+   * query reads calls_tool for each name (an index seek each) instead of testing every call's
+   * name. A part that every name contains filters nothing, and is dropped: the counts can then
+   * come from calls_hourly.
+   */
+  private resolveTools(filter: HistoryFilter): ResolvedFilter {
+    const { toolContains, ...rest } = filter;
+    if (toolContains === undefined) return rest;
+    const all = this.toolNames.all();
+    const tools = all.filter((name) => toolNameContains(name, toolContains));
+    return tools.length === all.length ? rest : { ...rest, tools };
+  }
+
   /** The newest-first select for a filter, and its parameters but the trailing LIMIT. */
   private selectSql(
-    filter: HistoryFilter,
+    filter: ResolvedFilter,
     before: number | undefined,
   ): { sql: string; params: Param[] } {
     const match = ftsQuery(filter.text);
@@ -563,7 +593,7 @@ export class SqliteHistoryStore implements HistoryStore {
         params.push(before);
       }
       const rest = filterSql(
-        { tool: filter.tool, server: filter.server, grant: filter.grant },
+        { tool: filter.tool, tools: filter.tools, server: filter.server, grant: filter.grant },
         undefined,
         undefined,
       );
@@ -601,7 +631,7 @@ export class SqliteHistoryStore implements HistoryStore {
    * in step by the batched writes and by prune), and the partial hours at either end of the range
    * counted from the calls (at most two hours of them), so the cost does not grow with the calls.
    */
-  private countsByTimeAndDecision(filter: HistoryFilter): HourlyCount[] {
+  private countsByTimeAndDecision(filter: ResolvedFilter): HourlyCount[] {
     const { first, last } = this.timeRange.get() ?? {};
     if (first == null || last == null) return [];
     const from = Math.max(filter.from ?? -Infinity, first);
@@ -806,8 +836,11 @@ interface FilterSql {
   params: Param[];
 }
 
+/** A filter whose part of a tool name was resolved to the names that contain it. */
+type ResolvedFilter = Omit<HistoryFilter, 'toolContains'> & { tools?: readonly string[] };
+
 function filterSql(
-  filter: HistoryFilter,
+  filter: ResolvedFilter,
   match: string | undefined,
   before: number | undefined,
 ): FilterSql {
@@ -827,6 +860,21 @@ function filterSql(
   if (before !== undefined) {
     conditions.push(`${order} < ?`);
     params.push(before);
+  }
+  if (filter.tools !== undefined) {
+    // One name is the common case (a part only one tool has, or a whole name) and reads like
+    // the exact filter. Several come as one parameter, so the statement's text (and the cache
+    // of prepared statements) does not grow with their number; SQLite still seeks calls_tool
+    // once per name and stops each at the page's LIMIT.
+    if (filter.tools.length === 1) {
+      conditions.push('c.tool = ?');
+      params.push(filter.tools[0]!);
+    } else if (filter.tools.length === 0) {
+      conditions.push('0');
+    } else {
+      conditions.push('c.tool IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(filter.tools));
+    }
   }
   for (const [column, value] of [
     ['c.tool', filter.tool],

@@ -92,7 +92,10 @@ export interface HistoryFilter {
   to?: number;
   grant?: string;
   server?: string;
+  /** A tool name, exactly. */
   tool?: string;
+  /** Part of a tool name, in any case (see shared/tool-name-match.ts). */
+  toolContains?: string;
   decision?: CallDecision;
   /** Free text, matched as word prefixes against tool, server, grant, arguments, result, reason, error. */
   text?: string;

@@ -61,8 +61,11 @@ export function GettingStarted({
               {step.done ? '✓' : ''}
             </span>
             <span className="step-text">
-              <strong>{step.title}</strong>
-              {step.done ? <span className="muted"> (done)</span> : null}
+              {/* One line for the title and its mark: .step-text stacks its children. */}
+              <span className="step-title">
+                <strong>{step.title}</strong>
+                {step.done ? <span className="muted"> (done)</span> : null}
+              </span>
               <span className="muted step-detail">{step.detail}</span>
             </span>
             {!step.done && (

@@ -6,6 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import type { PauseStoreState } from '../stores/pause-store';
 import { shown } from './shown-text';
+import { formatTime } from './format-time';
 
 export function PauseButton({ store }: { store: StoreApi<PauseStoreState> }) {
   const { paused, switching } = useStore(
@@ -50,8 +51,8 @@ export function PauseBanner({ store }: { store: StoreApi<PauseStoreState> }) {
         <div className="banner warn" role="status">
           <span>
             Airlock is paused
-            {since === undefined ? '' : ` since ${new Date(since).toLocaleTimeString()}`}: every
-            agent&apos;s call is refused and recorded, until you resume.
+            {since === undefined ? '' : ` since ${formatTime(since)}`}: every agent&apos;s call is
+            refused and recorded, until you resume.
           </span>
           <button
             type="button"

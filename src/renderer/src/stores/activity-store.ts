@@ -13,6 +13,7 @@ import type {
   HourlyCount,
 } from '../../../shared/contract';
 import { errorMessage } from '../../../shared/error-message';
+import { toolNameContains } from '../../../shared/tool-name-match';
 
 export type TimeRange = 'hour' | 'day' | 'week' | 'all' | 'custom';
 
@@ -21,7 +22,8 @@ export type QueryFilter = CommandInput<'history.counts'>;
 
 /**
  * The filter as the person set it: the core's filter and a time range. Relative ranges become
- * times when a load starts; `from` and `to` (either may be absent) count only with 'custom'.
+ * times when a load starts; `from` and `to` (either may be absent) count only with 'custom'. The
+ * screen's Tool box sets `toolContains` (part of a name, any case).
  */
 export type ActivityFilter = QueryFilter & { range: TimeRange };
 
@@ -69,8 +71,8 @@ export interface ActivityState {
   /** What the last export did, for the screen to show. */
   notice?: string;
   error?: string;
-  /** Loads the first page and the counts for the current filter. */
-  load(): Promise<void>;
+  /** Loads the first page and the counts for `filter`, which becomes the filter; else the current one. */
+  load(filter?: ActivityFilter): Promise<void>;
   /** Loads the next older page, if there is one and none is on its way. */
   loadMore(): Promise<void>;
   setFilter(change: Partial<ActivityFilter>): void;
@@ -121,7 +123,7 @@ export function queryFilter(filter: ActivityFilter, now: number): QueryFilter {
   } else if (filter.range !== 'all') {
     query.from = Math.max(0, now - RANGE_MS[filter.range]);
   }
-  for (const key of ['grant', 'server', 'tool', 'text'] as const) {
+  for (const key of ['grant', 'server', 'tool', 'toolContains', 'text'] as const) {
     const value = filter[key]?.trim();
     if (value) query[key] = value;
   }
@@ -145,6 +147,7 @@ function matchesFields(call: CallRow, query: QueryFilter): boolean {
     (query.grant === undefined || call.grant === query.grant) &&
     (query.server === undefined || call.server === query.server) &&
     (query.tool === undefined || call.tool === query.tool) &&
+    (query.toolContains === undefined || toolNameContains(call.tool, query.toolContains)) &&
     (query.decision === undefined || call.decision === query.decision)
   );
 }
@@ -228,8 +231,9 @@ export function createActivityStore(
     seen: { grants: [], servers: [], tools: [] },
     exporting: false,
 
-    async load() {
+    async load(filter) {
       const load = ++generation;
+      if (filter) set({ filter });
       const applied = queryFilter(get().filter, now());
       nextCursor = undefined;
       set({

@@ -35,7 +35,10 @@ export interface SettingsState {
   saving: boolean;
   /** The last thing that went wrong, for the screen to show, with the core's problems if any. */
   error?: { message: string; problems?: ApiErrorBody['error']['problems'] };
-  /** When the last save succeeded (ms since the epoch); cleared by the next save or error. */
+  /**
+   * When the last save succeeded (ms since the epoch); cleared by the next save or error, and by
+   * settings changed from elsewhere.
+   */
   savedAt?: number;
   load(): Promise<void>;
   /** Sends only the fields that differ from the settings held; nothing when none do. */
@@ -79,8 +82,13 @@ export function createSettingsStore(
   }));
 
   const stop = api.on((event) => {
-    if (event.name === 'settings.changed') store.setState({ settings: event.data.settings });
-    else if (event.name === 'config.changed') store.setState({ config: event.data.config });
+    if (event.name === 'settings.changed') {
+      // Settings changed from elsewhere (config.json edited, another window) are not what this
+      // screen saved: its "Saved" no longer describes them.
+      const { settings } = event.data;
+      const same = JSON.stringify(settings) === JSON.stringify(store.getState().settings);
+      store.setState(same ? { settings } : { settings, savedAt: undefined });
+    } else if (event.name === 'config.changed') store.setState({ config: event.data.config });
   });
   return Object.assign(store, { stop });
 }

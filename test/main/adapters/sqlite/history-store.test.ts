@@ -222,6 +222,11 @@ function reference(records: readonly CallRecord[], filter: HistoryFilter): CallR
   return records
     .filter((r) => {
       if (filter.tool !== undefined && r.tool !== filter.tool) return false;
+      if (
+        filter.toolContains !== undefined &&
+        !r.tool.toLowerCase().includes(filter.toolContains.toLowerCase())
+      )
+        return false;
       if (filter.server !== undefined && r.server !== filter.server) return false;
       if (filter.grant !== undefined && r.grant !== filter.grant) return false;
       if (filter.decision !== undefined && r.decision !== filter.decision) return false;
@@ -245,6 +250,8 @@ describe('SqliteHistoryStore: reading', () => {
     const end = records.at(-1)!.receivedAt;
     const values: Required<HistoryFilter> = {
       tool: 'search_issues',
+      // Matches read_file and write_file; with `tool` above, nothing.
+      toolContains: 'FILE',
       server: 'filesystem',
       grant: 'claude-desktop',
       decision: 'deny',
@@ -289,6 +296,48 @@ describe('SqliteHistoryStore: reading', () => {
     expect(
       sql.some((text) => /FROM calls c WHERE c\.tool = \? ORDER BY c\.id DESC/.test(text)),
     ).toBe(true);
+  });
+
+  it('matches part of a tool name in any case, seeking calls_tool once per name', () => {
+    const store = newStore();
+    const records = seed(store, 600);
+    const prepare = vi.spyOn(db, 'prepare');
+    for (const [part, names] of [
+      ['ISSUE', ['search_issues']],
+      ['_fIlE', ['read_file', 'write_file']],
+      ['T', ['write_file', 'get_status']],
+      ['nothing-has-this', []],
+    ] as const) {
+      const expected = records.filter((r) => (names as readonly string[]).includes(r.tool));
+      expect(ids([...store.rows({ toolContains: part }, 10_000)]), part).toEqual(
+        ids(expected).reverse(),
+      );
+      const page = store.query({ toolContains: part, limit: 50 });
+      expect(ids(page.calls), part).toEqual(ids(expected).reverse().slice(0, 50));
+      expect(new Set(page.calls.map((c) => c.tool)), part).toEqual(
+        new Set(names.length > 0 ? names : []),
+      );
+    }
+    // Each statement a part of a name produced reads calls_tool by name, never every call.
+    const statements = prepare.mock.calls
+      .map(([text]) => text)
+      .filter((text) => /c\.tool (=|IN)/.test(text));
+    expect(statements.length).toBeGreaterThan(0);
+    for (const text of new Set(statements)) {
+      const plan = db
+        .prepare(`EXPLAIN QUERY PLAN ${text}`)
+        .all(...Array.from({ length: (text.match(/\?/g) ?? []).length }, () => '["read_file"]'))
+        .map((row) => (row as { detail: string }).detail)
+        .join(' | ');
+      expect(plan, text).toMatch(/USING (COVERING )?INDEX calls_tool/);
+    }
+    // A part every name has filters nothing: the counts come from the hourly summary.
+    prepare.mockClear();
+    expect(store.countsByHour({ toolContains: '_' })).toEqual(store.countsByHour({}));
+    expect(prepare.mock.calls.some(([text]) => /c\.tool/.test(text))).toBe(false);
+    expect(store.countsByHour({ toolContains: 'Status' })).toEqual(
+      store.countsByHour({ tool: 'get_status' }),
+    );
   });
 
   it('pages newest first with no duplicates or gaps while calls keep arriving', () => {

@@ -18,6 +18,7 @@ import { CallDetailPane } from './call-detail';
 import { CallsChart } from './calls-chart';
 import { CallsTable } from './calls-table';
 import { fromLocalInput, toLocalInput } from './format-call';
+import { activityQuery, addressOf, filterFromQuery, filterToQuery } from './filter-address';
 import './activity.css';
 
 /** How long typing rests before a text filter applies. */
@@ -38,7 +39,14 @@ const DECISIONS: { value: CallDecision | ''; label: string }[] = [
   { value: 'pending', label: 'Pending' },
 ];
 
-export function ActivityScreen({ store }: { store: StoreApi<ActivityState> }) {
+export function ActivityScreen({
+  store,
+  onOpenPending,
+}: {
+  store: StoreApi<ActivityState>;
+  /** Opens Pending, where a held call is answered. */
+  onOpenPending?(): void;
+}) {
   const rows = useStore(store, (s) => s.rows);
   const loaded = useStore(store, (s) => s.loaded);
   const filter = useStore(store, (s) => s.filter);
@@ -47,9 +55,29 @@ export function ActivityScreen({ store }: { store: StoreApi<ActivityState> }) {
   const filtered = isFiltered(filter);
   const nothingYet = loaded && rows.length === 0 && !filtered;
 
+  // The filters live in the address too (#/activity?tool=...): a reload or a link opens them. An
+  // address without them (the Activity tab) keeps the filters the screen had.
   useEffect(() => {
-    void store.getState().load();
+    const query = activityQuery(window.location.hash);
+    void store.getState().load(query ? filterFromQuery(query) : undefined);
+    // Back, Forward or an edited address while the screen is open.
+    const follow = () => {
+      const query = activityQuery(window.location.hash);
+      if (query === undefined) return;
+      const wanted = filterFromQuery(query);
+      if (filterToQuery(wanted) !== filterToQuery(store.getState().filter)) {
+        void store.getState().load(wanted);
+      }
+    };
+    window.addEventListener('hashchange', follow);
+    return () => window.removeEventListener('hashchange', follow);
   }, [store]);
+
+  // Each change of the filters replaces the address, rather than adding a history entry per edit.
+  useEffect(() => {
+    const address = addressOf(filter);
+    if (window.location.hash !== address) window.history.replaceState(null, '', address);
+  }, [filter]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -100,10 +128,14 @@ export function ActivityScreen({ store }: { store: StoreApi<ActivityState> }) {
               </p>
             </div>
           ) : (
-            <CallsTable store={store} />
+            <CallsTable store={store} onOpenPending={onOpenPending} />
           )}
           {detail && (
-            <CallDetailPane detail={detail} onClose={() => store.getState().closeDetail()} />
+            <CallDetailPane
+              detail={detail}
+              onClose={() => store.getState().closeDetail()}
+              onOpenPending={onOpenPending}
+            />
           )}
         </>
       )}
@@ -187,9 +219,9 @@ function Filters({ store }: { store: StoreApi<ActivityState> }) {
       />
       <TextFilter
         label="Tool"
-        value={filter.tool}
+        value={filter.toolContains}
         options={seen.tools}
-        onCommit={(tool) => set({ tool })}
+        onCommit={(toolContains) => set({ toolContains })}
       />
       <label>
         <span>Decision</span>
@@ -222,8 +254,8 @@ function Filters({ store }: { store: StoreApi<ActivityState> }) {
       )}
       <p id="activity-search-hint" className="hint muted">
         Search looks in tools, servers, clients, arguments, results, reasons and errors. It matches
-        whole words; end a word with * to match words that start with it (3 letters or more).
-        Client, server and tool match exactly.
+        whole words; end a word with * to match words that start with it (3 letters or more). Tool
+        matches any part of a name, in any case; client and server match exactly.
       </p>
     </form>
   );

@@ -1,15 +1,16 @@
 // One call in full: how it was decided (what the policy said, the decision, who made it, by which
 // rule and why, under which policy), its times, and its recorded arguments, result and error.
 // Everything recorded is redacted already and is shown as text, never as markup.
+import { useEffect, useRef } from 'react';
 import type { CallRecord } from '../../../../shared/contract';
 import type { CallDetail } from '../../stores/activity-store';
 import { NAME_MAX, shown } from '../../components/shown-text';
+import { formatFullTime } from '../../components/format-time';
 import {
   actionLabel,
   deciderWord,
   decisionWord,
   formatDuration,
-  formatFullTime,
   prettyJson,
   statusLabel,
 } from './format-call';
@@ -17,10 +18,26 @@ import {
 /** The history keeps 16 KB of an error, and a little more to say it was cut. */
 const ERROR_MAX = 17_000;
 
-export function CallDetailPane({ detail, onClose }: { detail: CallDetail; onClose(): void }) {
+export function CallDetailPane({
+  detail,
+  onClose,
+  onOpenPending,
+}: {
+  detail: CallDetail;
+  onClose(): void;
+  /** Opens Pending, where a held call is answered. */
+  onOpenPending?(): void;
+}) {
   const { call, error } = detail;
+  // The pane opens below the table, often below the fold: bring it into view when a call is
+  // opened and again when its content has arrived ('nearest' leaves a pane in view where it is).
+  const pane = useRef<HTMLElement>(null);
+  const loaded = call !== undefined || error !== undefined;
+  useEffect(() => {
+    pane.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [detail.id, loaded]);
   return (
-    <section className="call-detail" aria-label="Call detail">
+    <section className="call-detail" aria-label="Call detail" ref={pane}>
       <header className="call-detail-head">
         <h3>
           {call ? (
@@ -44,7 +61,7 @@ export function CallDetailPane({ detail, onClose }: { detail: CallDetail; onClos
           {error}
         </p>
       ) : call ? (
-        <CallBody call={call} />
+        <CallBody call={call} onOpenPending={onOpenPending} />
       ) : (
         <p className="muted">Loading…</p>
       )}
@@ -52,9 +69,17 @@ export function CallDetailPane({ detail, onClose }: { detail: CallDetail; onClos
   );
 }
 
-function CallBody({ call }: { call: CallRecord }) {
+function CallBody({ call, onOpenPending }: { call: CallRecord; onOpenPending?(): void }) {
   return (
     <>
+      {call.decision === 'pending' && onOpenPending && (
+        <p className="held-note" role="note">
+          This call is waiting for a person.{' '}
+          <button type="button" onClick={onOpenPending}>
+            Answer it on Pending
+          </button>
+        </p>
+      )}
       <h4>Decision path</h4>
       <ol className="decision-path" aria-label="Decision path">
         <li>

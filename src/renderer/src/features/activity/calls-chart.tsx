@@ -5,8 +5,8 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { CallDecision, HourlyCount } from '../../../../shared/contract';
-import { chartSeries, stackedData, type ChartSeries } from './chart-data';
-import { decisionWord, formatTime } from './format-call';
+import { bucketLabel, chartSeries, stackedData, type ChartSeries } from './chart-data';
+import { decisionWord } from './format-call';
 
 const CHART_HEIGHT = 120;
 const DECISIONS: CallDecision[] = ['allow', 'deny', 'pending'];
@@ -55,14 +55,6 @@ export function CallsChart({
       {canDraw() && <Plot series={series} onHover={setHover} />}
     </figure>
   );
-}
-
-/** "14:00" or "Mar 3 14:00" for an hour; "Mar 3" for a day. */
-function bucketLabel(start: number, bucket: ChartSeries['bucket']): string {
-  if (bucket === 'day') {
-    return new Date(start).toLocaleDateString('en-US', { month: 'short', day: 'numeric' });
-  }
-  return formatTime(start).replace(/:00$/, '');
 }
 
 /** True while the system asks for dark colours. */
@@ -137,6 +129,10 @@ function Plot({
           grid: { show: false },
           ticks: { stroke: border, size: 4 },
           font: '11px system-ui, sans-serif',
+          // Room for "Mar 3 14:00"; the labels in the screens' one format, not uPlot's own
+          // ("1:30am", "12/5/26"). x values are seconds.
+          space: 80,
+          values: (_u, ticks) => ticks.map((t) => bucketLabel(t * 1000, latest.current.bucket)),
         },
         {
           stroke: muted,

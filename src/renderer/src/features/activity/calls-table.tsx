@@ -7,7 +7,8 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import { MAX_ROWS, type ActivityState, type CallRow } from '../../stores/activity-store';
-import { decisionLabel, formatFullTime, formatTime, statusLabel } from './format-call';
+import { decisionLabel, decisionWord, statusLabel } from './format-call';
+import { formatFullTime, formatTime } from '../../components/format-time';
 import { NAME_MAX, shown } from '../../components/shown-text';
 
 export const ROW_HEIGHT = 32;
@@ -29,7 +30,14 @@ function observeRect(
   return observeElementRect(instance, (rect) => callback(rect.height > 0 ? rect : NO_LAYOUT_RECT));
 }
 
-export function CallsTable({ store }: { store: StoreApi<ActivityState> }) {
+export function CallsTable({
+  store,
+  onOpenPending,
+}: {
+  store: StoreApi<ActivityState>;
+  /** Opens Pending, where a held call is answered. */
+  onOpenPending?(): void;
+}) {
   const rows = useStore(store, (s) => s.rows);
   const selectedId = useStore(store, (s) => s.selectedId);
   const openId = useStore(store, (s) => s.detail?.id);
@@ -128,6 +136,7 @@ export function CallsTable({ store }: { store: StoreApi<ActivityState> }) {
                 opened={call.id === openId}
                 now={now}
                 store={store}
+                onOpenPending={onOpenPending}
               />
             );
           })}
@@ -164,6 +173,7 @@ const CallRowView = memo(function CallRowView({
   opened,
   now,
   store,
+  onOpenPending,
 }: {
   call: CallRow;
   index: number;
@@ -172,6 +182,7 @@ const CallRowView = memo(function CallRowView({
   opened: boolean;
   now: number;
   store: StoreApi<ActivityState>;
+  onOpenPending?(): void;
 }) {
   // The cells cut what does not fit; the detail pane has the rest.
   const tool = shown(call.tool, NAME_MAX);
@@ -198,8 +209,8 @@ const CallRowView = memo(function CallRowView({
       <div role="gridcell" className="cell-tool" title={tool}>
         {tool}
       </div>
-      <div role="gridcell">
-        <span className={`decision ${call.decision}`}>{decisionLabel(call)}</span>
+      <div role="gridcell" className="cell-decision" title={decisionLabel(call)}>
+        <DecisionCell call={call} onOpenPending={onOpenPending} />
       </div>
       <div role="gridcell" className={`status ${call.status}`}>
         {statusLabel(call.status)}
@@ -210,3 +221,34 @@ const CallRowView = memo(function CallRowView({
     </div>
   );
 });
+
+/**
+ * The decision's word in its badge, whole however narrow the column, then who made it, which is
+ * cut first. A held call's badge opens Pending, where it is answered.
+ */
+function DecisionCell({ call, onOpenPending }: { call: CallRow; onOpenPending?(): void }) {
+  if (call.decision === 'pending' && onOpenPending) {
+    return (
+      <button
+        type="button"
+        className="decision pending to-pending"
+        title="Answer it on Pending"
+        onClick={(event) => {
+          // The row's own click would open the detail instead.
+          event.stopPropagation();
+          onOpenPending();
+        }}
+      >
+        pending: answer
+      </button>
+    );
+  }
+  const label = decisionLabel(call);
+  const word = decisionWord(call.decision);
+  return (
+    <>
+      <span className={`decision ${call.decision}`}>{word}</span>
+      <span className="decider">{label.slice(word.length)}</span>
+    </>
+  );
+}

@@ -2,6 +2,7 @@
 // (hours, or local days when the range spans more than a month), with the running totals that
 // stack the bars.
 import type { CallDecision, HourlyCount } from '../../../../shared/contract';
+import { formatDay, formatTime } from '../../components/format-time';
 
 const HOUR_MS = 3_600_000;
 /** Past this many hours, one bar per hour is too thin to read: bars become days. */
@@ -91,4 +92,17 @@ export function stackedData(series: ChartSeries): [number[], number[], number[],
   const allowDeny = allow.map((a, i) => a + series.deny[i]!);
   const all = allowDeny.map((ad, i) => ad + series.pending[i]!);
   return [x, all, allowDeny, allow];
+}
+
+/**
+ * A moment on the chart, in the screens' one format to the minute: "14:00" or "Mar 3 14:00" on
+ * an axis of hours, "Mar 3" on one of days.
+ */
+export function bucketLabel(
+  start: number,
+  bucket: ChartSeries['bucket'],
+  now = Date.now(),
+): string {
+  if (bucket === 'day') return formatDay(start);
+  return formatTime(start, now).replace(/:\d\d$/, '');
 }

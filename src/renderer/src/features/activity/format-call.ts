@@ -1,5 +1,6 @@
-// How the Activity screen words a call: its decision and who made it, its status, its times and
-// durations, and its recorded JSON text made readable. Everything returned is plain text.
+// How the Activity screen words a call: its decision and who made it, its status, its durations,
+// and its recorded JSON text made readable (its times come from components/format-time.ts, as on
+// every screen). Everything returned is plain text.
 import type { CallDecision, CallRecord } from '../../../../shared/contract';
 import { escapeBidiControls } from '../../../../shared/bidi-controls';
 
@@ -63,33 +64,6 @@ export function actionLabel(action: Action): string {
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
-
-// Made once: toLocaleDateString with options builds a new formatter on every call, which cost
-// ~0.1 ms a row, a quarter of the main thread's script time while the table scrolled.
-const DAY_THIS_YEAR = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric' });
-const DAY_OTHER_YEAR = new Intl.DateTimeFormat('en-US', {
-  month: 'short',
-  day: 'numeric',
-  year: 'numeric',
-});
-
-/** "14:03:22" for today, "Mar 3 14:03:22" for another day, in local time. */
-export function formatTime(epochMs: number, now: number = Date.now()): string {
-  const date = new Date(epochMs);
-  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-  const today = new Date(now);
-  if (today.toDateString() === date.toDateString()) return time;
-  const format = date.getFullYear() === today.getFullYear() ? DAY_THIS_YEAR : DAY_OTHER_YEAR;
-  return `${format.format(date)} ${time}`;
-}
-
-/** Local date and time to the millisecond, for the detail pane and tooltips. */
-export function formatFullTime(epochMs: number): string {
-  const date = new Date(epochMs);
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(
-    date.getHours(),
-  )}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${String(date.getMilliseconds()).padStart(3, '0')}`;
-}
 
 /** "120 ms", "3.2 s", "2 min 5 s". */
 export function formatDuration(ms: number): string {

@@ -13,6 +13,7 @@ import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 import { ConfirmBar } from '../../components/ConfirmBar';
 import { CopyButton } from '../../components/CopyButton';
 import { NAME_MAX, shown } from '../../components/shown-text';
+import { formatTime } from '../../components/format-time';
 
 export function ClientsScreen({ store }: { store: StoreApi<ClientsState> }) {
   const grants = useStore(store, (s) => s.grants);
@@ -379,8 +380,8 @@ function TemporaryRow({
 }
 
 function formatDate(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : formatTime(ms);
 }
 
 /** The current time, updated every `intervalMs`, for countdowns. */

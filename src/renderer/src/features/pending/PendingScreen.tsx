@@ -8,10 +8,11 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { Approval } from '../../../../shared/contract';
 import type { PendingState } from '../../stores/pending-store';
 import type { PolicyProposal } from '../../stores/policies-store';
-import { formatArgs, formatCountdown, type ArgsPart } from './format-args';
+import { expiryLabel, formatArgs, timeLeft, type ArgsPart } from './format-args';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 import { LABEL_NAME_MAX, NAME_MAX, shown } from '../../components/shown-text';
 import { DefinitionChangeNotice } from './DefinitionChangeNotice';
+import { formatTime } from '../../components/format-time';
 import './pending.css';
 
 const MINUTE_CHOICES = [5, 15, 60] as const;
@@ -141,7 +142,7 @@ function ApprovalCard({
     if (!next.delete(pointer)) next.add(pointer);
     setRevealed(next);
   };
-  const left = approval.expiresAt - now;
+  const left = timeLeft(approval, now);
   const answer = store.getState().answer;
   const tool = shown(approval.tool, NAME_MAX);
 
@@ -156,8 +157,11 @@ function ApprovalCard({
         <span className="muted">
           on <strong>{approval.server}</strong> for client <strong>{approval.grant}</strong>
         </span>
-        <span className={`countdown${left < 15_000 ? ' urgent' : ''}`} title="Time left to answer">
-          {formatCountdown(left)}
+        <span
+          className={`countdown${left < 15_000 ? ' urgent' : ''}`}
+          title={`Time left to answer: refused at ${formatTime(approval.expiresAt)} if no one answers`}
+        >
+          {expiryLabel(left)}
         </span>
       </div>
       <p className="reason">

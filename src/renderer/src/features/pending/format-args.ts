@@ -165,6 +165,20 @@ function fieldName(pointer: string): string {
   return tokens.length === 0 ? 'arguments' : escapeBidiControls(tokens.join(' › '));
 }
 
+/**
+ * The time left to answer a held call, never more than it is held for: `now` ticks once a second,
+ * so a call that arrived since the last tick would otherwise show a second more than its hold
+ * (a 2-minute hold showing 2:01).
+ */
+export function timeLeft(held: { receivedAt: number; expiresAt: number }, now: number): number {
+  return Math.min(held.expiresAt - now, held.expiresAt - held.receivedAt);
+}
+
+/** "expires in 1:05" for 65 s left; "expired" once the time has passed. */
+export function expiryLabel(ms: number): string {
+  return ms > 0 ? `expires in ${formatCountdown(ms)}` : 'expired';
+}
+
 /** "1:05" for 65 s; "expired" once the time has passed. */
 export function formatCountdown(ms: number): string {
   if (ms <= 0) return 'expired';

@@ -4,6 +4,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { DryRunChange } from '../../../../shared/contract';
 import { NAME_MAX, shown } from '../../components/shown-text';
+import { formatTime } from '../../components/format-time';
 import { diffHunks, diffLines } from './line-diff';
 import { ACTION_LABELS } from './policy-text';
 
@@ -166,7 +167,7 @@ function DryRunReport({ report }: { report: { replayed: number; changes: DryRunC
           <tbody>
             {changes.map(({ call, before, after }) => (
               <tr key={call.id}>
-                <td>{new Date(call.receivedAt).toLocaleString()}</td>
+                <td>{formatTime(call.receivedAt)}</td>
                 <td>{call.grant}</td>
                 <td>
                   <code>{shown(call.tool, NAME_MAX)}</code>

@@ -124,30 +124,17 @@ function SecretStoreNote({ store }: { store: SecretStoreInfo }) {
 }
 
 function FirstRun({ store }: { store: StoreApi<ServersState> }) {
+  // The steps after this one (a policy, a client) are the getting-started checklist's, shown
+  // above every screen until they are done; this says only how to do the first.
   return (
     <div className="first-run">
       <div className="first-run-intro">
         <h3>Add your first MCP server</h3>
         <p>
-          Airlock sits between your AI agents and the MCP servers they use, and checks every tool
-          call against a policy before it reaches the server.
+          The command you would put in Claude Desktop&rsquo;s config (or paste its JSON entry), or
+          the URL of a remote server. Test the connection, then save: agents then reach the server
+          through Airlock, which checks every tool call against its policy first.
         </p>
-        <ol className="first-run-steps">
-          <li>
-            <strong>Add a server</strong> below: the command you would put in Claude Desktop&rsquo;s
-            config (or paste its JSON entry), or the URL of a remote server. Test the connection,
-            then save.
-          </li>
-          <li>
-            <strong>Decide what it may do.</strong> A new server starts with a policy that asks you
-            before every call; the tools below it show each one&rsquo;s risk, and Policy opens the
-            rules.
-          </li>
-          <li>
-            <strong>Connect an agent.</strong> On the Clients screen, create a client and point the
-            agent at the server&rsquo;s Airlock endpoint instead of the server itself.
-          </li>
-        </ol>
       </div>
       <ServerForm store={store} onDone={() => {}} />
     </div>

@@ -176,11 +176,20 @@ export function SettingsScreen({
     <section className="screen" aria-labelledby="settings-title">
       <header className="screen-header">
         <h2 id="settings-title">Settings</h2>
+        {/* "Saved" speaks of the form as it is: any edit since, valid or not, takes it away. */}
         {saving ? (
           <span className="count" role="status">
             Saving…
           </span>
-        ) : savedAt !== undefined && !changed ? (
+        ) : problems.size > 0 ? (
+          <span className="count unsaved" role="status">
+            Not saved: {problems.size === 1 ? 'a value' : `${problems.size} values`} to fix below
+          </span>
+        ) : changed ? (
+          <span className="count" role="status">
+            Unsaved changes
+          </span>
+        ) : savedAt !== undefined ? (
           <span className="count saved" role="status">
             Saved
           </span>
