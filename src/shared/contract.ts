@@ -18,6 +18,7 @@ import type {
 import type {
   BridgeInfo,
   ClientOnMachine,
+  ClientServer,
   ProtectPlan,
   ProtectResult,
   UnprotectResult,
@@ -39,6 +40,7 @@ export type {
   ToolRiskReport,
   BridgeInfo,
   ClientOnMachine,
+  ClientServer,
   ProtectPlan,
   ProtectResult,
   UnprotectResult,
