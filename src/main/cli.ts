@@ -27,6 +27,7 @@ import type { ClientOnMachine, ProtectPlan } from './core/clients/types';
 import type { ClientProtection } from './core/clients/protection';
 import { offlineClientProtection } from './offline-clients';
 import { ApiError } from '../shared/api-error';
+import { escapeBidiControls } from '../shared/bidi-controls';
 
 const program = new Command()
   .name('airlock')
@@ -297,19 +298,21 @@ program
       );
       process.stdout.write(`\nProtected ${result.client.name} with grant ${result.grant}.\n`);
       for (const file of result.files) {
-        process.stdout.write(`  ${file.path} rewritten; the original is in ${file.backup}\n`);
+        process.stdout.write(
+          `  ${printable(file.path)} rewritten; the original is in ${printable(file.backup)}\n`,
+        );
       }
       for (const server of result.servers) {
         const how = server.reused ? 'reuses Airlock server' : 'imported as';
-        process.stdout.write(`  ${server.name}: ${how} ${server.id}\n`);
+        process.stdout.write(`  ${printable(server.name)}: ${how} ${server.id}\n`);
         if (server.policy === 'kept') process.stdout.write('    its policy file was kept\n');
         else {
           process.stdout.write(`    allowed (read-only): ${list(server.allowed)}\n`);
           process.stdout.write(`    needs approval: ${list(server.needsApproval)}\n`);
         }
-        if (server.problem) process.stdout.write(`    ${server.problem}\n`);
+        if (server.problem) process.stdout.write(`    ${printable(server.problem)}\n`);
       }
-      for (const note of result.notes) process.stdout.write(`${note}\n`);
+      for (const note of result.notes) process.stdout.write(`${printable(note)}\n`);
     },
   );
 
@@ -325,7 +328,7 @@ program
     process.stdout.write(`Unprotected ${result.client.name}.\n`);
     for (const file of result.restored) {
       process.stdout.write(
-        `  ${file.path} ${file.how === 'bytes' ? 'restored exactly' : 'restored (the servers Airlock rewrote; other changes kept)'}\n`,
+        `  ${printable(file.path)} ${file.how === 'bytes' ? 'restored exactly' : 'restored (the servers Airlock rewrote; other changes kept)'}\n`,
       );
     }
     process.stdout.write(`  grant ${result.grant} revoked\n`);
@@ -337,7 +340,7 @@ program
         `  servers kept (another protected client uses them): ${result.kept.join(', ')}\n`,
       );
     }
-    for (const note of result.notes) process.stdout.write(`${note}\n`);
+    for (const note of result.notes) process.stdout.write(`${printable(note)}\n`);
   });
 
 /** Runs a clients operation on the data folder; a refusal ends the command with its message. */
@@ -369,7 +372,21 @@ async function clientsCommandAsync<T>(
 }
 
 function list(names: readonly string[]): string {
-  return names.length === 0 ? '(none)' : names.join(', ');
+  return names.length === 0 ? '(none)' : names.map((name) => printable(name)).join(', ');
+}
+
+/**
+ * Text from a client's config or a server as a terminal shows it: control characters (which could
+ * move the cursor or recolour the terminal) and bidirectional controls written as escapes.
+ */
+function printable(text: string, keepLines = false): string {
+  let out = '';
+  for (const c of escapeBidiControls(text)) {
+    const code = c.charCodeAt(0);
+    const control = code < 0x20 || (code >= 0x7f && code <= 0x9f);
+    out += control && !(keepLines && c === '\n') ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  }
+  return out;
 }
 
 function describeClient(client: ClientOnMachine): string {
@@ -379,15 +396,16 @@ function describeClient(client: ClientOnMachine): string {
     : client.files.some((f) => f.exists)
       ? 'not protected'
       : 'no config found';
+  const p = (text: string) => printable(text);
   lines.push(`${client.id}: ${client.name}, ${state}`);
-  if (client.protection?.problem) lines.push(`  ${client.protection.problem}`);
+  if (client.protection?.problem) lines.push(`  ${p(client.protection.problem)}`);
   for (const file of client.files) {
     if (!file.exists && !file.problem) continue;
-    lines.push(`  ${file.path} (${file.label})`);
-    if (file.problem) lines.push(`    ${file.problem}`);
+    lines.push(`  ${p(file.path)} (${p(file.label)})`);
+    if (file.problem) lines.push(`    ${p(file.problem)}`);
     if (file.backup) {
       lines.push(
-        `    original kept in ${file.backup}${file.changedSince ? '; the file changed since Airlock wrote it' : ''}`,
+        `    original kept in ${p(file.backup)}${file.changedSince ? '; the file changed since Airlock wrote it' : ''}`,
       );
     }
     for (const server of file.servers) {
@@ -400,28 +418,35 @@ function describeClient(client: ClientOnMachine): string {
             : server.status === 'through-airlock'
               ? 'already through Airlock'
               : `left as it is: ${server.note ?? ''}`;
-      lines.push(`    ${server.name}${where}  ${server.transport}  ${server.target}  (${status})`);
+      lines.push(
+        `    ${p(server.name)}${p(where)}  ${server.transport}  ${p(server.target)}  (${p(status)})`,
+      );
     }
   }
   return lines.join('\n') + '\n';
 }
 
 function describePlan(plan: ProtectPlan): string {
+  const p = (text: string) => printable(text);
   const lines = [`Protecting ${plan.client} creates grant ${plan.grant}.`];
   for (const server of plan.servers) {
     lines.push(
-      `  ${server.name}: ${server.reused ? 'reuses Airlock server' : 'imported as'} ${server.id}`,
+      `  ${p(server.name)}: ${server.reused ? 'reuses Airlock server' : 'imported as'} ${server.id}`,
     );
   }
   for (const file of plan.files) {
-    lines.push(`${file.path} (${file.label}), backed up to ${file.backup}:`);
+    lines.push(`${p(file.path)} (${p(file.label)}), backed up to ${p(file.backup)}:`);
     for (const change of file.changes) {
-      lines.push(`  ${change.name}${change.scope ? ` [${change.scope}]` : ''}`);
-      lines.push(indent('before: ' + change.before, 4), indent('after:  ' + change.after, 4));
+      lines.push(`  ${p(change.name)}${change.scope ? ` [${p(change.scope)}]` : ''}`);
+      // JSON text: its strings are escaped already, its line breaks are its layout.
+      lines.push(
+        indent('before: ' + printable(change.before, true), 4),
+        indent('after:  ' + printable(change.after, true), 4),
+      );
     }
   }
-  for (const skip of plan.skipped) lines.push(`Left as it is: ${skip.name}: ${skip.reason}`);
-  lines.push(...plan.notes);
+  for (const skip of plan.skipped) lines.push(`Left as it is: ${p(skip.name)}: ${p(skip.reason)}`);
+  lines.push(...plan.notes.map(p));
   return lines.join('\n') + '\n';
 }
 

@@ -46,6 +46,12 @@ beforeAll(async () => {
     2,
   );
   writeFileSync(cursorFile, original);
+  // A name with a terminal escape (clear screen) and a line break, as any installer could write.
+  mkdirSync(join(home, '.codeium', 'windsurf'), { recursive: true });
+  writeFileSync(
+    join(home, '.codeium', 'windsurf', 'mcp_config.json'),
+    JSON.stringify({ mcpServers: { 'evil\u001b[2J\nfake': { command: 'x' } } }),
+  );
   dataDir = makeDataDir({ mcpServers: {} });
   runtime = await startAirlock(dataDir);
 }, 30_000);
@@ -81,6 +87,9 @@ describe('airlock clients, protect and unprotect', () => {
       new RegExp(`${cursorFile}.*\\n.*meatspace\\s+stdio\\s+.*\\(direct\\)`),
     );
     expect(listed.stdout).toContain('claude-desktop: Claude Desktop, no config found');
+    // What a config file says is printed as text: no escape reaches the terminal.
+    expect(listed.stdout).toContain('evil\\u001b[2J\\u000afake  stdio  x  (direct)');
+    expect(listed.stdout).not.toContain('\u001b');
   });
 
   it('refuses a client it does not know, naming those it does', () => {
