@@ -1,10 +1,11 @@
-// The headless entry point: `airlock serve | grants | ui-token | policy | connect`. Scripts rely on
+// The headless entry point: `airlock serve | grants | ui-token | policy | connect | clients |
+// protect | unprotect`. Scripts rely on
 // its output: `serve` prints the listening line first, `grants add` prints the token as its last
 // line, `ui-token` the UI link as its last line.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Argument, Command, InvalidArgumentError } from 'commander';
 import { formatProblems } from './core/json-problems';
 import { parsePolicy } from './core/policy';
 import { ensureDataDir, resolveDataDir } from './adapters/files/data-dir';
@@ -21,6 +22,12 @@ import { streamLogger } from './adapters/log/stream-logger';
 import { startStdioBridge } from './adapters/mcp/stdio-bridge';
 import { ConfigProblem, startRuntime } from './runtime';
 import { AlreadyRunning, readRunningFile } from './adapters/files/running-file';
+import { CLIENT_IDS, type ClientId } from '../shared/mcp-clients';
+import type { ClientOnMachine, ProtectPlan } from './core/clients/types';
+import type { ClientProtection } from './core/clients/protection';
+import { offlineClientProtection } from './offline-clients';
+import { ApiError } from '../shared/api-error';
+import { escapeBidiControls } from '../shared/bidi-controls';
 
 const program = new Command()
   .name('airlock')
@@ -237,6 +244,218 @@ program
     await bridge.closed;
     process.exit(0);
   });
+
+const clientArgument = () =>
+  new Argument('<client>', 'the client: ' + CLIENT_IDS.join(', ')).choices(CLIENT_IDS);
+
+program
+  .command('clients')
+  .description('list the MCP clients on this machine, their servers, and which Airlock protects')
+  .option(...dataDirOption)
+  .action((options: { dataDir?: string }) => {
+    const clients = clientsCommand(options, (protection) => protection.detect());
+    for (const client of clients) process.stdout.write(describeClient(client));
+  });
+
+program
+  .command('protect')
+  .description(
+    'put Airlock between a client and its servers: import them under a safe policy, create a grant, rewrite its config (after a backup beside it)',
+  )
+  .addArgument(clientArgument())
+  .option('--server <name...>', 'only these servers (by their name in the client); default all')
+  .option('--dry-run', 'print what would change, and change nothing')
+  .option(...dataDirOption)
+  .action(
+    async (
+      client: ClientId,
+      options: { dataDir?: string; server?: string[]; dryRun?: boolean },
+    ) => {
+      const chosen = (protection: ClientProtection) => {
+        if (options.server === undefined) return undefined;
+        const servers = protection
+          .detect()
+          .find((c) => c.id === client)!
+          .files.flatMap((file) => file.servers);
+        return options.server
+          .map((name) => {
+            const found = servers.filter((s) => s.name === name);
+            if (found.length === 0) fail(`${client} lists no server named "${name}"`);
+            return found.map((s) => s.key);
+          })
+          .flat();
+      };
+      const plan = clientsCommand(options, (protection) =>
+        protection.preview(client, chosen(protection)),
+      );
+      process.stdout.write(describePlan(plan));
+      if (options.dryRun) {
+        process.stdout.write('Nothing was changed (--dry-run).\n');
+        return;
+      }
+      const result = await clientsCommandAsync(options, (protection) =>
+        protection.protect(client, chosen(protection), plan.basis),
+      );
+      process.stdout.write(`\nProtected ${result.client.name} with grant ${result.grant}.\n`);
+      for (const file of result.files) {
+        process.stdout.write(
+          `  ${printable(file.path)} rewritten; the original is in ${printable(file.backup)}\n`,
+        );
+      }
+      for (const server of result.servers) {
+        const how = server.reused ? 'reuses Airlock server' : 'imported as';
+        process.stdout.write(`  ${printable(server.name)}: ${how} ${server.id}\n`);
+        if (server.policy === 'kept') process.stdout.write('    its policy file was kept\n');
+        else {
+          process.stdout.write(`    allowed (read-only): ${list(server.allowed)}\n`);
+          process.stdout.write(`    needs approval: ${list(server.needsApproval)}\n`);
+        }
+        if (server.problem) process.stdout.write(`    ${printable(server.problem)}\n`);
+      }
+      for (const note of result.notes) process.stdout.write(`${printable(note)}\n`);
+    },
+  );
+
+program
+  .command('unprotect')
+  .description(
+    'put a protected client back as it was: its config restored, its grant revoked, the servers Protect imported removed',
+  )
+  .addArgument(clientArgument())
+  .option(...dataDirOption)
+  .action((client: ClientId, options: { dataDir?: string }) => {
+    const result = clientsCommand(options, (protection) => protection.unprotect(client));
+    process.stdout.write(`Unprotected ${result.client.name}.\n`);
+    for (const file of result.restored) {
+      process.stdout.write(
+        `  ${printable(file.path)} ${file.how === 'bytes' ? 'restored exactly' : 'restored (the servers Airlock rewrote; other changes kept)'}\n`,
+      );
+    }
+    process.stdout.write(`  grant ${result.grant} revoked\n`);
+    if (result.removed.length > 0) {
+      process.stdout.write(`  servers removed from Airlock: ${result.removed.join(', ')}\n`);
+    }
+    if (result.kept.length > 0) {
+      process.stdout.write(
+        `  servers kept (another protected client uses them): ${result.kept.join(', ')}\n`,
+      );
+    }
+    for (const note of result.notes) process.stdout.write(`${printable(note)}\n`);
+  });
+
+/** Runs a clients operation on the data folder; a refusal ends the command with its message. */
+function clientsCommand<T>(
+  options: { dataDir?: string },
+  run: (protection: ClientProtection) => T,
+): T {
+  const dataDir = resolveDataDir({ flag: options.dataDir });
+  try {
+    const logger = streamLogger(process.stderr, { quiet: true });
+    return run(offlineClientProtection({ dataDir, logger }));
+  } catch (error) {
+    if (error instanceof ApiError || error instanceof GrantError) fail(error.message);
+    fail((error as Error).message);
+  }
+}
+
+async function clientsCommandAsync<T>(
+  options: { dataDir?: string },
+  run: (protection: ClientProtection) => Promise<T>,
+): Promise<T> {
+  const dataDir = resolveDataDir({ flag: options.dataDir });
+  try {
+    const logger = streamLogger(process.stderr, { quiet: true });
+    return await run(offlineClientProtection({ dataDir, logger }));
+  } catch (error) {
+    fail((error as Error).message);
+  }
+}
+
+function list(names: readonly string[]): string {
+  return names.length === 0 ? '(none)' : names.map((name) => printable(name)).join(', ');
+}
+
+/**
+ * Text from a client's config or a server as a terminal shows it: control characters (which could
+ * move the cursor or recolour the terminal) and bidirectional controls written as escapes.
+ */
+function printable(text: string, keepLines = false): string {
+  let out = '';
+  for (const c of escapeBidiControls(text)) {
+    const code = c.charCodeAt(0);
+    const control = code < 0x20 || (code >= 0x7f && code <= 0x9f);
+    out += control && !(keepLines && c === '\n') ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  }
+  return out;
+}
+
+function describeClient(client: ClientOnMachine): string {
+  const lines: string[] = [];
+  const state = client.protection
+    ? `protected (grant ${client.protection.grant}, since ${client.protection.protectedAt})`
+    : client.files.some((f) => f.exists)
+      ? 'not protected'
+      : 'no config found';
+  const p = (text: string) => printable(text);
+  lines.push(`${client.id}: ${client.name}, ${state}`);
+  if (client.protection?.problem) lines.push(`  ${p(client.protection.problem)}`);
+  for (const file of client.files) {
+    if (!file.exists && !file.problem) continue;
+    lines.push(`  ${p(file.path)} (${p(file.label)})`);
+    if (file.problem) lines.push(`    ${p(file.problem)}`);
+    if (file.backup) {
+      lines.push(
+        `    original kept in ${p(file.backup)}${file.changedSince ? '; the file changed since Airlock wrote it' : ''}`,
+      );
+    }
+    for (const server of file.servers) {
+      const where = server.scope ? ` [${server.scope}]` : '';
+      const status =
+        server.status === 'direct'
+          ? 'direct'
+          : server.status === 'protected'
+            ? (server.note ?? 'through Airlock')
+            : server.status === 'through-airlock'
+              ? 'already through Airlock'
+              : `left as it is: ${server.note ?? ''}`;
+      lines.push(
+        `    ${p(server.name)}${p(where)}  ${server.transport}  ${p(server.target)}  (${p(status)})`,
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function describePlan(plan: ProtectPlan): string {
+  const p = (text: string) => printable(text);
+  const lines = [`Protecting ${plan.client} creates grant ${plan.grant}.`];
+  for (const server of plan.servers) {
+    lines.push(
+      `  ${p(server.name)}: ${server.reused ? 'reuses Airlock server' : 'imported as'} ${server.id}`,
+    );
+  }
+  for (const file of plan.files) {
+    lines.push(`${p(file.path)} (${p(file.label)}), backed up to ${p(file.backup)}:`);
+    for (const change of file.changes) {
+      lines.push(`  ${p(change.name)}${change.scope ? ` [${p(change.scope)}]` : ''}`);
+      // JSON text: its strings are escaped already, its line breaks are its layout.
+      lines.push(
+        indent('before: ' + printable(change.before, true), 4),
+        indent('after:  ' + printable(change.after, true), 4),
+      );
+    }
+  }
+  for (const skip of plan.skipped) lines.push(`Left as it is: ${p(skip.name)}: ${p(skip.reason)}`);
+  lines.push(...plan.notes.map(p));
+  return lines.join('\n') + '\n';
+}
+
+function indent(text: string, spaces: number): string {
+  return text
+    .split('\n')
+    .map((line) => ' '.repeat(spaces) + line)
+    .join('\n');
+}
 
 /** Where `airlock serve` for this data folder listens: its running file, else the configured port. */
 function runningUrl(dataDir: string): string {

@@ -1,14 +1,19 @@
 // The headless core wired to its adapters: config and policies from the data folder, counters and
 // history in SQLite, approvals, the app API, the upstream channels and the HTTP listener. Both
 // entry points (the `airlock` CLI and the Electron app) start Airlock through here.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerInfo } from '../shared/contract';
 import { ApprovalQueue } from './core/approvals/approval-queue';
 import { TemporaryGrants } from './core/approvals/temporary-grants';
 import { createDispatcher, type ApiDispatcher } from './core/api/dispatcher';
 import { EventBus } from './core/api/event-bus';
-import { createAppHandlers, describePolicy, type PolicyFiles } from './core/api/handlers';
+import {
+  createAppHandlers,
+  describePolicy,
+  type GrantAdmin,
+  type PolicyFiles,
+} from './core/api/handlers';
 import { CallGuard } from './core/calls/call-guard';
 import { PauseSwitch } from './core/calls/pause-switch';
 import type { EditableSettings, ServerConfig, Settings } from './core/config/types';
@@ -79,6 +84,12 @@ import { openDatabase, type Database } from './adapters/sqlite/database';
 import type { ElectronAppPaths } from './adapters/sqlite/native-binding';
 import { errorMessage } from '../shared/error-message';
 import { ApiError } from '../shared/api-error';
+import type { BridgeInfo } from '../shared/mcp-clients';
+import { createClientProtection } from './core/clients/protection';
+import { clientFilesOnDisk } from './adapters/clients/client-files';
+import { clientLocations, type ClientLocationOptions } from './adapters/clients/client-locations';
+import { protectionRecordsFile } from './adapters/clients/protection-records';
+import { findBridge } from './adapters/clients/bridge-command';
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -107,6 +118,10 @@ export interface RuntimeOptions {
   onDatabaseOpen?: (db: Database) => void;
   /** The Electron app's paths, so history.sqlite opens with SQLite's Electron build (unset in Node). */
   electronApp?: ElectronAppPaths;
+  /** Where the MCP clients' configs are looked for; default this user's (tests pass a temporary home). */
+  clientLocations?: ClientLocationOptions;
+  /** How Protect starts the stdio bridge; default this install's node and bin/airlock.js. */
+  bridge?: BridgeInfo;
 }
 
 export interface Runtime {
@@ -449,6 +464,85 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       events.emit('settings.changed', { settings: { ...settings } });
     };
 
+    const probeUpstream = async (server: ServerConfig, timeoutMs: number) => {
+      const result = await probeServer(server, timeoutMs);
+      return result.ok
+        ? result
+        : { ...result, error: maskServerText(result.error, server, redactor) };
+    };
+    const probeTimeoutMs =
+      options.probeTimeoutMs ?? Math.min(DEFAULT_PROBE_TIMEOUT_MS, settings.upstreamTimeoutMs);
+    const grantAdmin: GrantAdmin = {
+      list: () => listGrants(dataDir).map(({ name, created }) => ({ name, created })),
+      add: (name) => {
+        const created = createGrant(dataDir, name, clock);
+        grants.refresh();
+        events.emit('grants.changed', {});
+        return created;
+      },
+      revoke: (name) => {
+        const revoked = revokeGrant(dataDir, name);
+        // Its token stops working now; its held calls and sessions end (see onRevoked).
+        if (revoked) grants.revoked(name);
+        return revoked;
+      },
+      rename: (name, newName) => {
+        renameGrant(dataDir, name, newName);
+        grants.refresh();
+        // The token keeps working under the new name, but sessions are bound to the old one
+        // and cannot be used any more (clients start new ones). Closing them now leaves no
+        // held call behind that a later revocation of the new name would not find.
+        endpoint.closeGrant(name).catch((error: unknown) =>
+          logger.error(`could not close the sessions of renamed grant ${name}`, {
+            error: errorMessage(error),
+          }),
+        );
+        events.emit('grants.changed', {});
+      },
+    };
+    // Protect and Unprotect of the MCP clients on this machine (Clients, "On this machine").
+    const clients = createClientProtection({
+      files: clientFilesOnDisk(clientLocations(options.clientLocations)),
+      records: protectionRecordsFile(dataDir),
+      upstreams: {
+        list: () => [...serverMap.values()],
+        listed: (id) => serverRegistry.info(id) !== undefined,
+        add: (server) => void serverRegistry.add(server),
+        remove: (id) => serverRegistry.remove(id),
+      },
+      grants: {
+        exists: (name) => grantAdmin.list().some((grant) => grant.name === name),
+        add: (name) => grantAdmin.add(name),
+        revoke: (name) => {
+          temporaryGrants.revokeGrant(name);
+          return grantAdmin.revoke(name);
+        },
+      },
+      policies: {
+        read: (server) => policyFiles.read(server),
+        write: (server, text) => {
+          policyFiles.write(server, text);
+          policies.load(server, text);
+        },
+        remove: (server) => {
+          rmSync(policyPath(dataDir, server), { force: true });
+          policies.remove(server);
+        },
+      },
+      probe: (server) => probeUpstream(server, probeTimeoutMs),
+      endpoint: (id) => `${http.url}/mcp/${id}`,
+      port: () => http.port,
+      bridge: () => options.bridge ?? findBridge({ dataDir }),
+      notes: () =>
+        http.port === settings.port
+          ? []
+          : [
+              `Airlock listens on port ${http.port} for this run only (settings.port is ${settings.port}): after a restart on another port, the client would not reach it.`,
+            ],
+      clock,
+      logger,
+    });
+
     const handlers = createAppHandlers({
       approvals,
       temporaryGrants,
@@ -459,43 +553,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       secretStore: () => upstreamSecrets.info,
       upstreams: {
         registry: serverRegistry,
-        probe: async (server, timeoutMs) => {
-          const result = await probeServer(server, timeoutMs);
-          return result.ok
-            ? result
-            : { ...result, error: maskServerText(result.error, server, redactor) };
-        },
-        probeTimeoutMs:
-          options.probeTimeoutMs ?? Math.min(DEFAULT_PROBE_TIMEOUT_MS, settings.upstreamTimeoutMs),
+        probe: probeUpstream,
+        probeTimeoutMs,
       },
-      grants: {
-        list: () => listGrants(dataDir).map(({ name, created }) => ({ name, created })),
-        add: (name) => {
-          const created = createGrant(dataDir, name, clock);
-          grants.refresh();
-          events.emit('grants.changed', {});
-          return created;
-        },
-        revoke: (name) => {
-          const revoked = revokeGrant(dataDir, name);
-          // Its token stops working now; its held calls and sessions end (see onRevoked).
-          if (revoked) grants.revoked(name);
-          return revoked;
-        },
-        rename: (name, newName) => {
-          renameGrant(dataDir, name, newName);
-          grants.refresh();
-          // The token keeps working under the new name, but sessions are bound to the old one
-          // and cannot be used any more (clients start new ones). Closing them now leaves no
-          // held call behind that a later revocation of the new name would not find.
-          endpoint.closeGrant(name).catch((error: unknown) =>
-            logger.error(`could not close the sessions of renamed grant ${name}`, {
-              error: errorMessage(error),
-            }),
-          );
-          events.emit('grants.changed', {});
-        },
-      },
+      grants: grantAdmin,
+      clients,
       counters: limiter,
       config: { status: () => configWatcher.status() },
       pause,

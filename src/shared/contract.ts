@@ -18,6 +18,15 @@ import type {
   HistoryPage,
   HourlyCount,
 } from '../main/core/history/types';
+import type {
+  BridgeInfo,
+  ClientOnMachine,
+  ClientServer,
+  ProtectPlan,
+  ProtectResult,
+  UnprotectResult,
+} from '../main/core/clients/types';
+import { CLIENT_IDS } from './mcp-clients';
 
 export type {
   CallDecision,
@@ -36,6 +45,12 @@ export type {
   ToolFlag,
   ToolRisk,
   ToolRiskReport,
+  BridgeInfo,
+  ClientOnMachine,
+  ClientServer,
+  ProtectPlan,
+  ProtectResult,
+  UnprotectResult,
 };
 
 const name = z.string().regex(new RegExp(NAME_PATTERN), NAME_RULE);
@@ -228,6 +243,10 @@ const keptSecrets = z.strictObject({
   headers: z.array(z.string().max(200)).max(200).optional(),
 });
 
+const clientId = z.enum(CLIENT_IDS);
+/** Servers of a client, by the key clients.detect gives each. */
+const serverKeys = z.array(z.string().max(5000)).max(500);
+
 export const COMMANDS = {
   'approvals.list': command<{ approvals: Approval[] }>()(none),
   'approvals.decide': command<{ approval: Approval; outcome: ApprovalOutcome }>()(
@@ -402,6 +421,33 @@ export const COMMANDS = {
       port: z.number().int().min(0).max(65535).optional(),
     }),
   ),
+  /**
+   * The MCP clients on this machine (Claude Desktop, Claude Code, Cursor, VS Code, Windsurf), their
+   * config files and servers, and whether Airlock protects them; and how this install starts the
+   * stdio bridge, for the snippets of a manual setup.
+   */
+  'clients.detect': command<{ clients: ClientOnMachine[]; bridge: BridgeInfo }>()(none),
+  /** What Protect would change, changing nothing: the grant, the servers, each entry before and after. */
+  'clients.preview': command<ProtectPlan>()(
+    z.strictObject({ client: clientId, servers: serverKeys.optional() }),
+  ),
+  /**
+   * Imports the chosen servers (all it can, when not given) as upstreams under a safe default
+   * policy, creates one grant for the client and rewrites its config to reach them through
+   * Airlock, after a backup beside each file. Refused when the files changed since `basis`.
+   */
+  'clients.protect': command<ProtectResult>()(
+    z.strictObject({
+      client: clientId,
+      servers: serverKeys.optional(),
+      basis: z.string().max(100).optional(),
+    }),
+  ),
+  /**
+   * Puts the client's files back, revokes its grant and removes the servers Protect imported;
+   * refused, changing nothing, when a file changed in what Airlock wrote.
+   */
+  'clients.unprotect': command<UnprotectResult>()(z.strictObject({ client: clientId })),
   /** Whether config.json as it is now is in force, and what in it waits for the next start. */
   'config.status': command<{ config: ConfigStatus }>()(none),
   /** Whether Airlock is paused: while it is, every tools/call is refused (decided by "pause"). */

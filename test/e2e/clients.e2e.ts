@@ -1,24 +1,75 @@
 // The Clients screen against a real `airlock serve` and a real MCP agent: a client created in the
 // UI gets a token shown once, an agent using that token reaches the server, and revoking the client
-// (after confirming) shuts that token out at once.
+// (after confirming) shuts that token out at once. On this machine: a Cursor found in a temporary
+// home is protected from the UI, an agent set up as its rewritten config says goes through Airlock
+// under the default policy, and Unprotect puts the file back byte for byte.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { connectAgent, MEATSPACE_SERVER_ID, startServe, type ServedAirlock } from './helpers/serve';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { fixtureCommand } from '../helpers/airlock-harness';
+import {
+  connectAgent,
+  MEATSPACE_SERVER_ID,
+  provisionKey,
+  startServe,
+  type ServedAirlock,
+} from './helpers/serve';
 
 const POLICY = { version: '1', default: 'deny', tools: { get_service_status: {} } };
 
 let airlock: ServedAirlock;
+/** A second Airlock, with no servers, whose home holds the configs of Cursor and Claude Desktop. */
+let machine: ServedAirlock;
+let home: string;
+let cursorFile: string;
+let cursorText: string;
 
 test.beforeAll(async () => {
-  airlock = await startServe({ policies: { [MEATSPACE_SERVER_ID]: POLICY } });
+  // An empty home: this Airlock finds no client, whatever the machine running the tests has.
+  home = mkdtempSync(join(tmpdir(), 'airlock-e2e-home-'));
+  airlock = await startServe({
+    policies: { [MEATSPACE_SERVER_ID]: POLICY },
+    home: join(home, 'empty'),
+  });
+  cursorFile = join(home, 'machine', '.cursor', 'mcp.json');
+  cursorText = `{\n  "mcpServers": {\n    "meatspace": ${JSON.stringify(fixtureCommand('meatspace-server.ts', 'stdio'))}\n  }\n}\n`;
+  mkdirSync(join(home, 'machine', '.cursor'), { recursive: true });
+  writeFileSync(cursorFile, cursorText);
+  const desktop = join(home, 'machine', '.config', 'Claude');
+  mkdirSync(desktop, { recursive: true });
+  writeFileSync(
+    join(desktop, 'claude_desktop_config.json'),
+    JSON.stringify(
+      {
+        mcpServers: {
+          filesystem: {
+            command: 'npx',
+            args: ['-y', '@modelcontextprotocol/server-filesystem', '/home/me/notes'],
+          },
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  machine = await startServe({
+    config: { mcpServers: {} },
+    policies: {},
+    home: join(home, 'machine'),
+  });
 });
 
 test.afterAll(async () => {
   await airlock?.close();
+  await machine?.close();
+  if (home) rmSync(home, { recursive: true, force: true });
 });
 
-async function openClients(page: Page) {
-  await page.goto(airlock.uiUrl);
+async function openClients(page: Page, served: ServedAirlock = airlock) {
+  await page.goto(served.uiUrl);
   await page.locator('nav[aria-label="Screens"]').getByRole('button', { name: 'Clients' }).click();
   await expect(page.getByRole('heading', { name: 'Clients', level: 2 })).toBeVisible();
 }
@@ -32,13 +83,13 @@ async function createClient(page: Page, name: string): Promise<string> {
   await expect(panel).toContainText('shown only once');
   const token = (await panel.getByLabel('Token', { exact: true }).textContent())?.trim() ?? '';
   expect(token).not.toBe('');
-  // The snippets carry the token and this server's endpoint.
+  // The snippets carry the token and this server's endpoint, and the bridge its real path.
+  const claudeCode = panel.getByLabel('Claude Code configuration', { exact: true });
+  await expect(claudeCode).toContainText(token);
+  await expect(claudeCode).toContainText(`${airlock.url}/mcp/${MEATSPACE_SERVER_ID}`);
   await expect(
-    panel.getByLabel(`Claude Code for ${MEATSPACE_SERVER_ID}`, { exact: true }),
-  ).toContainText(token);
-  await expect(
-    panel.getByLabel(`Claude Code for ${MEATSPACE_SERVER_ID}`, { exact: true }),
-  ).toContainText(`${airlock.url}/mcp/${MEATSPACE_SERVER_ID}`);
+    panel.getByLabel('Claude Desktop (stdio bridge) configuration', { exact: true }),
+  ).toContainText('bin/airlock.js');
   return token;
 }
 
@@ -117,13 +168,74 @@ test('a name outside the rule cannot be sent', async ({ page }) => {
   await expect(page.getByText(/use 1 to 64 letters, digits/)).toBeVisible();
 });
 
+test('a client found on this machine is protected from the UI, and unprotected back to its bytes', async ({
+  page,
+}) => {
+  await openClients(page, machine);
+  const row = page.getByRole('listitem', { name: 'Cursor on this machine' });
+  await expect(row).toContainText(cursorFile);
+  await expect(row).toContainText('Not protected');
+  await row.getByRole('button', { name: 'Protect…' }).click();
+  const panel = row.getByRole('region', { name: 'Protect Cursor' });
+  // What will change, before it changes.
+  await expect(panel).toContainText('Airlock creates the client grant cursor');
+  await expect(panel.getByLabel('Change to meatspace')).toContainText(
+    `"url": "${machine.url}/mcp/meatspace"`,
+  );
+  expect(readFileSync(cursorFile, 'utf8')).toBe(cursorText);
+  await panel.getByRole('button', { name: 'Protect', exact: true }).click();
+  const outcome = row.getByRole('status');
+  await expect(outcome).toContainText('Cursor is protected with grant cursor', { timeout: 20_000 });
+  await expect(outcome).toContainText('allowed (read-only) get_service_status');
+  await expect(row).toContainText('Protected · grant cursor');
+
+  // An agent set up exactly as Cursor's rewritten config says.
+  const entry = JSON.parse(readFileSync(cursorFile, 'utf8')).mcpServers.meatspace;
+  const agent = new Client({ name: 'cursor', version: '1.0.0' }, { capabilities: {} });
+  await agent.connect(
+    new StreamableHTTPClientTransport(new URL(entry.url), {
+      requestInit: { headers: entry.headers },
+    }),
+  );
+  try {
+    const status = await agent.callTool({ name: 'get_service_status', arguments: {} });
+    expect(status.isError).toBeFalsy();
+    // Minting a key waits for a person, on Pending.
+    const minting = provisionKey(agent, 'cursor key', 'dev@example.com');
+    await page
+      .locator('nav[aria-label="Screens"]')
+      .getByRole('button', { name: 'Pending' })
+      .click();
+    const held = page.getByRole('listitem', { name: 'provision_api_key from cursor' });
+    await expect(held).toBeVisible();
+    await held.getByRole('button', { name: 'Deny' }).click();
+    const refused = await minting;
+    expect(refused.isError).toBe(true);
+  } finally {
+    await agent.close().catch(() => {});
+  }
+
+  await page.locator('nav[aria-label="Screens"]').getByRole('button', { name: 'Clients' }).click();
+  await row.getByRole('button', { name: 'Unprotect…' }).click();
+  const confirm = row.getByRole('group', { name: 'Unprotect Cursor' });
+  await expect(confirm).toContainText(
+    'revokes grant cursor and removes the servers it imported (meatspace)',
+  );
+  await confirm.getByRole('button', { name: 'Unprotect' }).click();
+  await expect(row.getByRole('status')).toContainText('Cursor is no longer protected');
+  await expect(row).toContainText('Not protected');
+  expect(readFileSync(cursorFile, 'utf8')).toBe(cursorText);
+});
+
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`screenshot of Clients, ${colorScheme}`, async ({ page }) => {
     await page.emulateMedia({ colorScheme });
-    await page.setViewportSize({ width: 1100, height: 720 });
-    await openClients(page);
-    await createClient(page, `shot-${colorScheme}`);
-    await page.screenshot({ path: `docs/screenshots/clients-${colorScheme}.png` });
-    await page.getByRole('button', { name: 'I have saved the token' }).click();
+    await page.setViewportSize({ width: 1100, height: 900 });
+    await openClients(page, machine);
+    const row = page.getByRole('listitem', { name: 'Cursor on this machine' });
+    await row.getByRole('button', { name: 'Protect…' }).click();
+    await expect(row.getByLabel('Change to meatspace')).toBeVisible();
+    await page.screenshot({ path: `docs/screenshots/clients-${colorScheme}.png`, fullPage: true });
+    await row.getByRole('button', { name: 'Cancel' }).click();
   });
 }

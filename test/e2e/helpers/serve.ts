@@ -3,7 +3,7 @@
 // Needs `npm run build` (out/main/cli.js and out/renderer) first.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
@@ -46,6 +46,8 @@ export interface ServeOptions {
   config?: Record<string, unknown>;
   /** policies/<id>.json; default: the published seed policy for "meatspace". */
   policies?: Record<string, unknown | string>;
+  /** The home folder it looks for MCP clients' configs in (HOME, XDG_CONFIG_HOME); default the runner's. */
+  home?: string;
 }
 
 export interface ServedAirlock {
@@ -79,7 +81,13 @@ export async function startServe(options: ServeOptions = {}): Promise<ServedAirl
   );
   const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--port', '0'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, AIRLOCK_UI_TOKEN: E2E_UI_TOKEN },
+    env: {
+      ...process.env,
+      AIRLOCK_UI_TOKEN: E2E_UI_TOKEN,
+      ...(options.home === undefined
+        ? {}
+        : { HOME: options.home, XDG_CONFIG_HOME: join(options.home, '.config') }),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // 'error' without 'exit' means it never started.

@@ -1,6 +1,6 @@
 // Where Airlock keeps its files, and the one place that names them: config.json, secrets.json,
-// upstream-secrets.json, history.sqlite, pause.json, serve.json and policies/<server-id>.json
-// inside the data directory.
+// upstream-secrets.json, history.sqlite, pause.json, serve.json, protected-clients.json and
+// policies/<server-id>.json inside the data directory.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,8 @@ export const DATA_FILES = {
   pause: 'pause.json',
   /** Where the Airlock guarding the folder listens, while it runs. */
   running: 'serve.json',
+  /** The MCP clients Airlock protects: their grant, imported servers, backups and hashes. */
+  protectedClients: 'protected-clients.json',
 } as const;
 
 export const POLICY_EXTENSION = '.json';

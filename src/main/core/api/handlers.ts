@@ -25,6 +25,8 @@ import type { ToolPins } from '../tools/tool-pins';
 import { ApiError } from '../../../shared/api-error';
 import type { CommandHandlers } from './dispatcher';
 import { serverCommands, type ServerUpstreams } from './server-handlers';
+import { clientCommands } from './client-handlers';
+import type { ClientProtection } from '../clients/protection';
 
 /** The policy files in the data folder. */
 export interface PolicyFiles {
@@ -70,6 +72,8 @@ export interface AppHandlersDeps {
   settings: SettingsStore;
   /** config.json's state as the watcher last read it; without it config.status says it is unavailable. */
   config?: { status(): ConfigStatus };
+  /** The MCP clients on this machine, Protect and Unprotect; without it the clients.* commands say they are unavailable. */
+  clients?: ClientProtection;
   /** Pause Airlock; without it the pause.* commands say it is unavailable. */
   pause?: Pick<PauseSwitch, 'get' | 'set'>;
   /** Pinned tool definitions; without them tools.accept says it is unavailable and servers.tools shows no pins. */
@@ -305,6 +309,8 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
     }),
 
     'settings.update': (change) => ({ settings: deps.settings.update(change) }),
+
+    ...clientCommands(deps.clients),
 
     'config.status': () => {
       if (deps.config === undefined) {

@@ -1,14 +1,21 @@
-// Clients: one grant per agent. Create one (its token is shown once, with the configuration for
-// each server ready to paste), see the grants and the temporary grants given from Pending, and
-// rename or revoke them. Everything shown is text; nothing from the core is read as markup.
+// Clients: the MCP clients on this machine, protected in one click (see OnThisMachine), and one
+// grant per agent. Create one (its token is shown once, with each client's configuration for every
+// server ready to paste), see the grants and the temporary grants given from Pending, and rename or
+// revoke them. Everything shown is text; nothing from the core is read as markup.
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
-import type { GrantInfo, ServerInfo, TemporaryGrant } from '../../../../shared/contract';
+import type {
+  BridgeInfo,
+  GrantInfo,
+  ServerInfo,
+  TemporaryGrant,
+} from '../../../../shared/contract';
 import { isValidName, NAME_RULE } from '../../../../main/core/config/names';
 import type { ClientsState } from '../../stores/clients-store';
 import { formatCountdown } from '../pending/format-args';
 import { configSnippets, type ConfigSnippet } from './config-snippets';
+import { OnThisMachine } from './OnThisMachine';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 import { ConfirmBar } from '../../components/ConfirmBar';
 import { CopyButton } from '../../components/CopyButton';
@@ -22,9 +29,11 @@ export function ClientsScreen({ store }: { store: StoreApi<ClientsState> }) {
   const loaded = useStore(store, (s) => s.loaded);
   const created = useStore(store, (s) => s.created);
   const error = useStore(store, (s) => s.error);
+  const bridge = useStore(store, (s) => s.machine.bridge);
 
   useEffect(() => {
     void store.getState().load();
+    void store.getState().loadMachine();
   }, [store]);
 
   return (
@@ -35,12 +44,19 @@ export function ClientsScreen({ store }: { store: StoreApi<ClientsState> }) {
         count={grants.length === 1 ? '1 client' : `${grants.length} clients`}
       />
       <ErrorBanner message={error} onDismiss={() => store.getState().dismissError()} />
+      <OnThisMachine store={store} />
+      <h3 className="section-title">Grants</h3>
+      <p className="hint muted">
+        One per agent, each with its own token: Protect makes one for each client it protects, and
+        you can make one for any other agent here.
+      </p>
       <CreateForm store={store} />
       {created && (
         <TokenPanel
           name={created.name}
           token={created.token}
           servers={servers}
+          bridge={bridge}
           onDismiss={() => store.getState().dismissCreated()}
         />
       )}
@@ -53,7 +69,7 @@ export function ClientsScreen({ store }: { store: StoreApi<ClientsState> }) {
           </p>
         </div>
       ) : (
-        <GrantList grants={grants} servers={servers} store={store} />
+        <GrantList grants={grants} servers={servers} bridge={bridge} store={store} />
       )}
       <TemporaryList temporary={temporary} store={store} />
     </section>
@@ -106,11 +122,13 @@ function TokenPanel({
   name,
   token,
   servers,
+  bridge,
   onDismiss,
 }: {
   name: string;
   token: string;
   servers: ServerInfo[];
+  bridge?: BridgeInfo;
   onDismiss(): void;
 }) {
   return (
@@ -126,7 +144,7 @@ function TokenPanel({
         </code>
         <CopyButton text={token} label="Copy token" />
       </div>
-      <Snippets servers={servers} token={token} />
+      <Snippets servers={servers} token={token} bridge={bridge} />
       <button type="button" onClick={onDismiss}>
         I have saved the token
       </button>
@@ -134,38 +152,49 @@ function TokenPanel({
   );
 }
 
-function Snippets({ servers, token }: { servers: ServerInfo[]; token?: string }) {
+/** One configuration per client, covering every server. */
+function Snippets({
+  servers,
+  token,
+  bridge,
+}: {
+  servers: ServerInfo[];
+  token?: string;
+  bridge?: BridgeInfo;
+}) {
   if (servers.length === 0) {
     return (
       <p className="muted">No servers are configured yet, so there is nothing to connect to.</p>
     );
   }
   return (
-    <>
-      {servers.map((server) => (
-        <div key={server.id} className="server-snippets">
-          <h4>
-            Server <span className="tool">{server.id}</span>{' '}
-            <span className="muted">{server.endpoint}</span>
-          </h4>
-          {configSnippets(server, token).map((snippet) => (
-            <Snippet key={snippet.id} server={server.id} snippet={snippet} />
-          ))}
-        </div>
+    <div className="server-snippets">
+      <h4>
+        Configuration for{' '}
+        {servers.length === 1 ? (
+          <>
+            server <span className="tool">{servers[0]!.id}</span>
+          </>
+        ) : (
+          `all ${servers.length} servers`
+        )}
+      </h4>
+      {configSnippets(servers, token, bridge).map((snippet) => (
+        <Snippet key={snippet.id} snippet={snippet} />
       ))}
-    </>
+    </div>
   );
 }
 
-function Snippet({ server, snippet }: { server: string; snippet: ConfigSnippet }) {
+function Snippet({ snippet }: { snippet: ConfigSnippet }) {
   return (
     <div className="snippet">
       <div className="snippet-head">
         <strong>{snippet.title}</strong>
-        <CopyButton text={snippet.text} label={`Copy ${snippet.title} for ${server}`} />
+        <CopyButton text={snippet.text} label={`Copy ${snippet.title} configuration`} />
       </div>
       <p className="hint muted">{snippet.note}</p>
-      <pre className="args" aria-label={`${snippet.title} for ${server}`}>
+      <pre className="args" aria-label={`${snippet.title} configuration`}>
         {snippet.text}
       </pre>
     </div>
@@ -175,17 +204,19 @@ function Snippet({ server, snippet }: { server: string; snippet: ConfigSnippet }
 function GrantList({
   grants,
   servers,
+  bridge,
   store,
 }: {
   grants: GrantInfo[];
   servers: ServerInfo[];
+  bridge?: BridgeInfo;
   store: StoreApi<ClientsState>;
 }) {
   if (grants.length === 0) return null;
   return (
     <ul className="approvals grants" aria-label="Clients">
       {grants.map((grant) => (
-        <GrantRow key={grant.name} grant={grant} servers={servers} store={store} />
+        <GrantRow key={grant.name} grant={grant} servers={servers} bridge={bridge} store={store} />
       ))}
     </ul>
   );
@@ -194,10 +225,12 @@ function GrantList({
 function GrantRow({
   grant,
   servers,
+  bridge,
   store,
 }: {
   grant: GrantInfo;
   servers: ServerInfo[];
+  bridge?: BridgeInfo;
   store: StoreApi<ClientsState>;
 }) {
   const busy = useStore(store, (s) => s.busy.has(grant.name));
@@ -262,7 +295,7 @@ function GrantRow({
           <p className="hint muted">
             The token was shown only when this client was created; put it where {'alk_...'} stands.
           </p>
-          <Snippets servers={servers} />
+          <Snippets servers={servers} bridge={bridge} />
         </>
       )}
     </li>

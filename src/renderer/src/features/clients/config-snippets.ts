@@ -1,12 +1,24 @@
-// The ready-to-paste configuration that points an agent at one server through Airlock, in the
-// shapes README's "Point a client at it" gives. Pure: a grant's token (or a placeholder when it is
-// no longer known) and a server's id and endpoint in, text out.
+// The ready-to-paste configuration that points a client at every server through Airlock: one per
+// client, covering all the servers, in the very shapes Protect writes (src/shared/mcp-clients.ts).
+// Pure: a grant's token (or a placeholder when it is no longer known), the servers' ids and
+// endpoints, and this install's stdio bridge in, text out.
+import {
+  airlockEntry,
+  serversKey,
+  type BridgeCommand,
+  type BridgeInfo,
+  type ClientId,
+} from '../../../../shared/mcp-clients';
 
 /** What stands for a token the UI no longer knows: it was shown only when the client was made. */
 export const TOKEN_PLACEHOLDER = 'alk_...';
 
-/** The UI does not know where Airlock is installed; the person replaces this path. */
-export const AIRLOCK_PATH_PLACEHOLDER = '/path/to/airlock/bin/airlock.js';
+/** Where the bridge would be, for a person to replace, when this install has none to name. */
+export const BRIDGE_PLACEHOLDER: BridgeCommand = {
+  command: 'node',
+  args: ['/path/to/airlock/bin/airlock.js'],
+  dataDir: '/path/to/airlock-data',
+};
 
 export interface SnippetServer {
   id: string;
@@ -14,7 +26,7 @@ export interface SnippetServer {
 }
 
 export interface ConfigSnippet {
-  id: 'claude-code' | 'cursor' | 'claude-desktop' | 'http';
+  id: ClientId | 'http';
   /** The client it is for. */
   title: string;
   /** Where it goes, or what to change in it. */
@@ -22,50 +34,64 @@ export interface ConfigSnippet {
   text: string;
 }
 
-export function configSnippets(server: SnippetServer, token?: string): ConfigSnippet[] {
+/** Where each client's file is, as its documentation names it. */
+const WHERE: Record<Exclude<ClientId, 'claude-code'>, string> = {
+  cursor: 'Merge into ~/.cursor/mcp.json (its "mcpServers").',
+  vscode: 'Merge into your user mcp.json (MCP: Open User Configuration), under "servers".',
+  windsurf: 'Merge into ~/.codeium/windsurf/mcp_config.json (its "mcpServers").',
+  'claude-desktop': 'Merge into claude_desktop_config.json (its "mcpServers").',
+};
+
+export function configSnippets(
+  servers: readonly SnippetServer[],
+  token?: string,
+  bridge?: BridgeInfo,
+): ConfigSnippet[] {
   const secret = token ?? TOKEN_PLACEHOLDER;
-  const authorization = `Bearer ${secret}`;
   const tokenNote = token
     ? ''
     : ` Replace ${TOKEN_PLACEHOLDER} with the client's token: it was shown only when the client was created.`;
+  const file = (client: Exclude<ClientId, 'claude-code'>, command?: BridgeCommand) => {
+    const entries = Object.fromEntries(
+      servers.map((server) => [server.id, airlockEntry(client, server, secret, command)]),
+    );
+    return json({ [serversKey(client)]: entries });
+  };
+  const bridgeCommand = bridge?.ok ? bridge : BRIDGE_PLACEHOLDER;
+  const bridgeNote = bridge?.ok
+    ? ' Each server runs this install’s stdio bridge, which finds the running Airlock through its data folder.'
+    : ` ${bridge?.reason ?? 'The path of this install is not known here.'} Replace the paths with those of an Airlock install.`;
   return [
     {
       id: 'claude-code',
       title: 'Claude Code',
-      note: `Run in a terminal.${tokenNote}`,
-      text: `claude mcp add --transport http ${shellWord(server.id)} ${shellWord(
-        server.endpoint,
-      )} --header ${shellWord(`Authorization: ${authorization}`)}`,
+      note: `Run in a terminal; add --scope user to have them in every project.${tokenNote}`,
+      text: servers
+        .map(
+          (server) =>
+            `claude mcp add --transport http ${shellWord(server.id)} ${shellWord(
+              server.endpoint,
+            )} --header ${shellWord(`Authorization: Bearer ${secret}`)}`,
+        )
+        .join('\n'),
     },
-    {
-      id: 'cursor',
-      title: 'Cursor',
-      note: `Merge into ~/.cursor/mcp.json.${tokenNote}`,
-      text: json({
-        mcpServers: {
-          [server.id]: { url: server.endpoint, headers: { Authorization: authorization } },
-        },
-      }),
-    },
+    { id: 'cursor', title: 'Cursor', note: WHERE.cursor + tokenNote, text: file('cursor') },
+    { id: 'vscode', title: 'VS Code', note: WHERE.vscode + tokenNote, text: file('vscode') },
+    { id: 'windsurf', title: 'Windsurf', note: WHERE.windsurf + tokenNote, text: file('windsurf') },
     {
       id: 'claude-desktop',
       title: 'Claude Desktop (stdio bridge)',
-      note: `Merge into claude_desktop_config.json, and replace ${AIRLOCK_PATH_PLACEHOLDER} with where Airlock is installed. The bridge finds the running airlock serve through the data folder.${tokenNote}`,
-      text: json({
-        mcpServers: {
-          [server.id]: {
-            command: 'node',
-            args: [AIRLOCK_PATH_PLACEHOLDER, 'connect', server.id],
-            env: { AIRLOCK_TOKEN: secret },
-          },
-        },
-      }),
+      note: WHERE['claude-desktop'] + bridgeNote + tokenNote,
+      text: file('claude-desktop', bridgeCommand),
     },
     {
       id: 'http',
       title: 'Any Streamable HTTP client',
-      note: `The URL and the header to send with every request.${tokenNote}`,
-      text: `URL: ${server.endpoint}\nAuthorization: ${authorization}`,
+      note: `Each server's URL, and the header to send with every request.${tokenNote}`,
+      text: [
+        ...servers.map((server) => `${server.id}: ${server.endpoint}`),
+        `Authorization: Bearer ${secret}`,
+      ].join('\n'),
     },
   ];
 }
