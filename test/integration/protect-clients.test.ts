@@ -3,7 +3,16 @@
 // configured exactly as the rewritten file says (the bridge command it names, or the URL and
 // headers it gives) reaches the imported server through Airlock under the default policy. Unprotect
 // puts the original bytes back. Needs `npm run build` (the bridge runs bin/airlock.js).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +62,8 @@ function meatspace(marker: string, env: Record<string, string> = {}) {
 function write(file: string, text: string) {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);
+  // As an editor leaves it: readable by everyone on the machine.
+  chmodSync(file, 0o644);
   originals.set(file, readFileSync(file));
 }
 
@@ -220,6 +231,8 @@ describe.each([
     expect(server.allowed).toEqual(['get_service_status']);
     expect(server.needsApproval).toEqual(['ask_human', 'provision_api_key']);
 
+    // It now holds the grant's token: no one but the user may read it.
+    if (process.platform !== 'win32') expect(statSync(file()).mode & 0o777).toBe(0o600);
     const entry = entryOf(file(), [...path]);
     const agent = await connectAs(entry);
     try {
@@ -234,6 +247,7 @@ describe.each([
     const undone = await apiCall(runtime, 'clients.unprotect', { client });
     expect(undone.restored).toEqual([{ path: file(), how: 'bytes' }]);
     expect(readFileSync(file()).equals(originals.get(file())!)).toBe(true);
+    if (process.platform !== 'win32') expect(statSync(file()).mode & 0o777).toBe(0o644);
     expect(existsSync(`${file()}.airlock-backup`)).toBe(false);
     const { grants } = await apiCall(runtime, 'grants.list', {});
     expect(grants.map((g) => g.name)).not.toContain(client);

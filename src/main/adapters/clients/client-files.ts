@@ -1,5 +1,5 @@
 // The clients' config files on disk, for Protect and Unprotect: read as bytes (so a file is put back
-// byte for byte), replaced atomically with its permissions kept, and backed up beside itself in a
+// byte for byte, with its permissions), replaced atomically, and backed up beside itself in a
 // new file readable by the user alone (it holds the client's own server secrets), never over one.
 import fs from 'node:fs';
 import type { ClientFilesPort, FileRead } from '../../core/clients/protection';
@@ -20,7 +20,7 @@ export function clientFilesOnDisk(locations: ClientLocations): ClientFilesPort {
     locations: () => locations.files,
     claudeCodeProject: (dir) => locations.claudeCodeProject(dir),
     read: (file) => readBytes(file),
-    write: (file, bytes) => writeFileAtomic(file, bytes),
+    write: (file, bytes, mode) => writeFileAtomic(file, bytes, mode === undefined ? {} : { mode }),
     backupName: (file) => {
       for (const name of candidates(file)) if (!fs.existsSync(name)) return name;
       return file + BACKUP_SUFFIX;
@@ -62,7 +62,10 @@ function readBytes(file: string): FileRead {
     if (stat.size > MAX_FILE_BYTES) {
       return { ok: false, reason: `it is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` };
     }
-    return { ok: true, bytes: fs.readFileSync(file) };
+    const bytes = fs.readFileSync(file);
+    return process.platform === 'win32'
+      ? { ok: true, bytes }
+      : { ok: true, bytes, mode: stat.mode & 0o7777 };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: true, missing: true };

@@ -46,7 +46,10 @@ import type {
 
 /** A client's file as read: its bytes, or that it does not exist, or why it cannot be read. */
 export type FileRead =
-  { ok: true; bytes: Uint8Array } | { ok: true; missing: true } | { ok: false; reason: string };
+  /** `mode`: the file's permission bits, where the platform has them (not on Windows). */
+  | { ok: true; bytes: Uint8Array; mode?: number }
+  | { ok: true; missing: true }
+  | { ok: false; reason: string };
 
 /** The clients' config files on this machine. */
 export interface ClientFilesPort {
@@ -55,8 +58,8 @@ export interface ClientFilesPort {
   /** The spec of a Claude Code project's .mcp.json in `dir`. */
   claudeCodeProject(dir: string): ClientFileSpec;
   read(path: string): FileRead;
-  /** Replaces the file atomically, keeping its permissions; writes through a symlink. */
-  write(path: string, bytes: Uint8Array): void;
+  /** Replaces the file atomically, with `mode` or else its permissions kept; writes through a symlink. */
+  write(path: string, bytes: Uint8Array, mode?: number): void;
   /** The path backup() would write to now: `<path>.airlock-backup`, or a free variant of it. */
   backupName(path: string): string;
   /** Writes `bytes` to a new backup file beside `path` (never over an existing file) and returns its path. */
@@ -598,6 +601,8 @@ export function createClientProtection(deps: ClientProtectionDeps): ClientProtec
         }
         const backup = deps.files.backup(file.spec.path, original);
         undo.push(() => deps.files.removeBackup(backup));
+        // The file now holds the grant's token: readable by the user alone, as the backup is.
+        const mode = now.mode;
         const written = rewrites.map((r) => ({
           rewrite: r,
           value: newEntry(plan, r, grant.token),
@@ -607,14 +612,15 @@ export function createClientProtection(deps: ClientProtectionDeps): ClientProtec
           written.map(({ rewrite, value }) => ({ path: rewrite.entry.path, value })),
         );
         const bytes = encoder.encode(text);
-        deps.files.write(file.spec.path, bytes);
-        undo.push(() => deps.files.write(file.spec.path, original));
+        deps.files.write(file.spec.path, bytes, mode === undefined ? undefined : mode & 0o700);
+        undo.push(() => deps.files.write(file.spec.path, original, mode));
         fileRecords.push({
           path: file.spec.path,
           label: file.spec.label,
           layout: file.spec.layout,
           ...(file.spec.cwd === undefined ? {} : { cwd: file.spec.cwd }),
           backup,
+          ...(mode === undefined ? {} : { mode }),
           originalHash: sha256(original),
           writtenHash: sha256(bytes),
           entries: written.map(({ rewrite, value }) => ({
@@ -681,7 +687,7 @@ export function createClientProtection(deps: ClientProtectionDeps): ClientProtec
     const remaining = [...record.files];
     try {
       for (const step of steps as RestoreStep[]) {
-        deps.files.write(step.file.path, step.bytes);
+        deps.files.write(step.file.path, step.bytes, step.mode);
         restored.push({ path: step.file.path, how: step.how });
         remaining.splice(remaining.indexOf(step.file), 1);
         try {
@@ -765,7 +771,13 @@ export function createClientProtection(deps: ClientProtectionDeps): ClientProtec
   };
 }
 
-type RestoreStep = { file: ProtectedFileRecord; bytes: Uint8Array; how: 'bytes' | 'entries' };
+type RestoreStep = {
+  file: ProtectedFileRecord;
+  bytes: Uint8Array;
+  how: 'bytes' | 'entries';
+  /** The permissions to put back with the original bytes; a file the client rewrote keeps its own. */
+  mode?: number;
+};
 
 /**
  * How to put one file back: its original bytes when it is as Airlock left it; when it changed
@@ -789,7 +801,9 @@ function planRestore(
       refused: `${file.path} was deleted since Airlock protected it; its original is in ${file.backup}.`,
     };
   }
-  if (sha256(now.bytes) === file.writtenHash) return { file, bytes: original, how: 'bytes' };
+  if (sha256(now.bytes) === file.writtenHash) {
+    return { file, bytes: original, how: 'bytes', mode: file.mode };
+  }
   const text = decoder.decode(now.bytes);
   const changed = file.entries.filter((e) => {
     const value = valueAt(text, e.path);

@@ -13,6 +13,8 @@ const protectedFile = z.strictObject({
   layout: z.enum(['mcpServers', 'claude-code-user', 'vscode-mcp', 'vscode-settings']),
   cwd: z.string().optional(),
   backup: z.string().min(1),
+  /** The file's permission bits before Protect made it readable by the user alone. */
+  mode: z.number().int().min(0).max(0o7777).optional(),
   /** sha256 of the original bytes, which the backup holds. */
   originalHash: sha256,
   /** sha256 of the bytes Airlock wrote. */

@@ -18,7 +18,7 @@ describe('client files on disk', () => {
     const file = join(home, 'mcp.json');
     const bytes = Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0xff, 0x7d]);
     writeFileSync(file, bytes);
-    expect(files().read(file)).toEqual({ ok: true, bytes: expect.anything() });
+    expect(files().read(file)).toMatchObject({ ok: true, bytes: expect.anything() });
     const read = files().read(file);
     expect(read.ok && !('missing' in read) && Buffer.from(read.bytes).equals(bytes)).toBe(true);
     expect(files().read(join(home, 'nothing.json'))).toEqual({ ok: true, missing: true });
