@@ -8,10 +8,10 @@ import {
   parseTree,
   printParseErrorCode,
   type Edit,
-  type FormattingOptions,
   type JSONPath,
   type ParseError,
 } from 'jsonc-parser';
+import { detectFormatting, lineColumn } from '../../core/config/jsonc-edit';
 import { DEFAULT_SETTINGS, type AirlockConfig } from '../../core/config/types';
 import { parseConfig } from '../../core/config/parse-config';
 import type { JsonProblem, Parsed } from '../../core/ports';
@@ -140,25 +140,4 @@ function assertEditable(file: string, text: string): void {
   if (root?.type !== 'object') {
     throw new ConfigEditError(`${file} must contain a JSON object`);
   }
-}
-
-/** Indents new entries the way the file already is, so an edit does not reformat its neighbours. */
-function detectFormatting(text: string): FormattingOptions {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const indent = /^([ \t]+)\S/m.exec(text)?.[1];
-  if (indent?.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol };
-  const size = indent === undefined ? 2 : Math.min(Math.max(indent.length, 1), 8);
-  return { insertSpaces: true, tabSize: size, eol };
-}
-
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
 }

@@ -17,7 +17,7 @@ import type { PolicyRegistry } from '../policy';
 import { toolRisk } from '../policy/tool-risk';
 import type { Clock, JsonProblem, Parsed } from '../ports';
 import { flagTool } from '../tools/tool-flags';
-import { readToolDefinition } from '../tools/tool-definition';
+import { readToolDefinition, type ToolDefinition } from '../tools/tool-definition';
 import type { ToolPins } from '../tools/tool-pins';
 import type { CommandHandlers } from './dispatcher';
 
@@ -25,14 +25,7 @@ import type { CommandHandlers } from './dispatcher';
  * A tool as the upstream's tools/list describes it, as it was sent: its definition is pinned, so
  * nothing in it may be dropped or rewritten on the way (the proxy sees the same bytes).
  */
-export interface UpstreamTool {
-  name: string;
-  title?: unknown;
-  description?: unknown;
-  inputSchema?: unknown;
-  outputSchema?: unknown;
-  annotations?: unknown;
-}
+export type UpstreamTool = ToolDefinition;
 
 export type ProbeResult =
   | {

@@ -8,13 +8,14 @@ import {
   modify,
   parseTree,
   printParseErrorCode,
-  type FormattingOptions,
   type Node,
   type ParseError,
 } from 'jsonc-parser';
+import { detectFormatting, lineColumn } from '../config/jsonc-edit';
 import type { ClientId } from '../../../shared/mcp-clients';
 import { CLIENTS } from '../../../shared/mcp-clients';
 import { targetMasker } from '../config/masked-target';
+import { TRANSPORTS } from '../config/parse-config';
 import { parseServerEntry } from '../config/server-entry';
 import type { ServerConfig } from '../config/types';
 import { asObject } from '../json-values';
@@ -211,14 +212,6 @@ const BLOCKING_KEYS: Record<string, string> = {
   dev: 'is a server under development (watch and debug), which only the client can run',
 };
 
-const TRANSPORTS: Record<string, ServerConfig['transport']> = {
-  stdio: 'stdio',
-  http: 'http',
-  'streamable-http': 'http',
-  streamableHttp: 'http',
-  sse: 'sse',
-};
-
 export type Importable =
   | {
       ok: true;
@@ -386,25 +379,4 @@ export function maskedEntry(value: unknown): unknown {
 
 function stripBom(text: string): string {
   return text.startsWith('\uFEFF') ? text.slice(1) : text;
-}
-
-/** Indents new entries the way the file already is, so an edit does not reformat its neighbours. */
-function detectFormatting(text: string): FormattingOptions {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const indent = /^([ \t]+)\S/m.exec(text)?.[1];
-  if (indent?.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol };
-  const size = indent === undefined ? 2 : Math.min(Math.max(indent.length, 1), 8);
-  return { insertSpaces: true, tabSize: size, eol };
-}
-
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
 }

@@ -25,7 +25,7 @@ import { asObject, entries } from '../json-values';
 import { redactionPatternProblem } from '../redaction/redactor';
 
 /** Names clients use for transports; "streamable-http" and friends all mean Streamable HTTP. */
-const TRANSPORTS: Record<string, ServerConfig['transport']> = {
+export const TRANSPORTS: Record<string, ServerConfig['transport']> = {
   stdio: 'stdio',
   http: 'http',
   'streamable-http': 'http',
