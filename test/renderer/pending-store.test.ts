@@ -105,4 +105,18 @@ describe('the pending store', () => {
     await loading;
     expect(store.getState().approvals.map((a) => a.id)).toEqual(['a2']);
   });
+
+  it('does not bring back a call answered here while an older list was on its way', async () => {
+    const core = fakeCore();
+    const { api } = core;
+    core.queue = [approval('a1')];
+    const store = createPendingStore(api);
+    await store.getState().load();
+    const list = api.hold('approvals.list');
+    const loading = store.getState().load();
+    await store.getState().answer('a1', { decision: 'allow' });
+    list.release();
+    await loading;
+    expect(store.getState().approvals).toEqual([]);
+  });
 });

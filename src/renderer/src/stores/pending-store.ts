@@ -5,6 +5,7 @@ import type { Api, Approval } from '../../../shared/contract';
 import type { PolicyProposal } from './policies-store';
 import { ApiError } from '../api/api-client';
 import { errorMessage } from '../../../shared/error-message';
+import { createCacheSync, loadFailed, upsert, without, type Change } from './cache-store';
 
 export interface PendingState {
   approvals: Approval[];
@@ -41,39 +42,20 @@ export function definitionKey(server: string, tool: string, hash: string): strin
 /** The queue never holds more than the core allows, but a UI list is capped all the same. */
 const MAX_SHOWN = 500;
 
-/** What the events said while a list was on its way: the list may predate them. */
-interface LoadInFlight {
-  added: Map<string, Approval>;
-  resolved: Set<string>;
-}
+const byId = (approval: Approval) => approval.id;
 
 export function createPendingStore(api: Api): StoreApi<PendingState> & { stop(): void } {
-  // The list and the events travel apart (over HTTP, two connections), so a call held just after
-  // the core answered the list can be announced before the list arrives; applied blindly, the
-  // older list would then wipe it out. Events seen during a load are applied on top of its list.
-  let inFlight: LoadInFlight | undefined;
   const store = createStore<PendingState>()((set, get) => ({
     approvals: [],
     loaded: false,
     answering: new Set(),
     acceptedDefinitions: new Set(),
     async load() {
-      const load: LoadInFlight = { added: new Map(), resolved: new Set() };
-      inFlight = load;
-      try {
+      await queue.load(async () => {
         const { approvals } = await api.call('approvals.list', {});
-        if (inFlight !== load) return; // a newer load will answer
-        const listed = new Set(approvals.map((a) => a.id));
-        const announced = [...load.added.values()].filter((a) => !listed.has(a.id));
-        const current = [...announced, ...approvals]
-          .filter((a) => !load.resolved.has(a.id))
-          .sort((a, b) => b.receivedAt - a.receivedAt);
-        set({ approvals: current.slice(0, MAX_SHOWN), loaded: true });
-      } catch (error) {
-        set({ error: errorMessage(error), loaded: true });
-      } finally {
-        if (inFlight === load) inFlight = undefined;
-      }
+        const newestFirst = [...approvals].sort((a, b) => b.receivedAt - a.receivedAt);
+        return () => ({ approvals: newestFirst.slice(0, MAX_SHOWN), loaded: true });
+      });
     },
     async answer(id, answer) {
       if (get().answering.has(id)) return;
@@ -82,14 +64,14 @@ export function createPendingStore(api: Api): StoreApi<PendingState> & { stop():
         await api.call('approvals.decide', { id, ...answer });
         // The approval.resolved event removes it too; removing now keeps the list honest if the
         // event stream lags.
-        set({ approvals: get().approvals.filter((a) => a.id !== id) });
+        queue.apply(resolved(id));
       } catch (error) {
         // Someone else answered first, or it expired: it is no longer waiting either way.
         if (
           error instanceof ApiError &&
           (error.code === 'conflict' || error.code === 'not_found')
         ) {
-          set({ approvals: get().approvals.filter((a) => a.id !== id) });
+          queue.apply(resolved(id));
         }
         set({ error: errorMessage(error) });
       } finally {
@@ -138,16 +120,19 @@ export function createPendingStore(api: Api): StoreApi<PendingState> & { stop():
     store.setState({ acceptedDefinitions: keys });
   }
 
+  const queue = createCacheSync(store, loadFailed);
+  const resolved =
+    (id: string): Change<PendingState> =>
+    ({ approvals }) => ({ approvals: without(approvals, id, byId) });
+
   const stop = api.on((event) => {
     if (event.name === 'approval.added') {
       const { approval } = event.data;
-      inFlight?.added.set(approval.id, approval);
-      const rest = store.getState().approvals.filter((a) => a.id !== approval.id);
-      store.setState({ approvals: [approval, ...rest].slice(0, MAX_SHOWN) });
+      queue.apply(({ approvals }) => ({
+        approvals: upsert(approvals, approval, byId, 'first', MAX_SHOWN),
+      }));
     } else if (event.name === 'approval.resolved') {
-      const id = event.data.approval.id;
-      inFlight?.resolved.add(id);
-      store.setState({ approvals: store.getState().approvals.filter((a) => a.id !== id) });
+      queue.apply(resolved(event.data.approval.id));
     } else if (event.name === 'pin.changed' && event.data.state === 'accepted') {
       accepted(event.data.server, event.data.tool, event.data.hash);
     }
