@@ -201,6 +201,58 @@ describe('the servers store', () => {
     ]);
   });
 
+  it('keeps a server announced while the list was on its way, and one removed stays gone', async () => {
+    const { api, store } = setup();
+    api.handle('servers.list', () => ({
+      servers: [serverInfo('meatspace'), serverInfo('old')],
+    }));
+    const list = api.hold('servers.list');
+    const loading = store.getState().load();
+    // The core answered before these happened; the answer arrives after their events.
+    api.push({ name: 'server.status', data: { server: serverInfo('github') } });
+    api.push({ name: 'server.removed', data: { id: 'old' } });
+    api.push({
+      name: 'server.status',
+      data: { server: serverInfo('meatspace', { state: 'connected', sessions: 1 }) },
+    });
+    list.release();
+    await loading;
+    expect(store.getState().servers.map((s) => [s.id, s.state])).toEqual([
+      ['meatspace', 'connected'],
+      ['github', 'idle'],
+    ]);
+    expect(store.getState().loaded).toBe(true);
+  });
+
+  it("keeps a policy change and config.json's status that came while the list was on its way", async () => {
+    const { api, store } = setup();
+    const list = api.hold('servers.list');
+    const loading = store.getState().load();
+    const policy = { server: 'meatspace', file: 'f', hash: 'h2', errors: [] };
+    api.push({ name: 'policy.changed', data: { policy } });
+    const problem = { path: '', message: 'config.json is missing; the config read last stays' };
+    api.push({ name: 'config.changed', data: { config: configStatus({ problems: [problem] }) } });
+    list.release();
+    await loading;
+    expect(store.getState().servers[0]?.policy.hash).toBe('h2');
+    expect(store.getState().config?.problems).toEqual([problem]);
+  });
+
+  it('shows the newest list when an older answer arrives last', async () => {
+    const { api, store } = setup();
+    let servers = [serverInfo('meatspace')];
+    api.handle('servers.list', () => ({ servers }));
+    const list = api.hold('servers.list');
+    const first = store.getState().load();
+    servers = [serverInfo('meatspace'), serverInfo('github')];
+    const second = store.getState().load();
+    list.release(1);
+    await second;
+    list.release(0);
+    await first;
+    expect(store.getState().servers.map((s) => s.id)).toEqual(['meatspace', 'github']);
+  });
+
   it('stops listening when stopped', () => {
     const { api, store } = setup();
     expect(api.listenerCount).toBe(1);

@@ -16,6 +16,7 @@ import type {
 } from '../../../shared/contract';
 import { ApiError } from '../../../shared/api-error';
 import { errorMessage } from '../../../shared/error-message';
+import { createCacheSync, loadFailed, upsert as upsertItem, without } from './cache-store';
 
 export interface ServerTools {
   status: 'loading' | 'loaded' | 'failed';
@@ -67,9 +68,9 @@ export interface ServersState {
 }
 
 const MAX_SHOWN = 500;
+const byId = (server: ServerInfo) => server.id;
 
 export function createServersStore(api: Api): StoreApi<ServersState> & { stop(): void } {
-  let loads = 0;
   /** The newest tools request per server; older answers are dropped. */
   const toolLoads = new Map<string, number>();
 
@@ -79,18 +80,13 @@ export function createServersStore(api: Api): StoreApi<ServersState> & { stop():
     tools: {},
     busy: new Set(),
     async load() {
-      const load = ++loads;
-      try {
+      await list.load(async () => {
         const [{ servers, secretStore }, { config }] = await Promise.all([
           api.call('servers.list', {}),
           api.call('config.status', {}),
         ]);
-        if (load !== loads) return;
-        set({ servers: servers.slice(0, MAX_SHOWN), config, secretStore, loaded: true });
-      } catch (error) {
-        if (load !== loads) return;
-        set({ error: errorMessage(error), loaded: true });
-      }
+        return () => ({ servers: servers.slice(0, MAX_SHOWN), config, secretStore, loaded: true });
+      });
     },
     async loadTools(id, refresh = false) {
       const request = (toolLoads.get(id) ?? 0) + 1;
@@ -178,19 +174,20 @@ export function createServersStore(api: Api): StoreApi<ServersState> & { stop():
     store.setState({ tools: { ...store.getState().tools, [id]: tools } });
   }
 
+  const list = createCacheSync(store, loadFailed);
+
   function upsert(server: ServerInfo): void {
-    const servers = store.getState().servers;
-    store.setState({
-      servers: servers.some((s) => s.id === server.id)
-        ? servers.map((s) => (s.id === server.id ? server : s))
-        : [...servers, server].slice(0, MAX_SHOWN),
-    });
+    list.apply(({ servers }) => ({
+      servers: upsertItem(servers, server, byId, 'last', MAX_SHOWN),
+    }));
   }
 
   function drop(id: string): void {
-    const { [id]: _gone, ...tools } = store.getState().tools;
     toolLoads.delete(id);
-    store.setState({ servers: store.getState().servers.filter((s) => s.id !== id), tools });
+    list.apply(({ servers, tools: { [id]: _gone, ...tools } }) => ({
+      servers: without(servers, id, byId),
+      tools,
+    }));
   }
 
   /** Writes the starter policy only where there is no policy file, so nothing a person wrote is replaced. */
@@ -227,13 +224,13 @@ export function createServersStore(api: Api): StoreApi<ServersState> & { stop():
     } else if (event.name === 'server.removed') {
       drop(event.data.id);
     } else if (event.name === 'config.changed') {
-      store.setState({ config: event.data.config });
+      const { config } = event.data;
+      list.apply(() => ({ config }));
     } else if (event.name === 'policy.changed') {
       const { policy } = event.data;
-      if (!state.servers.some((s) => s.id === policy.server)) return;
-      store.setState({
-        servers: state.servers.map((s) => (s.id === policy.server ? { ...s, policy } : s)),
-      });
+      list.apply(({ servers }) => ({
+        servers: servers.map((s) => (s.id === policy.server ? { ...s, policy } : s)),
+      }));
       // The risks follow the policy; the core recomputes them from the tool list it keeps.
       if (state.tools[policy.server] !== undefined) void state.loadTools(policy.server);
     } else if (event.name === 'pin.changed') {
