@@ -9,6 +9,7 @@ import type {
   ServerInfo,
   TemporaryGrant,
 } from '../../src/shared/contract';
+import { FakeApi as HoldingApi } from './helpers/fake-api';
 
 const SERVER: ServerInfo = {
   id: 'meatspace',
@@ -226,5 +227,45 @@ describe('the clients store', () => {
     expect(store.getState().servers.map((s) => s.id)).toEqual(['another', 'meatspace']);
     api.push({ name: 'server.removed', data: { id: 'meatspace' } });
     expect(store.getState().servers.map((s) => s.id)).toEqual(['another']);
+  });
+});
+
+describe('the clients store while a list is on its way', () => {
+  const alice: GrantInfo = { name: 'alice', created: '2025-01-01T00:00:00.000Z' };
+  /** A core with `grants` and the meatspace server, answering lists from its state when asked. */
+  function core(grants: GrantInfo[]) {
+    const state = { grants, servers: [SERVER] };
+    const api = new HoldingApi()
+      .handle('grants.list', () => ({ grants: state.grants, temporary: [] }))
+      .handle('servers.list', () => ({ servers: state.servers }))
+      .handle('grants.revoke', ({ name }) => {
+        state.grants = state.grants.filter((g) => g.name !== name);
+        return { revoked: true };
+      });
+    return { api, state };
+  }
+
+  it('keeps a server announced after the list was answered', async () => {
+    const { api } = core([alice]);
+    const store = createClientsStore(api);
+    const servers = api.hold('servers.list');
+    const loading = store.getState().load();
+    const github = { ...SERVER, id: 'github', endpoint: 'http://127.0.0.1:7820/mcp/github' };
+    api.push({ name: 'server.status', data: { server: github } });
+    servers.release();
+    await loading;
+    expect(store.getState().servers.map((s) => s.id)).toEqual(['github', 'meatspace']);
+  });
+
+  it('does not bring back a client revoked after the list was answered', async () => {
+    const { api } = core([alice]);
+    const store = createClientsStore(api);
+    const grants = api.hold('grants.list');
+    const loading = store.getState().load();
+    await store.getState().revoke('alice');
+    grants.release();
+    await loading;
+    expect(store.getState().grants).toEqual([]);
+    expect(store.getState().loaded).toBe(true);
   });
 });

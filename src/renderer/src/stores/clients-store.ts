@@ -17,6 +17,7 @@ import type {
 } from '../../../shared/contract';
 import type { ClientId } from '../../../shared/mcp-clients';
 import { errorMessage } from '../../../shared/error-message';
+import { createCacheSync, loadFailed, upsert, without } from './cache-store';
 
 /** A grant just created, with the token the core will never show again. */
 export interface CreatedGrant {
@@ -93,11 +94,10 @@ export interface ClientsState {
 
 /** Lists shown are capped; a person does not keep thousands of clients. */
 const MAX_SHOWN = 500;
+const byId = (server: ServerInfo) => server.id;
+const byIdOrder = (a: ServerInfo, b: ServerInfo) => a.id.localeCompare(b.id);
 
 export function createClientsStore(api: Api): StoreApi<ClientsState> & { stop(): void } {
-  // Loads can overlap (an event while the first load is out); only the newest one is applied.
-  let loads = 0;
-  let machineLoads = 0;
   let plans = 0;
   const setMachine = (change: Partial<MachineState>): void =>
     store.setState({ machine: { ...store.getState().machine, ...change } });
@@ -125,15 +125,12 @@ export function createClientsStore(api: Api): StoreApi<ClientsState> & { stop():
     adding: false,
     machine: { clients: [], loaded: false },
     async loadMachine() {
-      const load = ++machineLoads;
-      try {
+      await onMachine.load(async () => {
         const { clients, bridge } = await api.call('clients.detect', {});
-        if (load !== machineLoads) return;
-        setMachine({ clients, bridge, loaded: true, error: undefined });
-      } catch (error) {
-        if (load !== machineLoads) return;
-        setMachine({ loaded: true, error: errorMessage(error) });
-      }
+        return ({ machine }) => ({
+          machine: { ...machine, clients, bridge, loaded: true, error: undefined },
+        });
+      });
     },
     async preview(client) {
       setMachine({ preview: { client, loading: true }, refusal: undefined, outcome: undefined });
@@ -199,23 +196,18 @@ export function createClientsStore(api: Api): StoreApi<ClientsState> & { stop():
     },
     dismissOutcome: () => setMachine({ outcome: undefined, refusal: undefined }),
     async load() {
-      const load = ++loads;
-      try {
+      await lists.load(async () => {
         const [{ grants, temporary }, { servers }] = await Promise.all([
           api.call('grants.list', {}),
           api.call('servers.list', {}),
         ]);
-        if (load !== loads) return;
-        set({
+        return () => ({
           grants: grants.slice(0, MAX_SHOWN),
           temporary: temporary.slice(0, MAX_SHOWN),
           servers: servers.slice(0, MAX_SHOWN),
           loaded: true,
         });
-      } catch (error) {
-        if (load !== loads) return;
-        set({ error: errorMessage(error), loaded: true });
-      }
+      });
     },
     async add(name) {
       if (get().adding) return false;
@@ -236,13 +228,12 @@ export function createClientsStore(api: Api): StoreApi<ClientsState> & { stop():
     async revoke(name) {
       await busyWith(name, async () => {
         await api.call('grants.revoke', { name });
-        const created = get().created;
-        set({
-          grants: get().grants.filter((g) => g.name !== name),
-          temporary: get().temporary.filter((t) => t.grant !== name),
+        lists.apply(({ grants, temporary, created }) => ({
+          grants: grants.filter((g) => g.name !== name),
+          temporary: temporary.filter((t) => t.grant !== name),
           // A revoked grant's token is worth nothing; do not keep offering it.
           ...(created?.name === name ? { created: undefined } : {}),
-        });
+        }));
       });
     },
     async rename(name, newName) {
@@ -250,23 +241,28 @@ export function createClientsStore(api: Api): StoreApi<ClientsState> & { stop():
       await busyWith(name, async () => {
         await api.call('grants.rename', { name, newName });
         renamed = true;
-        const created = get().created;
-        set({
-          grants: get().grants.map((g) => (g.name === name ? { ...g, name: newName } : g)),
-          temporary: get().temporary.map((t) => (t.grant === name ? { ...t, grant: newName } : t)),
+        lists.apply(({ grants, temporary, created }) => ({
+          grants: grants.map((g) => (g.name === name ? { ...g, name: newName } : g)),
+          temporary: temporary.map((t) => (t.grant === name ? { ...t, grant: newName } : t)),
           ...(created?.name === name ? { created: { ...created, name: newName } } : {}),
-        });
+        }));
       });
       return renamed;
     },
     async revokeTemporary(id) {
       await busyWith(id, async () => {
         await api.call('grants.revokeTemporary', { id });
-        set({ temporary: get().temporary.filter((t) => t.id !== id) });
+        lists.apply(({ temporary }) => ({ temporary: temporary.filter((t) => t.id !== id) }));
       });
     },
     dismissCreated: () => set({ created: undefined }),
     dismissError: () => set({ error: undefined }),
+  }));
+
+  // Loads can overlap (an event while the first load is out); only the newest one is applied.
+  const lists = createCacheSync(store, loadFailed);
+  const onMachine = createCacheSync(store, (error, { machine }) => ({
+    machine: { ...machine, loaded: true, error },
   }));
 
   async function busyWith(key: string, work: () => Promise<void>): Promise<void> {
@@ -294,15 +290,12 @@ export function createClientsStore(api: Api): StoreApi<ClientsState> & { stop():
     else if (event.name === 'server.status') {
       // A server added while the screen is open gets its snippets too.
       const { server } = event.data;
-      const servers = store.getState().servers;
-      store.setState({
-        servers: servers.some((s) => s.id === server.id)
-          ? servers.map((s) => (s.id === server.id ? server : s))
-          : [...servers, server].sort((a, b) => a.id.localeCompare(b.id)).slice(0, MAX_SHOWN),
-      });
+      lists.apply(({ servers }) => ({
+        servers: upsert(servers, server, byId, byIdOrder, MAX_SHOWN),
+      }));
     } else if (event.name === 'server.removed') {
       const { id } = event.data;
-      store.setState({ servers: store.getState().servers.filter((s) => s.id !== id) });
+      lists.apply(({ servers }) => ({ servers: without(servers, id, byId) }));
     }
   });
   return Object.assign(store, { stop });
