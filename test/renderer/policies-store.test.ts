@@ -304,4 +304,53 @@ describe('the policies store', () => {
     expect(store.getState().trial).toBeUndefined();
     expect(store.getState().problems.map((p) => p.path)).toEqual(['/default']);
   });
+
+  it("keeps a policy's change that arrived before the older list", async () => {
+    const { api } = fakeCore();
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    const list = api.hold('policies.list');
+    const loading = store.getState().load();
+    const broken = { ...INFO, hash: 'p2', errors: [{ path: '/default', message: 'bad' }] };
+    api.push({ name: 'policy.changed', data: { policy: broken } });
+    const added = { ...INFO, server: 'github', file: '/d/policies/github.json' };
+    api.push({ name: 'policy.changed', data: { policy: added } });
+    list.release();
+    await loading;
+    expect(store.getState().policies.map((p) => [p.server, p.hash, p.errors.length])).toEqual([
+      ['github', 'p1', 0],
+      ['meatspace', 'p2', 1],
+      ['other', 'p1', 0],
+    ]);
+  });
+
+  it('shows the newest list of policies and clients when older answers arrive last', async () => {
+    const { api } = fakeCore();
+    let servers = ['meatspace'];
+    let grants = ['alice'];
+    api
+      .handle('policies.list', () => ({
+        policies: servers.map((server) => ({ ...INFO, server })),
+      }))
+      .handle('grants.list', () => ({
+        grants: grants.map((name) => ({ name, created: '' })),
+        temporary: [],
+      }));
+    const store = createPoliciesStore(api, { checkDelayMs: 0 });
+    const list = api.hold('policies.list');
+    const clients = api.hold('grants.list');
+    const first = store.getState().load();
+    servers = ['github', 'meatspace'];
+    grants = ['alice', 'bob'];
+    api.push({ name: 'grants.changed', data: {} });
+    const second = store.getState().load();
+    list.release(1);
+    clients.release(2);
+    clients.release(1);
+    await second;
+    list.release(0);
+    clients.release(0);
+    await first;
+    expect(store.getState().policies.map((p) => p.server)).toEqual(['github', 'meatspace']);
+    expect(store.getState().grants).toEqual(['alice', 'bob']);
+  });
 });

@@ -14,6 +14,7 @@ import type {
 } from '../../../shared/contract';
 import { errorMessage } from '../../../shared/error-message';
 import { ApiError } from '../api/api-client';
+import { createCacheSync, loadFailed, upsert } from './cache-store';
 import { changedGrants, changedRules } from '../features/policies/policy-text';
 
 /** A policy edit proposed elsewhere (Pending's "Always allow"), for the person to review and save. */
@@ -122,6 +123,9 @@ export const NEW_POLICY_TEXT = `{
 }
 `;
 
+const byServer = (policy: PolicyInfo) => policy.server;
+const byServerOrder = (a: PolicyInfo, b: PolicyInfo) => a.server.localeCompare(b.server);
+
 export interface PoliciesStoreOptions {
   /** How long to wait after the last keystroke before asking the core to check the draft. */
   checkDelayMs?: number;
@@ -156,12 +160,10 @@ export function createPoliciesStore(
       checkTimer = setTimeout(() => void check(), checkDelayMs);
     };
     loadGrants = async () => {
-      try {
+      await grantList.load(async () => {
         const { grants } = await api.call('grants.list', {});
-        set({ grants: grants.map((g) => g.name) });
-      } catch (error) {
-        set({ error: errorMessage(error) });
-      }
+        return () => ({ grants: grants.map((g) => g.name) });
+      });
     };
     let toolLists = 0;
     const loadTools = async (refresh = false) => {
@@ -256,15 +258,13 @@ export function createPoliciesStore(
       trying: false,
       async load() {
         void loadGrants();
-        try {
+        const listed = await policyList.load(async () => {
           const { policies } = await api.call('policies.list', {});
-          set({ policies, loaded: true });
-          const { server } = get();
-          const first = policies[0]?.server;
-          if (server === undefined && first !== undefined) await openFile(first);
-        } catch (error) {
-          set({ loaded: true, error: errorMessage(error) });
-        }
+          return () => ({ policies, loaded: true });
+        });
+        const { server, policies } = get();
+        const first = policies[0]?.server;
+        if (listed && server === undefined && first !== undefined) await openFile(first);
       },
       open: (server) => openFile(server),
       async propose(proposal) {
@@ -341,6 +341,10 @@ export function createPoliciesStore(
     };
   });
 
+  // Answers can come back out of order, and after the events of changes they predate.
+  const policyList = createCacheSync(store, loadFailed);
+  const grantList = createCacheSync(store, (error) => ({ error }));
+
   // A save in flight when the file's new hash arrives: checked again once the save has settled.
   let recheckAfterSave = false;
   /**
@@ -377,13 +381,10 @@ export function createPoliciesStore(
     }
     if (event.name !== 'policy.changed') return;
     const { policy } = event.data;
-    const { policies, server } = store.getState();
-    const known = policies.some((p) => p.server === policy.server);
-    store.setState({
-      policies: known
-        ? policies.map((p) => (p.server === policy.server ? policy : p))
-        : [...policies, policy].sort((a, b) => a.server.localeCompare(b.server)),
-    });
+    policyList.apply(({ policies }) => ({
+      policies: upsert(policies, policy, byServer, byServerOrder, Infinity),
+    }));
+    const { server } = store.getState();
     if (policy.server === server) checkDisk(server);
   });
 
