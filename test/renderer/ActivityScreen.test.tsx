@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ActivityScreen } from '../../src/renderer/src/features/activity/ActivityScreen';
 import { ApiError } from '../../src/renderer/src/api/api-client';
-import { createActivityStore } from '../../src/renderer/src/stores/activity-store';
+import { createActivityStore } from '../../src/renderer/src/features/activity/activity-store';
 import type { CallRecord } from '../../src/shared/contract';
 import { recordedCall } from '../helpers/recorded-call';
 import { historyPages, newestFirst } from './helpers/history-pages';

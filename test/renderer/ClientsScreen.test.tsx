@@ -5,7 +5,7 @@ import { cleanup, render, screen, waitFor, within } from '@testing-library/react
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientsScreen } from '../../src/renderer/src/features/clients/ClientsScreen';
-import { createClientsStore } from '../../src/renderer/src/stores/clients-store';
+import { createClientsStore } from '../../src/renderer/src/features/clients/clients-store';
 import { ApiError } from '../../src/renderer/src/api/api-client';
 import type {
   ClientOnMachine,

@@ -3,7 +3,7 @@ import { cleanup, render, screen, waitFor, within } from '@testing-library/react
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServersScreen } from '../../src/renderer/src/features/servers/ServersScreen';
-import { createServersStore } from '../../src/renderer/src/stores/servers-store';
+import { createServersStore } from '../../src/renderer/src/features/servers/servers-store';
 import type { SecretStoreInfo, ServerInfo, ToolInfo } from '../../src/shared/contract';
 import { ApiError } from '../../src/renderer/src/api/api-client';
 import { FakeApi } from './helpers/fake-api';

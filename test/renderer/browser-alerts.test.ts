@@ -8,8 +8,8 @@ import {
   createBrowserAlertsStore,
   notifying,
   offering,
-} from '../../src/renderer/src/stores/browser-alerts-store';
-import { createPendingStore } from '../../src/renderer/src/stores/pending-store';
+} from '../../src/renderer/src/features/alerts/browser-alerts-store';
+import { createPendingStore } from '../../src/renderer/src/features/pending/pending-store';
 import type { Approval, AppEvent } from '../../src/shared/contract';
 import { GROUP_MS } from '../../src/shared/held-call-notices';
 import { heldApproval } from '../helpers/held-approval';

@@ -7,7 +7,10 @@ import {
   filterFromQuery,
   filterToQuery,
 } from '../../src/renderer/src/features/activity/filter-address';
-import { DEFAULT_FILTER, type ActivityFilter } from '../../src/renderer/src/stores/activity-store';
+import {
+  DEFAULT_FILTER,
+  type ActivityFilter,
+} from '../../src/renderer/src/features/activity/activity-store';
 
 describe("Activity's filters in the address", () => {
   it('writes only what differs from the default, and reads back the same filter', () => {

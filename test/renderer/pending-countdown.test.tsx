@@ -4,7 +4,7 @@
 import { act, cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PendingScreen } from '../../src/renderer/src/features/pending/PendingScreen';
-import { createPendingStore } from '../../src/renderer/src/stores/pending-store';
+import { createPendingStore } from '../../src/renderer/src/features/pending/pending-store';
 import { formatTime } from '../../src/renderer/src/components/format-time';
 import { FakeApi } from './helpers/fake-api';
 import { heldApproval } from '../helpers/held-approval';

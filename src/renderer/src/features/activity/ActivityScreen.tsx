@@ -12,7 +12,7 @@ import {
   type ActivityState,
   type ExportFile,
   type TimeRange,
-} from '../../stores/activity-store';
+} from './activity-store';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 import { CallDetailPane } from './call-detail';
 import { CallsChart } from './calls-chart';

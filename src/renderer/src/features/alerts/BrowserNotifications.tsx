@@ -4,7 +4,7 @@ import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
-import { offering, type BrowserAlertsState } from '../../stores/browser-alerts-store';
+import { offering, type BrowserAlertsState } from './browser-alerts-store';
 
 /** On Pending, until the person answers it: notifications could be on and are not. */
 export function NotifyOffer({ store }: { store: StoreApi<BrowserAlertsState> }) {

@@ -12,7 +12,7 @@ import type {
   TemporaryGrant,
 } from '../../../../shared/contract';
 import { isValidName, NAME_RULE } from '../../../../main/core/config/names';
-import type { ClientsState } from '../../stores/clients-store';
+import type { ClientsState } from './clients-store';
 import { formatCountdown } from '../pending/format-args';
 import { configSnippets, type ConfigSnippet } from './config-snippets';
 import { OnThisMachine } from './OnThisMachine';

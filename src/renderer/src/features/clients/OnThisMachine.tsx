@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ClientOnMachine, ClientServer, ProtectPlan } from '../../../../shared/contract';
-import { choosable, type ClientsState, type MachineOutcome } from '../../stores/clients-store';
+import { choosable, type ClientsState, type MachineOutcome } from './clients-store';
 import { ConfirmBar } from '../../components/ConfirmBar';
 import { NAME_MAX, shown } from '../../components/shown-text';
 import './clients.css';

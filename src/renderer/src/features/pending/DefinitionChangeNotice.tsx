@@ -6,7 +6,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { Approval } from '../../../../shared/contract';
 import { DefinitionDiff } from '../../components/DefinitionDiff';
 import { NAME_MAX, shown } from '../../components/shown-text';
-import { definitionKey, type PendingState } from '../../stores/pending-store';
+import { definitionKey, type PendingState } from './pending-store';
 
 export function DefinitionChangeNotice({
   approval,

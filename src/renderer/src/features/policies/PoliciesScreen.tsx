@@ -9,7 +9,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { PolicyInfo } from '../../../../shared/contract';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 import { NAME_MAX, shown } from '../../components/shown-text';
-import { isDirty, type PoliciesState } from '../../stores/policies-store';
+import { isDirty, type PoliciesState } from './policies-store';
 import { JsonEditor, type JsonEditorHandle } from './JsonEditor';
 import { PolicyForm } from './PolicyForm';
 import { changedRules, locatePointer, readPolicyForm, ruleKey, ruleOfPointer } from './policy-text';

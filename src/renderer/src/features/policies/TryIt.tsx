@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import type { ToolInfo } from '../../../../shared/contract';
 import { NAME_MAX, shown } from '../../components/shown-text';
-import type { Trial, TrialInput } from '../../stores/policies-store';
+import type { Trial, TrialInput } from './policies-store';
 import { ACTION_LABELS } from './policy-text';
 
 export function TryIt({

@@ -17,7 +17,7 @@ import { isValidName, NAME_RULE } from '../../../../main/core/config/names';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 import { ConfigProblems } from '../../components/ConfigProblems';
 import { cutText, NAME_MAX, shown, TEXT_MAX } from '../../components/shown-text';
-import type { ServersState } from '../../stores/servers-store';
+import type { ServersState } from './servers-store';
 import {
   emptyForm,
   formFromDraft,

@@ -7,7 +7,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { ToolFlag, ToolInfo } from '../../../../shared/contract';
 import { DefinitionDiff } from '../../components/DefinitionDiff';
 import { NAME_MAX, shown } from '../../components/shown-text';
-import type { ServersState } from '../../stores/servers-store';
+import type { ServersState } from './servers-store';
 
 const FLAG_LABELS: Record<ToolFlag['kind'], string> = {
   hidden_characters: 'Hidden characters',

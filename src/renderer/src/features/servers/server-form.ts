@@ -2,7 +2,7 @@
 // per line, taken as written (no quoting: a line with spaces is one argument). Saved env and header
 // values never reach the renderer; such rows are "kept" and the core fills their values back in.
 import type { ServerDraft } from '../../../../shared/contract';
-import type { ServerRequest } from '../../stores/servers-store';
+import type { ServerRequest } from './servers-store';
 
 export type Transport = ServerDraft['transport'];
 

@@ -8,13 +8,9 @@ import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ConfigStatus, EditableSettings, Settings } from '../../../../shared/contract';
 import { ConfigProblems } from '../../components/ConfigProblems';
-import type { BrowserAlertsState } from '../../stores/browser-alerts-store';
+import type { BrowserAlertsState } from '../alerts/browser-alerts-store';
 import { BrowserNotificationsSetting } from '../alerts/BrowserNotifications';
-import {
-  changedFields,
-  type SettingsChange,
-  type SettingsState,
-} from '../../stores/settings-store';
+import { changedFields, type SettingsChange, type SettingsState } from './settings-store';
 
 /** The settings typed as numbers; the notification settings are checkboxes. */
 type Key = Exclude<keyof EditableSettings, ToggleKey | 'changedToolDefinitions'>;

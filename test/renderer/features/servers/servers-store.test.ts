@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/renderer/src/api/api-client';
-import { createServersStore } from '../../src/renderer/src/stores/servers-store';
-import type { ToolInfo } from '../../src/shared/contract';
-import { FakeApi } from './helpers/fake-api';
-import { configStatus, serverInfo, toolInfo } from './helpers/servers-fixtures';
+import { ApiError } from '../../../../src/renderer/src/api/api-client';
+import { createServersStore } from '../../../../src/renderer/src/features/servers/servers-store';
+import type { ToolInfo } from '../../../../src/shared/contract';
+import { FakeApi } from '../../helpers/fake-api';
+import { configStatus, serverInfo, toolInfo } from '../../helpers/servers-fixtures';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 

@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/renderer/src/api/api-client';
+import { ApiError } from '../../../../src/renderer/src/api/api-client';
 import {
   createActivityStore,
   MAX_ROWS,
   PAGE_SIZE,
-} from '../../src/renderer/src/stores/activity-store';
-import { chartSeries, stackedData } from '../../src/renderer/src/features/activity/chart-data';
-import type { CallRecord } from '../../src/shared/contract';
-import { recordedCall } from '../helpers/recorded-call';
-import { historyPages, newestFirst } from './helpers/history-pages';
-import { FakeApi } from './helpers/fake-api';
+} from '../../../../src/renderer/src/features/activity/activity-store';
+import {
+  chartSeries,
+  stackedData,
+} from '../../../../src/renderer/src/features/activity/chart-data';
+import type { CallRecord } from '../../../../src/shared/contract';
+import { recordedCall } from '../../../helpers/recorded-call';
+import { historyPages, newestFirst } from '../../helpers/history-pages';
+import { FakeApi } from '../../helpers/fake-api';
 
 const NOW = Date.UTC(2025, 5, 1, 12, 30);
 const HOUR = 3_600_000;

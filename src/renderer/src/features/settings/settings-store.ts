@@ -8,8 +8,8 @@ import type {
   ConfigStatus,
   EditableSettings,
   Settings,
-} from '../../../shared/contract';
-import { ApiError } from '../api/api-client';
+} from '../../../../shared/contract';
+import { ApiError } from '../../api/api-client';
 
 export type SettingsChange = Partial<EditableSettings>;
 

@@ -14,10 +14,10 @@ import type {
   ServerInfo,
   TemporaryGrant,
   UnprotectResult,
-} from '../../../shared/contract';
-import type { ClientId } from '../../../shared/mcp-clients';
-import { errorMessage } from '../../../shared/error-message';
-import { createCacheSync, loadFailed, upsert, without } from './cache-store';
+} from '../../../../shared/contract';
+import type { ClientId } from '../../../../shared/mcp-clients';
+import { errorMessage } from '../../../../shared/error-message';
+import { createCacheSync, loadFailed, upsert, without } from '../../stores/cache-store';
 
 /** A grant just created, with the token the core will never show again. */
 export interface CreatedGrant {

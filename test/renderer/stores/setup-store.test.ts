@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createSetupStore } from '../../src/renderer/src/stores/setup-store';
-import type { GrantInfo, ServerInfo } from '../../src/shared/contract';
-import { FakeApi } from './helpers/fake-api';
+import { createSetupStore } from '../../../src/renderer/src/stores/setup-store';
+import type { GrantInfo, ServerInfo } from '../../../src/shared/contract';
+import { FakeApi } from '../helpers/fake-api';
 
 const SERVER: ServerInfo = {
   id: 'meatspace',

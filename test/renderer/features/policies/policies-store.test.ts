@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/renderer/src/api/api-client';
-import { createPoliciesStore, isDirty } from '../../src/renderer/src/stores/policies-store';
-import type { JsonProblem, PolicyInfo, ToolRiskReport } from '../../src/shared/contract';
-import { FakeApi } from './helpers/fake-api';
+import { ApiError } from '../../../../src/renderer/src/api/api-client';
+import {
+  createPoliciesStore,
+  isDirty,
+} from '../../../../src/renderer/src/features/policies/policies-store';
+import type { JsonProblem, PolicyInfo, ToolRiskReport } from '../../../../src/shared/contract';
+import { FakeApi } from '../../helpers/fake-api';
 
 const TEXT = '{\n  "version": "1",\n  "default": "deny",\n  "tools": {}\n}\n';
 const INFO: PolicyInfo = {

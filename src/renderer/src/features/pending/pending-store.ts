@@ -1,11 +1,17 @@
 // The Pending screen's state: the calls held for a person, kept in step with the core by its
 // events, and the answers being sent. A cache of the core's queue; it decides nothing itself.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Api, Approval } from '../../../shared/contract';
-import type { PolicyProposal } from './policies-store';
-import { ApiError } from '../api/api-client';
-import { errorMessage } from '../../../shared/error-message';
-import { createCacheSync, loadFailed, upsert, without, type Change } from './cache-store';
+import type { Api, Approval } from '../../../../shared/contract';
+import type { PolicyProposal } from '../policies/policies-store';
+import { ApiError } from '../../api/api-client';
+import { errorMessage } from '../../../../shared/error-message';
+import {
+  createCacheSync,
+  loadFailed,
+  upsert,
+  without,
+  type Change,
+} from '../../stores/cache-store';
 
 export interface PendingState {
   approvals: Approval[];

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/renderer/src/api/api-client';
-import { createSettingsStore } from '../../src/renderer/src/stores/settings-store';
-import type { Api, AppEvent, CommandName, ConfigStatus, Settings } from '../../src/shared/contract';
+import { ApiError } from '../../../../src/renderer/src/api/api-client';
+import { createSettingsStore } from '../../../../src/renderer/src/features/settings/settings-store';
+import type {
+  Api,
+  AppEvent,
+  CommandName,
+  ConfigStatus,
+  Settings,
+} from '../../../../src/shared/contract';
 
 function settings(overrides: Partial<Settings> = {}): Settings {
   return {

@@ -13,10 +13,15 @@ import type {
   ServerDraft,
   ServerInfo,
   ToolInfo,
-} from '../../../shared/contract';
-import { ApiError } from '../../../shared/api-error';
-import { errorMessage } from '../../../shared/error-message';
-import { createCacheSync, loadFailed, upsert as upsertItem, without } from './cache-store';
+} from '../../../../shared/contract';
+import { ApiError } from '../../../../shared/api-error';
+import { errorMessage } from '../../../../shared/error-message';
+import {
+  createCacheSync,
+  loadFailed,
+  upsert as upsertItem,
+  without,
+} from '../../stores/cache-store';
 
 export interface ServerTools {
   status: 'loading' | 'loaded' | 'failed';

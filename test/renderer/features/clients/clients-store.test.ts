@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/renderer/src/api/api-client';
-import { createClientsStore } from '../../src/renderer/src/stores/clients-store';
+import { ApiError } from '../../../../src/renderer/src/api/api-client';
+import { createClientsStore } from '../../../../src/renderer/src/features/clients/clients-store';
 import type {
   Api,
   AppEvent,
@@ -8,8 +8,8 @@ import type {
   GrantInfo,
   ServerInfo,
   TemporaryGrant,
-} from '../../src/shared/contract';
-import { FakeApi as HoldingApi } from './helpers/fake-api';
+} from '../../../../src/shared/contract';
+import { FakeApi as HoldingApi } from '../../helpers/fake-api';
 
 const SERVER: ServerInfo = {
   id: 'meatspace',

@@ -5,7 +5,7 @@ import {
   loadFailed,
   upsert,
   without,
-} from '../../src/renderer/src/stores/cache-store';
+} from '../../../src/renderer/src/stores/cache-store';
 
 interface Item {
   id: string;

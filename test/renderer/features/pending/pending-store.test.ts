@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/renderer/src/api/api-client';
-import { createPendingStore } from '../../src/renderer/src/stores/pending-store';
-import type { Approval } from '../../src/shared/contract';
-import { heldApproval as approval } from '../helpers/held-approval';
-import { FakeApi } from './helpers/fake-api';
+import { ApiError } from '../../../../src/renderer/src/api/api-client';
+import { createPendingStore } from '../../../../src/renderer/src/features/pending/pending-store';
+import type { Approval } from '../../../../src/shared/contract';
+import { heldApproval as approval } from '../../../helpers/held-approval';
+import { FakeApi } from '../../helpers/fake-api';
 
 /** A core holding `queue`; answers succeed unless `decideError` is set. */
 function fakeCore() {

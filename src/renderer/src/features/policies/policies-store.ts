@@ -11,11 +11,11 @@ import type {
   JsonProblem,
   PolicyInfo,
   ToolInfo,
-} from '../../../shared/contract';
-import { errorMessage } from '../../../shared/error-message';
-import { ApiError } from '../api/api-client';
-import { createCacheSync, loadFailed, upsert } from './cache-store';
-import { changedGrants, changedRules } from '../features/policies/policy-text';
+} from '../../../../shared/contract';
+import { errorMessage } from '../../../../shared/error-message';
+import { ApiError } from '../../api/api-client';
+import { createCacheSync, loadFailed, upsert } from '../../stores/cache-store';
+import { changedGrants, changedRules } from './policy-text';
 
 /** A policy edit proposed elsewhere (Pending's "Always allow"), for the person to review and save. */
 export interface PolicyProposal {

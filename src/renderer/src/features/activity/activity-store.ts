@@ -11,9 +11,9 @@ import type {
   CommandInput,
   CommandOutput,
   HourlyCount,
-} from '../../../shared/contract';
-import { errorMessage } from '../../../shared/error-message';
-import { toolNameContains } from '../../../shared/tool-name-match';
+} from '../../../../shared/contract';
+import { errorMessage } from '../../../../shared/error-message';
+import { toolNameContains } from '../../../../shared/tool-name-match';
 
 export type TimeRange = 'hour' | 'day' | 'week' | 'all' | 'custom';
 
