@@ -187,3 +187,12 @@ export const STARTER_POLICY = `{
   "tools": {}
 }
 `;
+
+/** The form field a problem points at: "/mcpServers/<id>/url" → "url", "/id" → "id". */
+export function problemField(path: string): string | undefined {
+  const parts = path.split('/').slice(1);
+  if (parts[0] === 'id') return 'id';
+  if (parts[0] === 'mcpServers') return parts[2];
+  if (parts[0] === 'config') return parts[1];
+  return undefined;
+}
