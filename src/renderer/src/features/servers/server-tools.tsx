@@ -7,7 +7,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { ServerInfo, ToolInfo, ToolRisk } from '../../../../shared/contract';
 import { cutText, NAME_MAX, shown } from '../../components/shown-text';
 import type { ServersState } from './servers-store';
-import { ToolFindings } from './ToolFindings';
+import { ToolFindings } from './tool-findings';
 
 const RISK_LABELS: Record<ToolRisk, string> = {
   allowed: 'allowed',

@@ -22,7 +22,7 @@ import {
   type ToolForm,
 } from './policy-text';
 import { Field, problemsAt, type Path } from './rule-fields';
-import { ToolRuleRow } from './ToolRuleRow';
+import { ToolRuleRow } from './tool-rule-row';
 
 interface FormProps {
   text: string;

@@ -3,7 +3,7 @@ import { StrictMode } from 'react';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/renderer/src/App';
+import { App } from '../../src/renderer/src/app';
 import { FakeApi } from './helpers/fake-api';
 import { heldApproval } from '../helpers/held-approval';
 

@@ -3,19 +3,19 @@
 // held together, each gone once its calls are answered anywhere. A real pending store over a fake
 // core, a fake Notification, time moved by hand.
 import { describe, expect, it, vi } from 'vitest';
-import { startBrowserAlerts } from '../../src/renderer/src/features/alerts/browser-alerts';
+import { startBrowserAlerts } from '../../../../src/renderer/src/features/alerts/browser-alerts';
 import {
   createBrowserAlertsStore,
   notifying,
   offering,
-} from '../../src/renderer/src/features/alerts/browser-alerts-store';
-import { createPendingStore } from '../../src/renderer/src/features/pending/pending-store';
-import type { Approval, AppEvent } from '../../src/shared/contract';
-import { GROUP_MS } from '../../src/shared/held-call-notices';
-import { heldApproval } from '../helpers/held-approval';
-import { FakeClock } from '../main/core/fakes';
-import { FakeApi } from './helpers/fake-api';
-import { fakeNotificationClass } from './helpers/fake-notification';
+} from '../../../../src/renderer/src/features/alerts/browser-alerts-store';
+import { createPendingStore } from '../../../../src/renderer/src/features/pending/pending-store';
+import type { Approval, AppEvent } from '../../../../src/shared/contract';
+import { GROUP_MS } from '../../../../src/shared/held-call-notices';
+import { heldApproval } from '../../../helpers/held-approval';
+import { FakeClock } from '../../../main/core/fakes';
+import { FakeApi } from '../../helpers/fake-api';
+import { fakeNotificationClass } from '../../helpers/fake-notification';
 
 const held = (id: string, overrides: Partial<Approval> = {}) =>
   heldApproval(id, { args: { email: 'secret@example.com' }, reason: 'Mints keys', ...overrides });

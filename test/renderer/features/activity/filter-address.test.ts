@@ -6,11 +6,11 @@ import {
   addressOf,
   filterFromQuery,
   filterToQuery,
-} from '../../src/renderer/src/features/activity/filter-address';
+} from '../../../../src/renderer/src/features/activity/filter-address';
 import {
   DEFAULT_FILTER,
   type ActivityFilter,
-} from '../../src/renderer/src/features/activity/activity-store';
+} from '../../../../src/renderer/src/features/activity/activity-store';
 
 describe("Activity's filters in the address", () => {
   it('writes only what differs from the default, and reads back the same filter', () => {

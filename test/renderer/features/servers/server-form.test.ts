@@ -5,7 +5,7 @@ import {
   formFromPaste,
   requestFromForm,
   splitArgs,
-} from '../../src/renderer/src/features/servers/server-form';
+} from '../../../../src/renderer/src/features/servers/server-form';
 
 describe('the server form', () => {
   it('takes one argument per line, as written', () => {

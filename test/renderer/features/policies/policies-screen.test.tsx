@@ -2,10 +2,10 @@
 import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PoliciesScreen } from '../../src/renderer/src/features/policies/PoliciesScreen';
-import { createPoliciesStore } from '../../src/renderer/src/features/policies/policies-store';
-import type { PolicyInfo, ToolInfo } from '../../src/shared/contract';
-import { FakeApi } from './helpers/fake-api';
+import { PoliciesScreen } from '../../../../src/renderer/src/features/policies/policies-screen';
+import { createPoliciesStore } from '../../../../src/renderer/src/features/policies/policies-store';
+import type { PolicyInfo, ToolInfo } from '../../../../src/shared/contract';
+import { FakeApi } from '../../helpers/fake-api';
 
 const TEXT = `{
   "version": "1",

@@ -5,15 +5,15 @@
 import { cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/renderer/src/App';
+import { App } from '../../../src/renderer/src/app';
 import {
   formatDay,
   formatFullTime,
   formatTime,
-} from '../../src/renderer/src/components/format-time';
-import { bucketLabel } from '../../src/renderer/src/features/activity/chart-data';
-import { recordedCall } from '../helpers/recorded-call';
-import { FakeApi } from './helpers/fake-api';
+} from '../../../src/renderer/src/components/format-time';
+import { bucketLabel } from '../../../src/renderer/src/features/activity/chart-data';
+import { recordedCall } from '../../helpers/recorded-call';
+import { FakeApi } from '../helpers/fake-api';
 
 /** Local times, so the expected texts hold in any time zone. */
 const at = (...parts: [number, number, number, number, number, number, number?]) =>

@@ -7,9 +7,9 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ConfigStatus, EditableSettings, Settings } from '../../../../shared/contract';
-import { ConfigProblems } from '../../components/ConfigProblems';
+import { ConfigProblems } from '../../components/config-problems';
 import type { BrowserAlertsState } from '../alerts/browser-alerts-store';
-import { BrowserNotificationsSetting } from '../alerts/BrowserNotifications';
+import { BrowserNotificationsSetting } from '../alerts/browser-notifications';
 import { changedFields, type SettingsChange, type SettingsState } from './settings-store';
 
 /** The settings typed as numbers; the notification settings are checkboxes. */

@@ -4,10 +4,10 @@
 import { cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SettingsScreen } from '../../src/renderer/src/features/settings/SettingsScreen';
-import { createSettingsStore } from '../../src/renderer/src/features/settings/settings-store';
-import type { Settings } from '../../src/shared/contract';
-import { FakeApi } from './helpers/fake-api';
+import { SettingsScreen } from '../../../../src/renderer/src/features/settings/settings-screen';
+import { createSettingsStore } from '../../../../src/renderer/src/features/settings/settings-store';
+import type { Settings } from '../../../../src/shared/contract';
+import { FakeApi } from '../../helpers/fake-api';
 
 const SETTINGS: Settings = {
   port: 7820,

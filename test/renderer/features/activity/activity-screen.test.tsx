@@ -2,13 +2,13 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ActivityScreen } from '../../src/renderer/src/features/activity/ActivityScreen';
-import { ApiError } from '../../src/renderer/src/api/api-client';
-import { createActivityStore } from '../../src/renderer/src/features/activity/activity-store';
-import type { CallRecord } from '../../src/shared/contract';
-import { recordedCall } from '../helpers/recorded-call';
-import { historyPages, newestFirst } from './helpers/history-pages';
-import { FakeApi } from './helpers/fake-api';
+import { ActivityScreen } from '../../../../src/renderer/src/features/activity/activity-screen';
+import { ApiError } from '../../../../src/renderer/src/api/api-client';
+import { createActivityStore } from '../../../../src/renderer/src/features/activity/activity-store';
+import type { CallRecord } from '../../../../src/shared/contract';
+import { recordedCall } from '../../../helpers/recorded-call';
+import { historyPages, newestFirst } from '../../helpers/history-pages';
+import { FakeApi } from '../../helpers/fake-api';
 
 const NOW = Date.now();
 

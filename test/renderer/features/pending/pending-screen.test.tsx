@@ -2,12 +2,12 @@
 import { cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PendingScreen } from '../../src/renderer/src/features/pending/PendingScreen';
-import { createPendingStore } from '../../src/renderer/src/features/pending/pending-store';
-import type { PolicyProposal } from '../../src/renderer/src/features/policies/policies-store';
-import type { Approval } from '../../src/shared/contract';
-import { FakeApi } from './helpers/fake-api';
-import { heldApproval } from '../helpers/held-approval';
+import { PendingScreen } from '../../../../src/renderer/src/features/pending/pending-screen';
+import { createPendingStore } from '../../../../src/renderer/src/features/pending/pending-store';
+import type { PolicyProposal } from '../../../../src/renderer/src/features/policies/policies-store';
+import type { Approval } from '../../../../src/shared/contract';
+import { FakeApi } from '../../helpers/fake-api';
+import { heldApproval } from '../../../helpers/held-approval';
 
 /** Held now, so the countdown shows a minute left. */
 const approval = (id: string, overrides: Partial<Approval> = {}) =>

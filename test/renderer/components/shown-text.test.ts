@@ -1,8 +1,8 @@
 // How text from agents, servers and policy files is put on screen: bidirectional controls shown
 // as escapes, and huge values cut.
 import { describe, expect, it } from 'vitest';
-import { cutText, shown } from '../../src/renderer/src/components/shown-text';
-import { prettyJson } from '../../src/renderer/src/features/activity/format-call';
+import { cutText, shown } from '../../../src/renderer/src/components/shown-text';
+import { prettyJson } from '../../../src/renderer/src/features/activity/format-call';
 
 const CONTROLS = [
   '\u202a',

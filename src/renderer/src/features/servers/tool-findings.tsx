@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ToolFlag, ToolInfo } from '../../../../shared/contract';
-import { DefinitionDiff } from '../../components/DefinitionDiff';
+import { DefinitionDiff } from '../../components/definition-diff';
 import { NAME_MAX, shown } from '../../components/shown-text';
 import type { ServersState } from './servers-store';
 

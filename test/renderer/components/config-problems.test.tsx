@@ -3,14 +3,14 @@
 // in force, with each problem's line, column, path and message, and gone once the file is fixed.
 import { act, cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServersScreen } from '../../src/renderer/src/features/servers/ServersScreen';
-import { SettingsScreen } from '../../src/renderer/src/features/settings/SettingsScreen';
-import { createServersStore } from '../../src/renderer/src/features/servers/servers-store';
-import { createSettingsStore } from '../../src/renderer/src/features/settings/settings-store';
-import type { JsonProblem } from '../../src/shared/contract';
-import { DEFAULT_SETTINGS } from '../../src/main/core/config/types';
-import { FakeApi } from './helpers/fake-api';
-import { configStatus, serverInfo } from './helpers/servers-fixtures';
+import { ServersScreen } from '../../../src/renderer/src/features/servers/servers-screen';
+import { SettingsScreen } from '../../../src/renderer/src/features/settings/settings-screen';
+import { createServersStore } from '../../../src/renderer/src/features/servers/servers-store';
+import { createSettingsStore } from '../../../src/renderer/src/features/settings/settings-store';
+import type { JsonProblem } from '../../../src/shared/contract';
+import { DEFAULT_SETTINGS } from '../../../src/main/core/config/types';
+import { FakeApi } from '../helpers/fake-api';
+import { configStatus, serverInfo } from '../helpers/servers-fixtures';
 
 afterEach(cleanup);
 

@@ -9,7 +9,7 @@ import {
   ruleKey,
   ruleOfPointer,
   setAt,
-} from '../../src/renderer/src/features/policies/policy-text';
+} from '../../../../src/renderer/src/features/policies/policy-text';
 
 const TEXT = `{
   // the person's own note

@@ -8,7 +8,7 @@ import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ClientOnMachine, ClientServer, ProtectPlan } from '../../../../shared/contract';
 import { choosable, type ClientsState, type MachineOutcome } from './clients-store';
-import { ConfirmBar } from '../../components/ConfirmBar';
+import { ConfirmBar } from '../../components/confirm-bar';
 import { NAME_MAX, shown } from '../../components/shown-text';
 import './clients.css';
 

@@ -3,11 +3,11 @@
 // screen's clock ticks once a second, so a call can arrive between two ticks), then "expired".
 import { act, cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PendingScreen } from '../../src/renderer/src/features/pending/PendingScreen';
-import { createPendingStore } from '../../src/renderer/src/features/pending/pending-store';
-import { formatTime } from '../../src/renderer/src/components/format-time';
-import { FakeApi } from './helpers/fake-api';
-import { heldApproval } from '../helpers/held-approval';
+import { PendingScreen } from '../../../../src/renderer/src/features/pending/pending-screen';
+import { createPendingStore } from '../../../../src/renderer/src/features/pending/pending-store';
+import { formatTime } from '../../../../src/renderer/src/components/format-time';
+import { FakeApi } from '../../helpers/fake-api';
+import { heldApproval } from '../../../helpers/held-approval';
 
 const T0 = Date.UTC(2026, 2, 3, 12, 0, 0);
 

@@ -11,7 +11,7 @@ import type { PolicyProposal } from '../policies/policies-store';
 import { expiryLabel, formatArgs, timeLeft, type ArgsPart } from './format-args';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 import { LABEL_NAME_MAX, NAME_MAX, shown } from '../../components/shown-text';
-import { DefinitionChangeNotice } from './DefinitionChangeNotice';
+import { DefinitionChangeNotice } from './definition-change-notice';
 import { formatTime } from '../../components/format-time';
 import './pending.css';
 

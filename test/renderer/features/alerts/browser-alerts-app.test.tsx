@@ -6,14 +6,14 @@
 import { act, cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { App } from '../../src/renderer/src/App';
-import type { Approval, AppEvent } from '../../src/shared/contract';
-import { DEFAULT_SETTINGS } from '../../src/main/core/config/types';
-import { GROUP_MS } from '../../src/shared/held-call-notices';
-import { heldApproval } from '../helpers/held-approval';
-import { FakeClock } from '../main/core/fakes';
-import { FakeApi } from './helpers/fake-api';
-import { fakeNotificationClass } from './helpers/fake-notification';
+import { App } from '../../../../src/renderer/src/app';
+import type { Approval, AppEvent } from '../../../../src/shared/contract';
+import { DEFAULT_SETTINGS } from '../../../../src/main/core/config/types';
+import { GROUP_MS } from '../../../../src/shared/held-call-notices';
+import { heldApproval } from '../../../helpers/held-approval';
+import { FakeClock } from '../../../main/core/fakes';
+import { FakeApi } from '../../helpers/fake-api';
+import { fakeNotificationClass } from '../../helpers/fake-notification';
 
 const HELD = heldApproval('a1', { receivedAt: Date.now(), reason: 'Mints keys' });
 const added = (approval: Approval): AppEvent => ({ name: 'approval.added', data: { approval } });

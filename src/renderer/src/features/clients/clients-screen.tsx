@@ -15,10 +15,10 @@ import { isValidName, NAME_RULE } from '../../../../main/core/config/names';
 import type { ClientsState } from './clients-store';
 import { formatCountdown } from '../pending/format-args';
 import { configSnippets, type ConfigSnippet } from './config-snippets';
-import { OnThisMachine } from './OnThisMachine';
+import { OnThisMachine } from './on-this-machine';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
-import { ConfirmBar } from '../../components/ConfirmBar';
-import { CopyButton } from '../../components/CopyButton';
+import { ConfirmBar } from '../../components/confirm-bar';
+import { CopyButton } from '../../components/copy-button';
 import { NAME_MAX, shown } from '../../components/shown-text';
 import { formatTime } from '../../components/format-time';
 

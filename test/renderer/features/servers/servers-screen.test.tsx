@@ -2,12 +2,12 @@
 import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServersScreen } from '../../src/renderer/src/features/servers/ServersScreen';
-import { createServersStore } from '../../src/renderer/src/features/servers/servers-store';
-import type { SecretStoreInfo, ServerInfo, ToolInfo } from '../../src/shared/contract';
-import { ApiError } from '../../src/renderer/src/api/api-client';
-import { FakeApi } from './helpers/fake-api';
-import { configStatus, serverInfo, toolInfo } from './helpers/servers-fixtures';
+import { ServersScreen } from '../../../../src/renderer/src/features/servers/servers-screen';
+import { createServersStore } from '../../../../src/renderer/src/features/servers/servers-store';
+import type { SecretStoreInfo, ServerInfo, ToolInfo } from '../../../../src/shared/contract';
+import { ApiError } from '../../../../src/renderer/src/api/api-client';
+import { FakeApi } from '../../helpers/fake-api';
+import { configStatus, serverInfo, toolInfo } from '../../helpers/servers-fixtures';
 
 const TOOLS: ToolInfo[] = [
   toolInfo('get_service_status', 'allowed', {

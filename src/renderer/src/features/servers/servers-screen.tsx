@@ -7,7 +7,7 @@ import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { SecretStoreInfo } from '../../../../shared/contract';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
-import { ConfigProblems } from '../../components/ConfigProblems';
+import { ConfigProblems } from '../../components/config-problems';
 import { NAME_MAX, shown, TEXT_MAX } from '../../components/shown-text';
 import type { ServersState } from './servers-store';
 import './servers.css';

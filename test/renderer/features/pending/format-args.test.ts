@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor } from '../../src/main/core/redaction/redactor';
+import { createRedactor } from '../../../../src/main/core/redaction/redactor';
 import {
   FOLD_AT,
   formatArgs,
   formatCountdown,
   type FormattedArgs,
-} from '../../src/renderer/src/features/pending/format-args';
+} from '../../../../src/renderer/src/features/pending/format-args';
 
 /** The text as shown, each mask as its label in brackets. */
 function shown({ parts }: FormattedArgs): string {

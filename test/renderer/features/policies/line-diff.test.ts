@@ -4,8 +4,8 @@ import {
   diffHunks,
   diffLines,
   type DiffLine,
-} from '../../src/renderer/src/features/policies/line-diff';
-import { fuzzRuns } from '../helpers/fuzz-runs';
+} from '../../../../src/renderer/src/features/policies/line-diff';
+import { fuzzRuns } from '../../../helpers/fuzz-runs';
 
 const sides = (lines: DiffLine[]) => ({
   before: lines.filter((l) => l.kind !== 'added').map((l) => l.text),

@@ -4,7 +4,7 @@
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { Approval } from '../../../../shared/contract';
-import { DefinitionDiff } from '../../components/DefinitionDiff';
+import { DefinitionDiff } from '../../components/definition-diff';
 import { NAME_MAX, shown } from '../../components/shown-text';
 import { definitionKey, type PendingState } from './pending-store';
 

@@ -3,8 +3,8 @@ import {
   BRIDGE_PLACEHOLDER,
   configSnippets,
   TOKEN_PLACEHOLDER,
-} from '../../src/renderer/src/features/clients/config-snippets';
-import type { BridgeInfo } from '../../src/shared/mcp-clients';
+} from '../../../../src/renderer/src/features/clients/config-snippets';
+import type { BridgeInfo } from '../../../../src/shared/mcp-clients';
 
 const SERVERS = [
   { id: 'meatspace', endpoint: 'http://127.0.0.1:7820/mcp/meatspace' },

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { connectApi, httpApi } from '../../src/renderer/src/api/api-client';
+import { connectApi, httpApi } from '../../../src/renderer/src/api/api-client';
 
 /** An EventSource the test connects by hand. */
 class FakeEventSource {

@@ -10,11 +10,11 @@ import type { PolicyInfo } from '../../../../shared/contract';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 import { NAME_MAX, shown } from '../../components/shown-text';
 import { isDirty, type PoliciesState } from './policies-store';
-import { JsonEditor, type JsonEditorHandle } from './JsonEditor';
-import { PolicyForm } from './PolicyForm';
+import { JsonEditor, type JsonEditorHandle } from './json-editor';
+import { PolicyForm } from './policy-form';
 import { changedRules, locatePointer, readPolicyForm, ruleKey, ruleOfPointer } from './policy-text';
-import { ReviewPanel } from './ReviewPanel';
-import { TryIt } from './TryIt';
+import { ReviewPanel } from './review-panel';
+import { TryIt } from './try-it';
 import './policies.css';
 
 export function PoliciesScreen({ store }: { store: StoreApi<PoliciesState> }) {

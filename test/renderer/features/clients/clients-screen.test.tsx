@@ -4,16 +4,16 @@
 import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientsScreen } from '../../src/renderer/src/features/clients/ClientsScreen';
-import { createClientsStore } from '../../src/renderer/src/features/clients/clients-store';
-import { ApiError } from '../../src/renderer/src/api/api-client';
+import { ClientsScreen } from '../../../../src/renderer/src/features/clients/clients-screen';
+import { createClientsStore } from '../../../../src/renderer/src/features/clients/clients-store';
+import { ApiError } from '../../../../src/renderer/src/api/api-client';
 import type {
   ClientOnMachine,
   ProtectPlan,
   ProtectResult,
   ServerInfo,
-} from '../../src/shared/contract';
-import { FakeApi } from './helpers/fake-api';
+} from '../../../../src/shared/contract';
+import { FakeApi } from '../../helpers/fake-api';
 
 const CURSOR_FILE = '/home/me/.cursor/mcp.json';
 const KEY_MEATSPACE = JSON.stringify([CURSOR_FILE, 'mcpServers', 'meatspace']);
