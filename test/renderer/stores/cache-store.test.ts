@@ -3,6 +3,7 @@ import { createStore } from 'zustand/vanilla';
 import {
   createCacheSync,
   loadFailed,
+  MAX_REPLAYED,
   upsert,
   without,
 } from '../../../src/renderer/src/stores/cache-store';
@@ -50,8 +51,12 @@ describe('a cache sync', () => {
     add({ id: 'b', v: 1 });
     add({ id: 'b', v: 2 });
     expect(store.getState().items).toEqual([{ id: 'b', v: 2 }]);
+    const shown: string[][] = [];
+    store.subscribe((state) => shown.push(state.items.map(byId)));
     first.answer.resolve([{ id: 'a', v: 1 }]);
     expect(await first.done).toBe(true);
+    // Never the answer alone, which would drop b for a moment.
+    expect(shown).toEqual([['a', 'b']]);
     expect(store.getState()).toMatchObject({
       items: [
         { id: 'a', v: 1 },
@@ -88,6 +93,35 @@ describe('a cache sync', () => {
     next.answer.resolve([]);
     await next.done;
     expect(store.getState().items).toEqual([]);
+  });
+});
+
+describe('a cache sync flooded during a load', () => {
+  it('keeps no more than MAX_REPLAYED changes: it asks again, and shows that answer', async () => {
+    const store = createStore<State>()(() => ({ items: [], loaded: false }));
+    const sync = createCacheSync(store, loadFailed);
+    const core: Item[] = [];
+    const releases: (() => void)[] = [];
+    let askedAgain!: () => void;
+    const secondAsk = new Promise<void>((resolve) => (askedAgain = resolve));
+    const done = sync.load(async () => {
+      const items = [...core]; // the core's list when asked
+      await new Promise<void>((release) => {
+        releases.push(release);
+        if (releases.length === 2) askedAgain();
+      });
+      return () => ({ items, loaded: true });
+    });
+    for (let v = 0; v <= MAX_REPLAYED; v++) {
+      const item = { id: `e${v}`, v };
+      core.push(item);
+      sync.apply(({ items }) => ({ items: upsert(items, item, byId, 'last', 2 * MAX_REPLAYED) }));
+    }
+    releases[0]!();
+    await secondAsk;
+    releases[1]!();
+    expect(await done).toBe(true);
+    expect(store.getState().items).toEqual(core);
   });
 });
 

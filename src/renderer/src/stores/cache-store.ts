@@ -26,6 +26,9 @@ export function loadFailed(message: string): { error: string; loaded: true } {
   return { error: message, loaded: true };
 }
 
+/** More changes than this while one load is out: its answer is dropped and the list asked again. */
+export const MAX_REPLAYED = 1000;
+
 /** `failed` is what a failed load leaves (`loadFailed` for most lists). */
 export function createCacheSync<S>(
   store: Pick<StoreApi<S>, 'getState' | 'setState'>,
@@ -36,12 +39,15 @@ export function createCacheSync<S>(
   let loads = 0;
   /** The changes applied since the newest load began; undefined when no load is on its way. */
   let since: Change<S>[] | undefined;
+  /** More changes came during the newest load than are kept to replay. */
+  let overflowed = false;
   const make = (change: Change<S>) => store.setState(change(store.getState()));
 
-  return {
+  const sync: CacheSync<S> = {
     async load(fetch) {
       const load = ++loads;
       since = [];
+      overflowed = false;
       let answer: Change<S>;
       try {
         answer = await fetch();
@@ -52,17 +58,24 @@ export function createCacheSync<S>(
         return false;
       }
       if (load !== loads) return false;
+      // Not every change it predates was kept, so it cannot be brought up to date: ask again.
+      if (overflowed) return sync.load(fetch);
       const replay = since;
       since = undefined;
-      make(answer);
-      for (const change of replay) make(change);
+      // One update, so nothing ever shows the answer without the changes made since.
+      let next = { ...store.getState(), ...answer(store.getState()) };
+      for (const change of replay) next = { ...next, ...change(next) };
+      store.setState(next);
       return true;
     },
     apply(change) {
       make(change);
-      since?.push(change);
+      if (since === undefined) return;
+      if (since.length < MAX_REPLAYED) since.push(change);
+      else overflowed = true;
     },
   };
+  return sync;
 }
 
 /** Where a new item goes in a list: first (newest first), last, or where an order puts it. */
