@@ -17,7 +17,7 @@ import { SqliteHistoryStore } from '../../src/main/adapters/sqlite/history-store
 import { silentLogger } from '../../src/main/core/ports';
 import { fixed, formatTable, target, type Target } from '../lib/report';
 import { percentile } from '../lib/stats';
-import { MAX_ROWS, PAGE_SIZE } from '../../src/renderer/src/stores/activity-store';
+import { MAX_ROWS, PAGE_SIZE } from '../../src/renderer/src/features/activity/activity-store';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/helpers/chromium';
 import { startAirlock, type AirlockProcess } from '../lib/servers';
 import { loadPastCalls, RARE, TOOLS } from './history';

@@ -5,7 +5,7 @@
 import { cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/renderer/src/App';
+import { App } from '../../src/renderer/src/app';
 import { FakeApi } from './helpers/fake-api';
 
 afterEach(() => {

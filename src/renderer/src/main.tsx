@@ -3,7 +3,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { connectApi } from './api/api-client';
-import { App } from './App';
+import { App } from './app';
 import './styles.css';
 
 const connected = connectApi();

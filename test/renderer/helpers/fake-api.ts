@@ -28,7 +28,25 @@ export class FakeApi implements Api {
     this.calls.push({ command, input });
     const handler = this.handlers.get(command);
     if (!handler) throw new Error(`FakeApi: no handler for ${command}`);
-    return (await handler(input as CommandInput<CommandName>)) as CommandOutput<C>;
+    const held = this.held.get(command);
+    if (!held) return (await handler(input as CommandInput<CommandName>)) as CommandOutput<C>;
+    // Answered now, from the state the core has when asked; delivered when the test says.
+    const answer = (async () => handler(input as CommandInput<CommandName>))();
+    answer.catch(() => {}); // a failure is delivered at release, not reported as unhandled before
+    await held.arrival();
+    return (await answer) as CommandOutput<C>;
+  }
+
+  private readonly held = new Map<CommandName, HeldAnswers>();
+
+  /**
+   * Holds the answers to `command` from now on: each is made when asked, as the core would, and
+   * arrives only when released, so a test chooses the order of answers and events.
+   */
+  hold(command: CommandName): HeldAnswers {
+    const held = new HeldAnswers();
+    this.held.set(command, held);
+    return held;
   }
 
   /** The inputs sent with one command, in order. */
@@ -59,5 +77,29 @@ export class FakeApi implements Api {
 
   push(event: AppEvent): void {
     for (const listener of this.listeners) listener(event);
+  }
+}
+
+/** The answers to one command, held in the order asked. */
+export class HeldAnswers {
+  private readonly gates: (() => void)[] = [];
+  private readonly waiting: Promise<void>[] = [];
+
+  /** How many answers have been asked for so far. */
+  get asked(): number {
+    return this.waiting.length;
+  }
+
+  arrival(): Promise<void> {
+    const arrived = new Promise<void>((resolve) => this.gates.push(resolve));
+    this.waiting.push(arrived);
+    return arrived;
+  }
+
+  /** Lets the answer to the `nth` request (0: the first asked) arrive. */
+  release(nth = 0): void {
+    const gate = this.gates[nth];
+    if (!gate) throw new Error(`FakeApi: only ${this.gates.length} answers were asked for`);
+    gate();
   }
 }

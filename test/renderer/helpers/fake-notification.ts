@@ -1,6 +1,6 @@
 // The browser's Notification as tests need it: a permission the test sets, a question that is
 // counted and answered as the test says, and every notification created, open or closed.
-import type { BrowserNotificationClass } from '../../../src/renderer/src/stores/browser-alerts-store';
+import type { BrowserNotificationClass } from '../../../src/renderer/src/features/alerts/browser-alerts-store';
 
 export interface FakeNotificationInstance {
   title: string;

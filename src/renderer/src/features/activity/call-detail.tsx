@@ -3,7 +3,7 @@
 // Everything recorded is redacted already and is shown as text, never as markup.
 import { useEffect, useRef } from 'react';
 import type { CallRecord } from '../../../../shared/contract';
-import type { CallDetail } from '../../stores/activity-store';
+import type { CallDetail } from './activity-store';
 import { NAME_MAX, shown } from '../../components/shown-text';
 import { formatFullTime } from '../../components/format-time';
 import {

@@ -6,7 +6,7 @@ import { observeElementRect, useVirtualizer, type Virtualizer } from '@tanstack/
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
-import { MAX_ROWS, type ActivityState, type CallRow } from '../../stores/activity-store';
+import { MAX_ROWS, type ActivityState, type CallRow } from './activity-store';
 import { decisionLabel, decisionWord, statusLabel } from './format-call';
 import { formatFullTime, formatTime } from '../../components/format-time';
 import { NAME_MAX, shown } from '../../components/shown-text';

@@ -3,7 +3,7 @@
 // pasted by anyone, so each value is checked as the filter inputs would check it; anything else
 // in it is left out.
 import type { CallDecision } from '../../../../shared/contract';
-import { DEFAULT_FILTER, type ActivityFilter, type TimeRange } from '../../stores/activity-store';
+import { DEFAULT_FILTER, type ActivityFilter, type TimeRange } from './activity-store';
 
 const SCREEN = 'activity';
 const RANGES: readonly TimeRange[] = ['hour', 'day', 'week', 'all', 'custom'];

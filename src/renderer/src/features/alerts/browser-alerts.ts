@@ -5,13 +5,13 @@
 // anywhere); a click brings the tab up on Pending.
 import type { StoreApi } from 'zustand/vanilla';
 import { heldCallNotices, type NoticeTimers } from '../../../../shared/held-call-notices';
-import type { PendingState } from '../../stores/pending-store';
+import type { PendingState } from '../pending/pending-store';
 import {
   notifying,
   type BrowserAlertsState,
   type BrowserNotification,
   type BrowserNotificationClass,
-} from '../../stores/browser-alerts-store';
+} from './browser-alerts-store';
 
 export const APP_TITLE = 'Airlock';
 

@@ -3,12 +3,12 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ApiTransport } from '../../api/api-client';
-import type { PendingState } from '../../stores/pending-store';
+import type { PendingState } from '../pending/pending-store';
 import {
   createBrowserAlertsStore,
   type BrowserAlertsState,
   type BrowserNotificationClass,
-} from '../../stores/browser-alerts-store';
+} from './browser-alerts-store';
 import type { NoticeTimers } from '../../../../shared/held-call-notices';
 import { startBrowserAlerts } from './browser-alerts';
 

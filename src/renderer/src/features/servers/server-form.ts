@@ -2,7 +2,7 @@
 // per line, taken as written (no quoting: a line with spaces is one argument). Saved env and header
 // values never reach the renderer; such rows are "kept" and the core fills their values back in.
 import type { ServerDraft } from '../../../../shared/contract';
-import type { ServerRequest } from '../../stores/servers-store';
+import type { ServerRequest } from './servers-store';
 
 export type Transport = ServerDraft['transport'];
 
@@ -187,3 +187,12 @@ export const STARTER_POLICY = `{
   "tools": {}
 }
 `;
+
+/** The form field a problem points at: "/mcpServers/<id>/url" → "url", "/id" → "id". */
+export function problemField(path: string): string | undefined {
+  const parts = path.split('/').slice(1);
+  if (parts[0] === 'id') return 'id';
+  if (parts[0] === 'mcpServers') return parts[2];
+  if (parts[0] === 'config') return parts[1];
+  return undefined;
+}
