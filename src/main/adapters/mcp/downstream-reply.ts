@@ -2,10 +2,11 @@
 // JSON body when the response is the first thing the server sends (cheapest for clients), or an
 // SSE stream when progress, server requests or other related messages arrive first.
 import type { ServerResponse } from 'node:http';
+import { sseEvent, startEventStream } from '../http/sse';
 
 /** One message as a Server-Sent Event. `text` is serializeMessage's, so it is one line. */
-export function sseEvent(text: string): string {
-  return `event: message\ndata: ${text}\n\n`;
+export function messageEvent(text: string): string {
+  return sseEvent('message', text);
 }
 
 /** Where the messages for one client request go. Each text is a message serialised by Airlock. */
@@ -45,13 +46,9 @@ export class DownstreamReply implements ReplySink {
     if (this.closed || !this.canStream) return false;
     if (!this.streaming) {
       this.streaming = true;
-      this.res.writeHead(200, {
-        ...this.headers,
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-      });
+      startEventStream(this.res, this.headers);
     }
-    this.res.write(sseEvent(text));
+    this.res.write(messageEvent(text));
     return true;
   }
 
@@ -59,7 +56,7 @@ export class DownstreamReply implements ReplySink {
     if (this.closed) return;
     this.done = true;
     if (this.streaming) {
-      this.res.end(sseEvent(text));
+      this.res.end(messageEvent(text));
       return;
     }
     this.res.writeHead(200, { ...this.headers, 'content-type': 'application/json' });

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_JSON_DEPTH, parseBoundedJson } from '../../core/bounded-json';
 import type { Logger } from '../../core/ports';
-import { readBody } from '../http/read-body';
+import { readBody, sendJson } from '../http/http-io';
 import { DownstreamReply, type ReplySink } from './downstream-reply';
 import {
   ErrorCode,
@@ -326,15 +326,6 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 function acceptsStream(req: IncomingMessage): boolean {
   const accept = req.headers.accept;
   return accept === undefined || accept.includes('text/event-stream') || accept.includes('*/*');
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
 }
 
 function sendRpcError(

@@ -9,7 +9,8 @@ import type { Gatekeeper } from '../../core/gatekeeper';
 import type { Logger } from '../../core/ports';
 import { readToolList, type SeenDefinition } from '../../core/tools/tool-definition';
 import type { ToolPins } from '../../core/tools/tool-pins';
-import { sseEvent, type ReplySink } from './downstream-reply';
+import { startEventStream } from '../http/sse';
+import { messageEvent, type ReplySink } from './downstream-reply';
 import {
   ErrorCode,
   errorResponse,
@@ -173,13 +174,9 @@ export class ProxySession {
   attachServerStream(res: ServerResponse, headers: Record<string, string>): boolean {
     if (this.serverStream && !this.serverStream.destroyed) return false;
     this.serverStream = res;
-    res.writeHead(200, {
-      ...headers,
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-    });
+    startEventStream(res, headers);
     res.flushHeaders();
-    for (const text of this.backlog.splice(0)) res.write(sseEvent(text));
+    for (const text of this.backlog.splice(0)) res.write(messageEvent(text));
     res.on('close', () => {
       if (this.serverStream === res) this.serverStream = undefined;
       this.lastActivity = Date.now();
@@ -414,7 +411,7 @@ export class ProxySession {
     );
     if (open.length === 1 && open[0]!.sink.related(text)) return;
     if (this.serverStream && !this.serverStream.destroyed) {
-      this.serverStream.write(sseEvent(text));
+      this.serverStream.write(messageEvent(text));
       return;
     }
     for (let index = open.length - 1; index >= 0; index--)

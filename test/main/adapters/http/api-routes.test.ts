@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   startHttpServer,
   type HttpServerOptions,
+  type McpRoute,
   type RunningHttpServer,
 } from '../../../../src/main/adapters/http/http-server';
-import type { McpEndpoint } from '../../../../src/main/adapters/mcp/mcp-endpoint';
 import type { ApiDispatcher, DispatchResult } from '../../../../src/main/core/api/dispatcher';
 import { EventBus } from '../../../../src/main/core/api/event-bus';
 import { silentLogger, type Logger } from '../../../../src/main/core/ports';
@@ -64,12 +64,12 @@ function fakeDispatcher(): FakeDispatcher {
 }
 
 const mcpCalls: string[] = [];
-const stubMcp = {
+const stubMcp: McpRoute = {
   handle(_req: http.IncomingMessage, res: http.ServerResponse, server: string, grant: string) {
     mcpCalls.push(`${grant}@${server}`);
     res.writeHead(204).end();
   },
-} as unknown as McpEndpoint;
+};
 
 /** Every line any server in this file logs, to check that the token never appears in one. */
 const logged: string[] = [];
