@@ -2,7 +2,6 @@
 // routing and error statuses, and the Server-Sent Events stream. A real listener on port 0, a fake
 // dispatcher and a real EventBus.
 import http from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   startHttpServer,
@@ -155,7 +154,6 @@ interface ParsedEvent {
   id?: string;
   event?: string;
   data?: string;
-  at: number;
 }
 
 interface EventReader {
@@ -188,13 +186,12 @@ function openEvents(
         let buffer = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => {
-          const at = performance.now();
           buffer += chunk;
           let end: number;
           while ((end = buffer.indexOf('\n\n')) >= 0) {
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            const event: ParsedEvent = { at };
+            const event: ParsedEvent = {};
             for (const line of block.split('\n')) {
               if (line.startsWith(':')) comments.push(line);
               const colon = line.indexOf(': ');
@@ -635,23 +632,16 @@ describe('GET /api/events', () => {
     }
   });
 
-  it('delivers an event within moments of its emit (latency recorded, not asserted tightly)', async () => {
+  it('delivers each event as it is emitted, in order, with ascending ids', async () => {
+    // How soon an event arrives is measured by the bench's events section, not asserted here.
     const stream = await openEvents();
-    const samples: number[] = [];
     for (let i = 1; i <= 50; i++) {
-      const emittedAt = performance.now();
       fake.bus.emit('grants.changed', {});
       const events = await stream.next(i);
-      samples.push(events[i - 1]!.at - emittedAt);
+      expect(events).toHaveLength(i);
+      expect(events[i - 1]).toMatchObject({ id: String(i), event: 'grants.changed', data: '{}' });
     }
     stream.close();
-    samples.sort((x, y) => x - y);
-    const median = samples[Math.floor(samples.length / 2)]!;
-    const max = samples.at(-1)!;
-    console.log(
-      `SSE emit→arrival over ${samples.length} events: median ${median.toFixed(3)} ms, max ${max.toFixed(3)} ms`,
-    );
-    expect(max).toBeLessThan(1000);
     await vi.waitFor(() => expect(fake.listeners).toBe(0));
   });
 });
