@@ -194,50 +194,46 @@ const times = (value: number) => `${fixed(value, 2)}×`;
 const addedP50 = (variant: VariantResult, direct: VariantResult) =>
   variant.latency.p50 - direct.latency.p50;
 
-function pick(byName: ReadonlyMap<string, VariantResult>, ...names: string[]) {
-  const found = names.map((name) => byName.get(name));
-  return found.every((result) => result !== undefined) ? (found as VariantResult[]) : undefined;
+/** `read` of variant `over` divided by `read` of variant `under`, if the run has both. */
+function ratio(
+  byName: ReadonlyMap<string, VariantResult>,
+  over: string,
+  under: string,
+  read: (result: VariantResult) => number,
+): number | undefined {
+  const a = byName.get(over);
+  const b = byName.get(under);
+  return a && b ? read(a) / read(b) : undefined;
 }
+
+const callsPerSecond = (result: VariantResult) => result.callsPerSecond;
 
 const RATIO_TARGETS: readonly RatioTarget[] = [
   {
     label: 'added p50 airlock / floor (each over direct)',
     value: (byName) => {
-      const [airlock, floor, direct] = pick(byName, 'airlock', 'floor', 'direct') ?? [];
-      return airlock && floor && direct
-        ? addedP50(airlock, direct) / addedP50(floor, direct)
-        : undefined;
+      const direct = byName.get('direct');
+      return direct && ratio(byName, 'airlock', 'floor', (r) => addedP50(r, direct));
     },
-    met: (ratio) => ratio <= LIMITS.addedP50VsFloor,
+    met: (value) => value <= LIMITS.addedP50VsFloor,
     limit: `≤ ${LIMITS.addedP50VsFloor}×`,
   },
   {
     label: 'CPU per call airlock / floor',
-    value: (byName) => {
-      const [airlock, floor] = pick(byName, 'airlock', 'floor') ?? [];
-      return airlock && floor
-        ? (airlock.proxyCpuMsPerCall ?? NaN) / (floor.proxyCpuMsPerCall ?? NaN)
-        : undefined;
-    },
-    met: (ratio) => ratio <= LIMITS.cpuVsFloor,
+    value: (byName) => ratio(byName, 'airlock', 'floor', (r) => r.proxyCpuMsPerCall ?? NaN),
+    met: (value) => value <= LIMITS.cpuVsFloor,
     limit: `≤ ${LIMITS.cpuVsFloor}×`,
   },
   {
     label: 'throughput airlock / floor',
-    value: (byName) => {
-      const [airlock, floor] = pick(byName, 'airlock', 'floor') ?? [];
-      return airlock && floor ? airlock.callsPerSecond / floor.callsPerSecond : undefined;
-    },
-    met: (ratio) => ratio >= LIMITS.throughputVsFloor,
+    value: (byName) => ratio(byName, 'airlock', 'floor', callsPerSecond),
+    met: (value) => value >= LIMITS.throughputVsFloor,
     limit: `≥ ${LIMITS.throughputVsFloor}×`,
   },
   {
     label: 'throughput airlock / mcp-proxy',
-    value: (byName) => {
-      const [airlock, peer] = pick(byName, 'airlock', 'mcp-proxy') ?? [];
-      return airlock && peer ? airlock.callsPerSecond / peer.callsPerSecond : undefined;
-    },
-    met: (ratio) => ratio >= LIMITS.throughputVsPeer,
+    value: (byName) => ratio(byName, 'airlock', 'mcp-proxy', callsPerSecond),
+    met: (value) => value >= LIMITS.throughputVsPeer,
     limit: `≥ ${LIMITS.throughputVsPeer}×`,
   },
 ];
@@ -245,11 +241,8 @@ const RATIO_TARGETS: readonly RatioTarget[] = [
 /** p99 against direct is a target over HTTP only: over stdio, direct pays no HTTP hop at all. */
 const P99_TARGET: RatioTarget = {
   label: 'p99 airlock / direct',
-  value: (byName) => {
-    const [airlock, direct] = pick(byName, 'airlock', 'direct') ?? [];
-    return airlock && direct ? airlock.latency.p99 / direct.latency.p99 : undefined;
-  },
-  met: (ratio) => ratio <= LIMITS.p99VsDirect,
+  value: (byName) => ratio(byName, 'airlock', 'direct', (r) => r.latency.p99),
+  met: (value) => value <= LIMITS.p99VsDirect,
   limit: `≤ ${LIMITS.p99VsDirect}×`,
 };
 
@@ -271,8 +264,8 @@ function targetsFor(section: string, results: readonly VariantResult[]): Target[
  * (the bridge adds a process and an HTTP hop that direct does not pay).
  */
 function bridgeLines(results: readonly VariantResult[]): string[] {
-  const byName = new Map(results.map((r) => [r.name, r]));
-  const [bridge, direct] = pick(byName, 'bridge', 'direct') ?? [];
+  const bridge = results.find((r) => r.name === 'bridge');
+  const direct = results.find((r) => r.name === 'direct');
   if (!bridge || !direct) return [];
   return [
     '',
