@@ -6,8 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppEvent, ApiErrorBody, ApiErrorCode } from '../../../shared/contract';
 import type { ApiDispatcher } from '../../core/api/dispatcher';
 import type { Logger } from '../../core/ports';
-import { sendJson } from '../mcp/mcp-endpoint';
-import { readBody } from './read-body';
+import { bearerToken, readBody, sendJson } from './http-io';
+import { sseComment, sseEvent, startEventStream } from './sse';
 import { fixedUiToken, MIN_UI_TOKEN_LENGTH, type UiTokenSource } from './ui-token';
 
 export interface ApiRoutesOptions {
@@ -60,8 +60,8 @@ export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiR
   const maxBacklog = options.maxStreamBacklogBytes ?? 8 * 1024 * 1024;
 
   function authorized(req: IncomingMessage, path: string, query: string): boolean {
-    const header = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    if (header && matches(header[1]!)) return true;
+    const header = bearerToken(req.headers.authorization);
+    if (header !== undefined && matches(header)) return true;
     // A browser's EventSource cannot send headers, so the event stream (and only it) also takes
     // the token as ?token=. The stream is read-only, the listener is loopback-only and the UI
     // sends no Referer (referrer-policy: no-referrer), so the URL goes nowhere else.
@@ -125,7 +125,7 @@ export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiR
 
   function streamEvents(res: ServerResponse): void {
     streams.set(res, tokenDigest());
-    res.writeHead(200, {
+    startEventStream(res, {
       'content-type': 'text/event-stream; charset=utf-8',
       // no-cache is what SSE clients and proxies look for; no-store keeps events off disk caches.
       'cache-control': 'no-cache, no-store',
@@ -149,9 +149,9 @@ export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiR
       }
     };
     const unsubscribe = options.dispatcher.subscribe((event: AppEvent) => {
-      send(`id: ${nextId++}\nevent: ${event.name}\ndata: ${JSON.stringify(event.data)}\n\n`);
+      send(sseEvent(event.name, JSON.stringify(event.data), nextId++));
     });
-    const heartbeat = setInterval(() => send(': ping\n\n'), heartbeatMs);
+    const heartbeat = setInterval(() => send(sseComment('ping')), heartbeatMs);
     heartbeat.unref();
     res.once('close', () => {
       streams.delete(res);

@@ -5,8 +5,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/ports';
-import { sendJson, type McpEndpoint } from '../mcp/mcp-endpoint';
 import { createApiRoutes, uiTokenSource, type ApiRoutesOptions } from './api-routes';
+import { bearerToken, sendJson } from './http-io';
 import { createStaticFiles } from './static-files';
 
 export interface HttpServerOptions {
@@ -14,7 +14,7 @@ export interface HttpServerOptions {
   port: number;
   /** The grant a token belongs to, or undefined for an unknown or revoked token. */
   authenticateGrant(token: string): string | undefined;
-  mcp: McpEndpoint;
+  mcp: McpRoute;
   logger: Logger;
   /** The UI's API (headless mode); without it /api/ answers 404. */
   api?: ApiRoutesOptions;
@@ -22,6 +22,11 @@ export interface HttpServerOptions {
   rendererDir?: string;
   /** How long receiving a request may take and how many connections may be open. */
   limits?: HttpLimits;
+}
+
+/** Where an authenticated agent's request to /mcp/<server-id> goes (the MCP endpoint). */
+export interface McpRoute {
+  handle(req: IncomingMessage, res: ServerResponse, serverId: string, grant: string): void;
 }
 
 /**
@@ -139,10 +144,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   }
 
   function grantOf(req: IncomingMessage): string | undefined {
-    const header = req.headers.authorization;
-    if (!header) return undefined;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match ? options.authenticateGrant(match[1]!) : undefined;
+    const token = bearerToken(req.headers.authorization);
+    return token === undefined ? undefined : options.authenticateGrant(token);
   }
 
   /** The first of Host, Origin and Authorization that the request sends more than once. */

@@ -1,22 +1,14 @@
-// The answer to one client POST that carried a request. The reply picks its shape lazily: a plain
-// JSON body when the response is the first thing the server sends (cheapest for clients), or an
-// SSE stream when progress, server requests or other related messages arrive first.
+// The client sinks over HTTP. A reply answers one client POST that carried a request and picks its
+// shape lazily: a plain JSON body when the response is the first thing the server sends (cheapest
+// for clients), or an SSE stream when progress, server requests or other related messages arrive
+// first. A server stream is the client's GET stream for messages the server sends unasked.
 import type { ServerResponse } from 'node:http';
+import { sseEvent, startEventStream } from '../http/sse';
+import type { ClientStream, ReplySink } from './client-sink';
 
 /** One message as a Server-Sent Event. `text` is serializeMessage's, so it is one line. */
-export function sseEvent(text: string): string {
-  return `event: message\ndata: ${text}\n\n`;
-}
-
-/** Where the messages for one client request go. Each text is a message serialised by Airlock. */
-export interface ReplySink {
-  /** A message related to the request that is not its response (progress, sampling, logging). */
-  related(text: string): boolean;
-  /** The request's response; ends the reply. */
-  final(text: string): void;
-  readonly closed: boolean;
-  /** Calls `listener` if the client goes away before the final message was sent. */
-  onClose?(listener: () => void): void;
+function messageEvent(text: string): string {
+  return sseEvent('message', text);
 }
 
 export class DownstreamReply implements ReplySink {
@@ -45,13 +37,9 @@ export class DownstreamReply implements ReplySink {
     if (this.closed || !this.canStream) return false;
     if (!this.streaming) {
       this.streaming = true;
-      this.res.writeHead(200, {
-        ...this.headers,
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-      });
+      startEventStream(this.res, this.headers);
     }
-    this.res.write(sseEvent(text));
+    this.res.write(messageEvent(text));
     return true;
   }
 
@@ -59,10 +47,39 @@ export class DownstreamReply implements ReplySink {
     if (this.closed) return;
     this.done = true;
     if (this.streaming) {
-      this.res.end(sseEvent(text));
+      this.res.end(messageEvent(text));
       return;
     }
     this.res.writeHead(200, { ...this.headers, 'content-type': 'application/json' });
     this.res.end(text);
+  }
+}
+
+export class ServerStream implements ClientStream {
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly headers: Record<string, string>,
+  ) {}
+
+  open(): void {
+    startEventStream(this.res, this.headers);
+    // The client learns at once that its stream is open, before the server has anything to say.
+    this.res.flushHeaders();
+  }
+
+  send(text: string): void {
+    this.res.write(messageEvent(text));
+  }
+
+  get closed(): boolean {
+    return this.res.destroyed || this.res.writableEnded;
+  }
+
+  onClose(listener: () => void): void {
+    this.res.on('close', listener);
+  }
+
+  end(): void {
+    this.res.end();
   }
 }

@@ -3,18 +3,19 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_JSON_DEPTH, parseBoundedJson } from '../../core/bounded-json';
-import type { Logger } from '../../core/ports';
-import { readBody } from '../http/read-body';
-import { DownstreamReply, type ReplySink } from './downstream-reply';
+import { systemClock, systemTimers, type Clock, type Logger, type Timers } from '../../core/ports';
+import { readBody, sendJson } from '../http/http-io';
+import type { ReplySink } from './client-sink';
+import { DownstreamReply, ServerStream } from './downstream-reply';
 import {
   ErrorCode,
   errorResponse,
   messageKind,
   type JsonRpcMessage,
   type JsonRpcRequest,
-  type JsonRpcResponse,
 } from './json-rpc';
 import { ProxySession, type SessionOptions } from './proxy-session';
+import { repeatEvery } from './repeat-every';
 import type { ChannelFactory } from './upstream/channel';
 
 export interface McpEndpointOptions {
@@ -35,18 +36,26 @@ export interface McpEndpointOptions {
   onSessionsChanged?: (serverId: string) => void;
   /** An upstream connection failed (crashed, unreachable); the reason is what clients were told. */
   onUpstreamLost?: (serverId: string, reason: string) => void;
+  /** Time as sessions and the idle sweep see it; tests move it instead of waiting. */
+  clock?: Clock;
+  timers?: Timers;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
 
 export class McpEndpoint {
   private readonly sessions = new Map<string, ProxySession>();
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly clock: Clock;
+  private readonly timers: Timers;
+  private readonly stopSweeper: () => void;
 
   constructor(private readonly options: McpEndpointOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.timers = options.timers ?? systemTimers;
     const idleMs = options.idleSessionMs ?? 30 * 60_000;
-    this.sweeper = setInterval(() => this.closeIdle(idleMs), Math.min(idleMs, 60_000));
-    this.sweeper.unref();
+    this.stopSweeper = repeatEvery(this.timers, Math.min(idleMs, 60_000), () =>
+      this.closeIdle(idleMs),
+    );
   }
 
   get sessionCount(): number {
@@ -100,7 +109,7 @@ export class McpEndpoint {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.sweeper);
+    this.stopSweeper();
     await Promise.all([...this.sessions.values()].map((session) => session.close()));
     this.sessions.clear();
   }
@@ -241,6 +250,8 @@ export class McpEndpoint {
       ...(this.options.pins ? { pins: this.options.pins } : {}),
       heldProgressMs: this.options.heldProgressMs,
       onUpstreamLost: (reason) => this.options.onUpstreamLost?.(serverId, reason),
+      clock: this.clock,
+      timers: this.timers,
     });
     this.sessions.set(id, session);
     this.options.onSessionsChanged?.(serverId);
@@ -249,9 +260,9 @@ export class McpEndpoint {
     // A handshake that failed leaves no session behind (and no upstream process restarting).
     const watched: ReplySink = {
       related: (text) => reply.related(text),
-      final: (text) => {
+      final: (text, response) => {
         reply.final(text);
-        if ((JSON.parse(text) as JsonRpcResponse).error !== undefined) this.drop(session);
+        if (response.error !== undefined) this.drop(session);
       },
       get closed() {
         return reply.closed;
@@ -268,7 +279,7 @@ export class McpEndpoint {
     }
     const session = this.findSession(res, headerValue(req, SESSION_HEADER), serverId, grant);
     if (!session) return;
-    if (!session.attachServerStream(res, { [SESSION_HEADER]: session.id })) {
+    if (!session.attachServerStream(new ServerStream(res, { [SESSION_HEADER]: session.id }))) {
       sendJson(res, 409, { error: 'This session already has an open event stream.' });
     }
   }
@@ -305,7 +316,7 @@ export class McpEndpoint {
   }
 
   private closeIdle(idleMs: number): void {
-    const cutoff = Date.now() - idleMs;
+    const cutoff = this.clock.now() - idleMs;
     for (const session of [...this.sessions.values()]) {
       if (!session.busy && session.lastActivity < cutoff) this.drop(session);
     }
@@ -326,15 +337,6 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 function acceptsStream(req: IncomingMessage): boolean {
   const accept = req.headers.accept;
   return accept === undefined || accept.includes('text/event-stream') || accept.includes('*/*');
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
 }
 
 function sendRpcError(

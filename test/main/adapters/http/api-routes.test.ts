@@ -2,14 +2,13 @@
 // routing and error statuses, and the Server-Sent Events stream. A real listener on port 0, a fake
 // dispatcher and a real EventBus.
 import http from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   startHttpServer,
   type HttpServerOptions,
+  type McpRoute,
   type RunningHttpServer,
 } from '../../../../src/main/adapters/http/http-server';
-import type { McpEndpoint } from '../../../../src/main/adapters/mcp/mcp-endpoint';
 import type { ApiDispatcher, DispatchResult } from '../../../../src/main/core/api/dispatcher';
 import { EventBus } from '../../../../src/main/core/api/event-bus';
 import { silentLogger, type Logger } from '../../../../src/main/core/ports';
@@ -64,12 +63,12 @@ function fakeDispatcher(): FakeDispatcher {
 }
 
 const mcpCalls: string[] = [];
-const stubMcp = {
+const stubMcp: McpRoute = {
   handle(_req: http.IncomingMessage, res: http.ServerResponse, server: string, grant: string) {
     mcpCalls.push(`${grant}@${server}`);
     res.writeHead(204).end();
   },
-} as unknown as McpEndpoint;
+};
 
 /** Every line any server in this file logs, to check that the token never appears in one. */
 const logged: string[] = [];
@@ -155,7 +154,6 @@ interface ParsedEvent {
   id?: string;
   event?: string;
   data?: string;
-  at: number;
 }
 
 interface EventReader {
@@ -188,13 +186,12 @@ function openEvents(
         let buffer = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => {
-          const at = performance.now();
           buffer += chunk;
           let end: number;
           while ((end = buffer.indexOf('\n\n')) >= 0) {
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            const event: ParsedEvent = { at };
+            const event: ParsedEvent = {};
             for (const line of block.split('\n')) {
               if (line.startsWith(':')) comments.push(line);
               const colon = line.indexOf(': ');
@@ -635,23 +632,16 @@ describe('GET /api/events', () => {
     }
   });
 
-  it('delivers an event within moments of its emit (latency recorded, not asserted tightly)', async () => {
+  it('delivers each event as it is emitted, in order, with ascending ids', async () => {
+    // How soon an event arrives is measured by the bench's events section, not asserted here.
     const stream = await openEvents();
-    const samples: number[] = [];
     for (let i = 1; i <= 50; i++) {
-      const emittedAt = performance.now();
       fake.bus.emit('grants.changed', {});
       const events = await stream.next(i);
-      samples.push(events[i - 1]!.at - emittedAt);
+      expect(events).toHaveLength(i);
+      expect(events[i - 1]).toMatchObject({ id: String(i), event: 'grants.changed', data: '{}' });
     }
     stream.close();
-    samples.sort((x, y) => x - y);
-    const median = samples[Math.floor(samples.length / 2)]!;
-    const max = samples.at(-1)!;
-    console.log(
-      `SSE emit→arrival over ${samples.length} events: median ${median.toFixed(3)} ms, max ${max.toFixed(3)} ms`,
-    );
-    expect(max).toBeLessThan(1000);
     await vi.waitFor(() => expect(fake.listeners).toBe(0));
   });
 });

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startHttpServer,
+  type McpRoute,
   type RunningHttpServer,
 } from '../../../../src/main/adapters/http/http-server';
 import { safeRelativePath } from '../../../../src/main/adapters/http/static-files';
-import type { McpEndpoint } from '../../../../src/main/adapters/mcp/mcp-endpoint';
 import { silentLogger } from '../../../../src/main/core/ports';
 
 const SECRET = 'SECRET-OUTSIDE-THE-RENDERER';
@@ -21,11 +21,11 @@ const CSP =
 let dir: string;
 let server: RunningHttpServer;
 
-const stubMcp = {
+const stubMcp: McpRoute = {
   handle(_req: http.IncomingMessage, res: http.ServerResponse) {
     res.writeHead(204).end();
   },
-} as unknown as McpEndpoint;
+};
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'airlock-static-'));

@@ -1,5 +1,26 @@
-// Reads a request body with a size cap, for both the MCP endpoint and the app API.
+// The small pieces of HTTP that both Airlock's MCP endpoint and the UI's API speak: JSON answers,
+// request bodies read under a size cap, and Bearer tokens read from Authorization.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/**
+ * The token of an `Authorization: Bearer <token>` header, or undefined for any other header: one
+ * run of non-space characters, the scheme in any case.
+ */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  return BEARER.exec(header)?.[1];
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
  * Reads a request body up to `limit` bytes. A larger body is refused (`refuse` sends the 413) as
