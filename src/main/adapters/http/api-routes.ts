@@ -5,7 +5,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppEvent, ApiErrorBody, ApiErrorCode } from '../../../shared/contract';
 import type { ApiDispatcher } from '../../core/api/dispatcher';
-import type { Logger } from '../../core/ports';
+import { systemTimers, type Logger, type Timers } from '../../core/ports';
+import { repeatEvery } from '../../core/repeat-every';
 import { bearerToken, readBody, sendJson } from './http-io';
 import { sseComment, sseEvent, startEventStream } from './sse';
 import { fixedUiToken, MIN_UI_TOKEN_LENGTH, type UiTokenSource } from './ui-token';
@@ -16,6 +17,8 @@ export interface ApiRoutesOptions {
   uiToken: string | UiTokenSource;
   /** Comment lines sent on idle event streams so proxies and browsers keep them open. */
   heartbeatMs?: number;
+  /** Default: the system's; tests pass a fake to move time. */
+  timers?: Timers;
   /** A command's JSON body may be at most this long. */
   maxBodyBytes?: number;
   /** An event stream whose unsent output passes this is dropped rather than buffered further. */
@@ -56,6 +59,7 @@ export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiR
     for (const [res, opened] of streams) if (!opened.equals(now)) res.destroy();
   });
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const timers = options.timers ?? systemTimers;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const maxBacklog = options.maxStreamBacklogBytes ?? 8 * 1024 * 1024;
 
@@ -151,11 +155,10 @@ export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiR
     const unsubscribe = options.dispatcher.subscribe((event: AppEvent) => {
       send(sseEvent(event.name, JSON.stringify(event.data), nextId++));
     });
-    const heartbeat = setInterval(() => send(sseComment('ping')), heartbeatMs);
-    heartbeat.unref();
+    const stopHeartbeat = repeatEvery(timers, heartbeatMs, () => send(sseComment('ping')));
     res.once('close', () => {
       streams.delete(res);
-      clearInterval(heartbeat);
+      stopHeartbeat();
       unsubscribe();
     });
   }

@@ -15,7 +15,7 @@ import {
   type JsonRpcRequest,
 } from './json-rpc';
 import { ProxySession, type SessionOptions } from './proxy-session';
-import { repeatEvery } from './repeat-every';
+import { repeatEvery } from '../../core/repeat-every';
 import type { ChannelFactory } from './upstream/channel';
 
 export interface McpEndpointOptions {

@@ -22,7 +22,7 @@ import {
   type JsonRpcResponse,
   type RequestId,
 } from './json-rpc';
-import { repeatEvery } from './repeat-every';
+import { repeatEvery } from '../../core/repeat-every';
 import { RequestLifecycle } from './request-lifecycle';
 import { ToolCatalogue } from './tool-catalogue';
 import type { ChannelFactory, SendContext, UpstreamChannel } from './upstream/channel';

@@ -12,6 +12,7 @@ import {
 import type { ApiDispatcher, DispatchResult } from '../../../../src/main/core/api/dispatcher';
 import { EventBus } from '../../../../src/main/core/api/event-bus';
 import { silentLogger, type Logger } from '../../../../src/main/core/ports';
+import { FakeClock } from '../../core/fakes';
 import type { ApiErrorCode, PolicyInfo } from '../../../../src/shared/contract';
 
 const UI_TOKEN = 'ui-token-0123456789abcdef';
@@ -599,9 +600,13 @@ describe('GET /api/events', () => {
 
   it('sends heartbeat comments on an idle stream', async () => {
     const own = fakeDispatcher();
-    const running = await startServer(own, { heartbeatMs: 20 });
+    const clock = new FakeClock();
+    const running = await startServer(own, { heartbeatMs: 15_000, timers: clock });
     try {
       const stream = await openEvents({ port: running.port });
+      clock.advance(14_999);
+      expect(stream.comments).not.toContain(': ping');
+      clock.advance(1);
       await vi.waitFor(() => expect(stream.comments).toContain(': ping'));
       stream.close();
       await vi.waitFor(() => expect(own.listeners).toBe(0));
