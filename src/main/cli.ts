@@ -23,7 +23,7 @@ import { startStdioBridge } from './adapters/mcp/stdio-bridge';
 import { ConfigProblem, startRuntime } from './runtime';
 import { AlreadyRunning, readRunningFile } from './adapters/files/running-file';
 import { CLIENT_IDS, type ClientId } from '../shared/mcp-clients';
-import type { ClientOnMachine, ProtectPlan } from './core/clients/types';
+import type { ClientOnMachine, ProtectPlan } from '../shared/model/clients';
 import type { ClientProtection } from './core/clients/protection';
 import { offlineClientProtection } from './offline-clients';
 import { ApiError } from '../shared/api-error';

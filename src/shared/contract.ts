@@ -2,22 +2,6 @@
 // event the core pushes. The HTTP adapter, the IPC adapter, the preload bridge and the renderer's
 // client are all derived from this file, so the API's shape is written once.
 import { z } from 'zod';
-import { NAME_PATTERN, NAME_RULE } from '../main/core/config/names';
-import type { JsonProblem, SecretStoreInfo } from '../main/core/ports';
-import type { EditableSettings, Settings } from '../main/core/config/types';
-import type { ServerDraft } from '../main/core/config/server-entry';
-import type { StartSettings } from '../main/core/config/config-diff';
-import type { PauseState } from '../main/core/calls/pause-switch';
-import type { GrantRisk, ToolRisk, ToolRiskReport } from '../main/core/policy/tool-risk';
-import type { DefinitionChange } from '../main/core/tools/tool-pins';
-import type { DiffRow, FieldDiff } from '../main/core/tools/definition-diff';
-import type { ToolFlag } from '../main/core/tools/tool-flags';
-import type {
-  CallDecision,
-  CallRecord,
-  HistoryPage,
-  HourlyCount,
-} from '../main/core/history/types';
 import type {
   BridgeInfo,
   ClientOnMachine,
@@ -25,7 +9,22 @@ import type {
   ProtectPlan,
   ProtectResult,
   UnprotectResult,
-} from '../main/core/clients/types';
+} from './model/clients';
+import type { CallDecision, CallRecord, HistoryPage, HourlyCount } from './model/history';
+import type { JsonProblem } from './model/json-problem';
+import { NAME_PATTERN, NAME_RULE } from './model/names';
+import type { PauseState } from './model/pause';
+import type { ServerDraft, SecretStoreInfo } from './model/servers';
+import type { EditableSettings, Settings, StartSettings } from './model/settings';
+import type {
+  DefinitionChange,
+  DiffRow,
+  FieldDiff,
+  GrantRisk,
+  ToolFlag,
+  ToolRisk,
+  ToolRiskReport,
+} from './model/tools';
 import { CLIENT_IDS } from './mcp-clients';
 
 export type {

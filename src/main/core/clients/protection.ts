@@ -16,7 +16,7 @@ import {
 } from '../../../shared/mcp-clients';
 import type { ProbeResult } from '../api/server-handlers';
 import { canonicalJson } from '../calls/canonical-json';
-import { isValidName } from '../config/names';
+import { isValidName } from '../../../shared/model/names';
 import type { ServerConfig } from '../config/types';
 import type { Clock, Logger } from '../ports';
 import {
@@ -42,7 +42,7 @@ import type {
   ProtectPlan,
   ProtectResult,
   UnprotectResult,
-} from './types';
+} from '../../../shared/model/clients';
 
 /** A client's file as read: its bytes, or that it does not exist, or why it cannot be read. */
 export type FileRead =

@@ -2,6 +2,7 @@
 // and removed, settings that apply at once and settings read only at start. It compares with what
 // is in force, not with the file as last read, so Airlock's own writes (already in force) are no-ops.
 import { canonicalJson } from '../calls/canonical-json';
+import { SETTING_TAKES_EFFECT, type StartSettings } from '../../../shared/model/settings';
 import type { ServerConfig, Settings } from './types';
 
 export interface ServerChanges {
@@ -31,33 +32,6 @@ export function diffServers(
 export function sameServer(a: ServerConfig, b: ServerConfig): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
-
-/**
- * When a change to each setting in config.json takes effect. `now`: in force at once. `saved`:
- * kept as the setting (the app shows it) but used from the next start, as settings.update does
- * with the port. `start`: read at start only; the value in force stays until a restart.
- */
-export const SETTING_TAKES_EFFECT = {
-  approvalTimeoutMs: 'now',
-  maxPendingApprovals: 'now',
-  maxPendingApprovalsPerGrant: 'now',
-  retentionDays: 'now',
-  notifications: 'now',
-  notificationSound: 'now',
-  changedToolDefinitions: 'now',
-  redaction: 'now',
-  port: 'saved',
-  maxBodyBytes: 'start',
-  maxMessageBytes: 'start',
-  upstreamTimeoutMs: 'start',
-} as const satisfies Record<keyof Settings, 'now' | 'saved' | 'start'>;
-
-type Timing = typeof SETTING_TAKES_EFFECT;
-/** The settings Airlock reads only when it starts (the listener, the upstream channels). */
-export type StartSettings = Pick<
-  Settings,
-  { [K in keyof Timing]: Timing[K] extends 'start' ? K : never }[keyof Timing]
->;
 
 export interface SettingsChanges {
   /** Settings to put in force now (`now` and `saved` ones) that differ from those in force. */

@@ -11,7 +11,7 @@ import {
 } from '../json-problems';
 import type { RawProblem } from '../json-problems';
 import type { Parsed } from '../ports';
-import { NAME_PATTERN, NAME_RULE } from './names';
+import { NAME_PATTERN, NAME_RULE } from '../../../shared/model/names';
 import { DEFAULT_SETTINGS } from './types';
 import type {
   AirlockConfig,

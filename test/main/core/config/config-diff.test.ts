@@ -1,13 +1,10 @@
 // diffServers and diffSettings: what a config.json read from disk changes against the config in
 // force, so an entry already in force (Airlock wrote it) is no change at all.
 import { describe, expect, it } from 'vitest';
-import {
-  diffServers,
-  diffSettings,
-  SETTING_TAKES_EFFECT,
-} from '../../../../src/main/core/config/config-diff';
+import { diffServers, diffSettings } from '../../../../src/main/core/config/config-diff';
 import { parseConfig } from '../../../../src/main/core/config/parse-config';
 import { parseServerEntry } from '../../../../src/main/core/config/server-entry';
+import { SETTING_TAKES_EFFECT } from '../../../../src/shared/model/settings';
 import {
   DEFAULT_SETTINGS,
   type ServerConfig,

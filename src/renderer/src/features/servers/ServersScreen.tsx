@@ -13,7 +13,7 @@ import type {
   ToolInfo,
   ToolRisk,
 } from '../../../../shared/contract';
-import { isValidName, NAME_RULE } from '../../../../main/core/config/names';
+import { isValidName, NAME_RULE } from '../../../../shared/model/names';
 import { ErrorBanner, ScreenHeader } from '../../components/screen-parts';
 import { ConfigProblems } from '../../components/ConfigProblems';
 import { cutText, NAME_MAX, shown, TEXT_MAX } from '../../components/shown-text';
