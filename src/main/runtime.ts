@@ -16,7 +16,7 @@ import {
 } from './core/api/handlers';
 import { CallGuard } from './core/calls/call-guard';
 import { PauseSwitch } from './core/calls/pause-switch';
-import type { EditableSettings, ServerConfig, Settings } from './core/config/types';
+import type { ServerConfig, Settings } from './core/config/types';
 import { Gatekeeper } from './core/gatekeeper';
 import { formatProblems } from './core/json-problems';
 import { RateLimiter } from './core/limits/rate-limiter';
@@ -29,7 +29,7 @@ import {
   ConfigProblem,
   describeConfigProblems,
   loadConfig,
-  updateConfigJson,
+  saveSettings,
 } from './adapters/files/config-file';
 import { watchConfig, type ConfigWatcher } from './adapters/files/config-watcher';
 import { redactingLogger } from './adapters/log/redacting-logger';
@@ -640,27 +640,5 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   } catch (error) {
     await cleanup();
     throw error;
-  }
-}
-
-/** Writes changed settings into config.json, keeping the rest of the file as the user wrote it. */
-function saveSettings(dataDir: string, change: Partial<EditableSettings>): void {
-  if (change.approvalTimeoutMs !== undefined) {
-    updateConfigJson(
-      dataDir,
-      ['settings', 'approvalTimeout'],
-      `${change.approvalTimeoutMs / 1000}s`,
-    );
-  }
-  for (const key of [
-    'maxPendingApprovals',
-    'maxPendingApprovalsPerGrant',
-    'retentionDays',
-    'notifications',
-    'notificationSound',
-    'changedToolDefinitions',
-    'port',
-  ] as const) {
-    if (change[key] !== undefined) updateConfigJson(dataDir, ['settings', key], change[key]);
   }
 }

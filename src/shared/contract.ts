@@ -15,7 +15,13 @@ import type { JsonProblem } from './model/json-problem';
 import { NAME_PATTERN, NAME_RULE } from './model/names';
 import type { PauseState } from './model/pause';
 import type { ServerDraft, SecretStoreInfo } from './model/servers';
-import type { EditableSettings, Settings, StartSettings } from './model/settings';
+import {
+  settingSpecs,
+  type EditableSettings,
+  type SettingSpec,
+  type Settings,
+  type StartSettings,
+} from './model/settings';
 import type {
   DefinitionChange,
   DiffRow,
@@ -242,6 +248,35 @@ const keptSecrets = z.strictObject({
   headers: z.array(z.string().max(200)).max(200).optional(),
 });
 
+/** One setting's value within the settings table's limits. */
+function settingValue(spec: SettingSpec): z.ZodType {
+  switch (spec.kind) {
+    case 'integer':
+    case 'duration': {
+      const atLeast = z.number().int().min(spec.min);
+      return spec.max === undefined ? atLeast : atLeast.max(spec.max);
+    }
+    case 'boolean':
+      return z.boolean();
+    case 'choice':
+      return z.enum(spec.choices.map((c) => c.value) as [string, ...string[]]);
+    case 'redaction':
+      return z.never();
+  }
+}
+
+/**
+ * settings.update's input: any of the editable settings (see src/shared/model/settings.ts). The
+ * shape is built from the table, so its type is stated rather than inferred.
+ */
+const settingsChange = z.strictObject(
+  Object.fromEntries(
+    settingSpecs()
+      .filter(([, spec]) => spec.editable)
+      .map(([key, spec]) => [key, settingValue(spec).optional()]),
+  ),
+) as unknown as z.ZodType<Partial<EditableSettings>, Partial<EditableSettings>>;
+
 const clientId = z.enum(CLIENT_IDS);
 /** Servers of a client, by the key clients.detect gives each. */
 const serverKeys = z.array(z.string().max(5000)).max(500);
@@ -402,24 +437,7 @@ export const COMMANDS = {
   ),
   /** The settings, and the port Airlock listens on now (settings.port applies from the next start). */
   'settings.get': command<{ settings: Settings; listeningPort: number }>()(none),
-  'settings.update': command<{ settings: Settings }>()(
-    z.strictObject({
-      approvalTimeoutMs: z
-        .number()
-        .int()
-        .min(1000)
-        .max(24 * 3_600_000)
-        .optional(),
-      maxPendingApprovals: z.number().int().min(1).max(10_000).optional(),
-      maxPendingApprovalsPerGrant: z.number().int().min(1).max(10_000).optional(),
-      retentionDays: z.number().int().min(1).max(3650).optional(),
-      notifications: z.boolean().optional(),
-      notificationSound: z.boolean().optional(),
-      changedToolDefinitions: z.enum(['hold', 'refuse']).optional(),
-      /** Takes effect at the next start; 0 picks a free port then. */
-      port: z.number().int().min(0).max(65535).optional(),
-    }),
-  ),
+  'settings.update': command<{ settings: Settings }>()(settingsChange),
   /**
    * The MCP clients on this machine (Claude Desktop, Claude Code, Cursor, VS Code, Windsurf), their
    * config files and servers, and whether Airlock protects them; and how this install starts the

@@ -15,6 +15,12 @@ import {
 import { DEFAULT_SETTINGS, type AirlockConfig } from '../../core/config/types';
 import { parseConfig } from '../../core/config/parse-config';
 import type { JsonProblem, Parsed } from '../../core/ports';
+import {
+  EDITABLE_SETTING_KEYS,
+  SETTINGS,
+  type EditableSettings,
+  type SettingSpec,
+} from '../../../shared/model/settings';
 import { writeFileAtomic } from './atomic-write';
 import { configPath } from './data-dir';
 
@@ -97,6 +103,23 @@ export function updateConfigJson(dataDir: string, jsonPath: string[], value: unk
     ),
   );
   writeFileAtomic(file, updated, existing === undefined ? { mode: NEW_CONFIG_MODE } : {});
+}
+
+/**
+ * Writes changed settings into config.json where the settings table says each lives (a duration as
+ * seconds, under its own name), keeping the rest of the file as the user wrote it.
+ */
+export function saveSettings(dataDir: string, change: Partial<EditableSettings>): void {
+  for (const key of EDITABLE_SETTING_KEYS) {
+    const value = change[key];
+    if (value === undefined) continue;
+    const spec: SettingSpec = SETTINGS[key];
+    if (spec.kind === 'duration') {
+      updateConfigJson(dataDir, ['settings', spec.fileKey], `${Number(value) / 1000}s`);
+    } else {
+      updateConfigJson(dataDir, ['settings', key], value);
+    }
+  }
 }
 
 /**

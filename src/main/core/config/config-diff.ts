@@ -2,7 +2,7 @@
 // and removed, settings that apply at once and settings read only at start. It compares with what
 // is in force, not with the file as last read, so Airlock's own writes (already in force) are no-ops.
 import { canonicalJson } from '../calls/canonical-json';
-import { SETTING_TAKES_EFFECT, type StartSettings } from '../../../shared/model/settings';
+import { settingSpecs, type StartSettings } from '../../../shared/model/settings';
 import type { ServerConfig, Settings } from './types';
 
 export interface ServerChanges {
@@ -42,9 +42,9 @@ export interface SettingsChanges {
 
 export function diffSettings(inForce: Settings, next: Settings): SettingsChanges {
   const changes: SettingsChanges = { changed: {}, nextStart: {} };
-  for (const key of Object.keys(SETTING_TAKES_EFFECT) as (keyof Settings)[]) {
+  for (const [key, spec] of settingSpecs()) {
     if (canonicalJson(inForce[key]) === canonicalJson(next[key])) continue;
-    const into = SETTING_TAKES_EFFECT[key] === 'start' ? changes.nextStart : changes.changed;
+    const into = spec.takesEffect === 'start' ? changes.nextStart : changes.changed;
     (into as Record<string, unknown>)[key] = next[key];
   }
   return changes;
