@@ -277,30 +277,51 @@ const settingsChange = z.strictObject(
   ),
 ) as unknown as z.ZodType<Partial<EditableSettings>, Partial<EditableSettings>>;
 
-const clientId = z.enum(CLIENT_IDS);
-/** Servers of a client, by the key clients.detect gives each. */
-const serverKeys = z.array(z.string().max(5000)).max(500);
+const approvalId = z.string().min(1).max(100);
 
-export const COMMANDS = {
-  'approvals.list': command<{ approvals: Approval[] }>()(none),
-  'approvals.decide': command<{ approval: Approval; outcome: ApprovalOutcome }>()(
-    z.strictObject({
-      id: z.string().min(1).max(100),
-      decision: z.enum(['allow', 'deny']),
-      /** Sent to the agent with a denial. */
-      message: z.string().max(2000).optional(),
-      /** With allow: also allow this tool for this grant for N minutes. */
+/** An answer's other keys are refused by name: each belongs to the other answer. */
+function onlyWith(key: string, belongs: string) {
+  return (issue: { code?: string; keys?: string[] }) =>
+    issue.code === 'unrecognized_keys' && issue.keys?.includes(key) ? belongs : undefined;
+}
+
+/** A person's answer to a held call: allow (perhaps for a while) or deny (perhaps saying why). */
+const decision = z.discriminatedUnion('decision', [
+  z.strictObject(
+    {
+      id: approvalId,
+      decision: z.literal('allow'),
+      /** Also allow this tool for this grant for N minutes. */
       forMinutes: z
         .number()
         .int()
         .min(1)
         .max(24 * 60)
         .optional(),
-    }),
+    },
+    { error: onlyWith('message', 'message goes with deny (it is sent to the agent), not allow') },
   ),
+  z.strictObject(
+    {
+      id: approvalId,
+      decision: z.literal('deny'),
+      /** Sent to the agent with the denial. */
+      message: z.string().max(2000).optional(),
+    },
+    { error: onlyWith('forMinutes', 'forMinutes goes with allow, not deny') },
+  ),
+]);
+
+const clientId = z.enum(CLIENT_IDS);
+/** Servers of a client, by the key clients.detect gives each. */
+const serverKeys = z.array(z.string().max(5000)).max(500);
+
+export const COMMANDS = {
+  'approvals.list': command<{ approvals: Approval[] }>()(none),
+  'approvals.decide': command<{ approval: Approval; outcome: ApprovalOutcome }>()(decision),
   /** The policy text with this held call's tool allowed for its grant, for the user to review and save. */
   'approvals.proposeAlwaysAllow': command<{ server: string; text: string; baseHash?: string }>()(
-    z.strictObject({ id: z.string().min(1).max(100) }),
+    z.strictObject({ id: approvalId }),
   ),
   'history.query': command<HistoryPage>()(
     historyFilter.extend({

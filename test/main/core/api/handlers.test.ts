@@ -95,12 +95,21 @@ function setup(options: { pins?: ToolPins } = {}) {
 describe('the app API handlers', () => {
   it('rejects input that does not match the command schema, naming each problem', async () => {
     const { api } = setup();
-    const result = await api.dispatch('approvals.decide', { id: 'x', decision: 'maybe', extra: 1 });
+    const result = await api.dispatch('approvals.decide', { id: '', decision: 'allow', extra: 1 });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.code).toBe('invalid_input');
     expect(!result.ok && result.error.problems?.map((p) => p.path)).toEqual(
-      expect.arrayContaining(['/decision', '']),
+      expect.arrayContaining(['/id', '']),
     );
+  });
+
+  it('names the answers there are when a decision is neither', async () => {
+    const { api, hold } = setup();
+    const result = await api.dispatch('approvals.decide', { id: hold(), decision: 'maybe' });
+    expect(!result.ok && result.error).toMatchObject({
+      code: 'invalid_input',
+      problems: [{ path: '/decision', message: expect.stringContaining("'allow' | 'deny'") }],
+    });
   });
 
   it('says an unknown command is not found', async () => {
@@ -123,14 +132,23 @@ describe('the app API handlers', () => {
     expect(!second.ok && second.error.code).toBe('conflict');
   });
 
-  it('refuses forMinutes with a denial', async () => {
+  it('refuses forMinutes with a denial, and a message with an allow, leaving the call held', async () => {
     const { api, hold } = setup();
-    const result = await api.dispatch('approvals.decide', {
-      id: hold(),
-      decision: 'deny',
-      forMinutes: 5,
+    const id = hold();
+    const deny = await api.dispatch('approvals.decide', { id, decision: 'deny', forMinutes: 5 });
+    expect(!deny.ok && deny.error).toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('forMinutes goes with allow, not deny'),
     });
-    expect(!result.ok && result.error).toMatchObject({ code: 'invalid_input' });
+    const allow = await api.dispatch('approvals.decide', { id, decision: 'allow', message: 'ok' });
+    expect(!allow.ok && allow.error).toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('message goes with deny'),
+    });
+    const list = await api.dispatch('approvals.list', {});
+    expect(list.ok && (list.output as { approvals: { id: string }[] }).approvals).toEqual([
+      expect.objectContaining({ id }),
+    ]);
   });
 
   it('proposes "always allow" as an edit the user reviews, keeping the file as written and the limits', async () => {
