@@ -4,26 +4,20 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerInfo } from '../shared/contract';
-import { ApprovalQueue } from './core/approvals/approval-queue';
-import { TemporaryGrants } from './core/approvals/temporary-grants';
 import { createDispatcher, type ApiDispatcher } from './core/api/dispatcher';
-import { EventBus } from './core/api/event-bus';
 import {
   createAppHandlers,
   describePolicy,
   type GrantAdmin,
   type PolicyFiles,
 } from './core/api/handlers';
-import { CallGuard } from './core/calls/call-guard';
-import { PauseSwitch } from './core/calls/pause-switch';
 import type { ServerConfig, Settings } from './core/config/types';
-import { Gatekeeper } from './core/gatekeeper';
+import { createCore } from './core/create-core';
 import { formatProblems } from './core/json-problems';
 import { RateLimiter } from './core/limits/rate-limiter';
 import { PolicyRegistry } from './core/policy';
 import { systemClock, systemTimers, type Clock, type Logger, type Timers } from './core/ports';
 import { createRedactor, type Redactor } from './core/redaction/redactor';
-import { ToolPins } from './core/tools/tool-pins';
 import {
   ConfigEditError,
   ConfigProblem,
@@ -243,8 +237,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     pruner.unref();
     closers.push(() => clearInterval(pruner));
 
-    const events = new EventBus(logger);
-    const policies = new PolicyRegistry();
+    const { events, policies, gatekeeper, approvals, temporaryGrants, pause, pins, calls } =
+      createCore({
+        clock,
+        timers,
+        logger,
+        history,
+        limiter,
+        redactor,
+        argsHashKey,
+        settings: () => settings,
+        pauseStore: {
+          initial: readPauseState(dataDir, logger),
+          save: (state) => savePauseState(dataDir, state),
+        },
+        pinStore: new SqlitePinStore(db),
+      });
     const watcher: PolicyWatcher = watchPolicies(
       policiesDir(dataDir),
       (serverId, text) => {
@@ -279,7 +287,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       events.emit('policy.changed', { policy: describePolicy(policies, policyFiles, server) }),
     );
 
-    const gatekeeper = new Gatekeeper({ policies, limiter, clock });
     const grants = new GrantAuthenticator(dataDir, {
       clock,
       logger,
@@ -288,65 +295,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         for (const name of names) endGrant(name);
         events.emit('grants.changed', {});
       },
-    });
-    const approvals = new ApprovalQueue({
-      clock,
-      timers,
-      limits: () => ({
-        maxPending: settings.maxPendingApprovals,
-        maxPendingPerGrant: settings.maxPendingApprovalsPerGrant,
-      }),
-      onAdded: (approval) => {
-        logger.info(`held ${approval.server}/${approval.tool} for ${approval.grant}`, {
-          approval: approval.id,
-          reason: approval.reason,
-        });
-        events.emit('approval.added', { approval });
-      },
-      onResolved: (approval, outcome) => events.emit('approval.resolved', { approval, outcome }),
-    });
-    const temporaryGrants = new TemporaryGrants({
-      clock,
-      timers,
-      onChange: () => events.emit('grants.changed', {}),
-    });
-    const pause = new PauseSwitch({
-      clock,
-      initial: readPauseState(dataDir, logger),
-      save: (state) => savePauseState(dataDir, state),
-      onChange: (state) => {
-        logger.warn(state.paused ? 'Airlock paused: every call is refused' : 'Airlock resumed');
-        events.emit('pause.changed', { pause: state });
-      },
-    });
-    if (pause.paused)
-      logger.warn('Airlock starts paused: every call is refused until it is resumed');
-    const pins = new ToolPins({
-      store: new SqlitePinStore(db),
-      clock,
-      logger,
-      onChange: (pin, state) =>
-        events.emit('pin.changed', {
-          server: pin.server,
-          tool: pin.tool,
-          state,
-          hash: state === 'accepted' ? pin.accepted.hash : (pin.changed?.hash ?? pin.accepted.hash),
-        }),
-    });
-    const calls = new CallGuard({
-      gatekeeper,
-      history,
-      approvals,
-      temporaryGrants,
-      redactor,
-      events,
-      clock,
-      logger,
-      approvalTimeoutMs: () => settings.approvalTimeoutMs,
-      argsHashKey,
-      paused: () => pause.paused,
-      pins,
-      changedDefinitions: () => settings.changedToolDefinitions,
     });
     const channels = new UpstreamChannels(
       () => serverMap,

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ApprovalQueue } from '../../../../src/main/core/approvals/approval-queue';
-import { TemporaryGrants } from '../../../../src/main/core/approvals/temporary-grants';
 import { createDispatcher } from '../../../../src/main/core/api/dispatcher';
-import { EventBus } from '../../../../src/main/core/api/event-bus';
 import { createAppHandlers, textHash } from '../../../../src/main/core/api/handlers';
 import { allowToolForGrant } from '../../../../src/main/core/policy/policy-edits';
 import { DEFAULT_SETTINGS } from '../../../../src/main/core/config/types';
-import { parsePolicy, PolicyRegistry } from '../../../../src/main/core/policy';
+import { parsePolicy } from '../../../../src/main/core/policy';
+import { createCore } from '../../../../src/main/core/create-core';
+import { createRedactor } from '../../../../src/main/core/redaction/redactor';
 import { silentLogger } from '../../../../src/main/core/ports';
 import { FakeClock, MemoryCounterStore, MemoryHistoryStore } from '../fakes';
 import { RateLimiter } from '../../../../src/main/core/limits/rate-limiter';
@@ -29,19 +28,21 @@ const POLICY_TEXT = `{
 function setup(options: { pins?: ToolPins } = {}) {
   const clock = new FakeClock();
   const files = new Map<string, string>([['meatspace', POLICY_TEXT]]);
-  const policies = new PolicyRegistry({ clock });
-  policies.load('meatspace', POLICY_TEXT);
-  const approvals = new ApprovalQueue({
-    clock,
-    timers: clock,
-    limits: () => ({ maxPending: 10, maxPendingPerGrant: 10 }),
-  });
   const history = new MemoryHistoryStore();
-  const events = new EventBus();
   const grants = ['alice', 'bob'];
   const counterStore = new MemoryCounterStore();
   const counters = new RateLimiter(counterStore, clock);
-  const temporaryGrants = new TemporaryGrants({ clock, timers: clock });
+  const { policies, approvals, temporaryGrants, events } = createCore({
+    clock,
+    timers: clock,
+    logger: silentLogger,
+    history,
+    limiter: counters,
+    redactor: createRedactor(),
+    argsHashKey: new Uint8Array(32),
+    settings: () => DEFAULT_SETTINGS,
+  });
+  policies.load('meatspace', POLICY_TEXT);
   const handlers = createAppHandlers({
     approvals,
     temporaryGrants,
