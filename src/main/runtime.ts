@@ -1,16 +1,11 @@
 // The headless core wired to its adapters: config and policies from the data folder, counters and
 // history in SQLite, approvals, the app API, the upstream channels and the HTTP listener. Both
 // entry points (the `airlock` CLI and the Electron app) start Airlock through here.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerInfo } from '../shared/contract';
 import { createDispatcher, type ApiDispatcher } from './core/api/dispatcher';
-import {
-  createAppHandlers,
-  describePolicy,
-  type GrantAdmin,
-  type PolicyFiles,
-} from './core/api/handlers';
+import { createAppHandlers, describePolicy, type GrantAdmin } from './core/api/handlers';
 import type { ServerConfig, Settings } from './core/config/types';
 import { createCore } from './core/create-core';
 import { formatProblems } from './core/json-problems';
@@ -19,7 +14,6 @@ import { PolicyRegistry } from './core/policy';
 import { systemClock, systemTimers, type Clock, type Logger, type Timers } from './core/ports';
 import { createRedactor, type Redactor } from './core/redaction/redactor';
 import {
-  ConfigEditError,
   ConfigProblem,
   describeConfigProblems,
   loadConfig,
@@ -27,7 +21,6 @@ import {
 } from './adapters/files/config-file';
 import { watchConfig, type ConfigWatcher } from './adapters/files/config-watcher';
 import { redactingLogger } from './adapters/log/redacting-logger';
-import { writeFileAtomic } from './adapters/files/atomic-write';
 import {
   configPath,
   ensureDataDir,
@@ -58,6 +51,7 @@ import {
   type UiTokenSource,
 } from './adapters/http/ui-token';
 import { SqliteHistoryStore } from './adapters/sqlite/history-store';
+import { policyFilesIn } from './adapters/files/policy-files';
 import { watchPolicies, type PolicyWatcher } from './adapters/files/policy-watcher';
 import {
   startHttpServer,
@@ -77,7 +71,6 @@ import { SqlitePinStore } from './adapters/sqlite/pin-store';
 import { openDatabase, type Database } from './adapters/sqlite/database';
 import type { ElectronAppPaths } from './adapters/sqlite/native-binding';
 import { errorMessage } from '../shared/error-message';
-import { ApiError } from '../shared/api-error';
 import type { BridgeInfo } from '../shared/mcp-clients';
 import { createClientProtection } from './core/clients/protection';
 import { clientFilesOnDisk } from './adapters/clients/client-files';
@@ -275,14 +268,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     closers.push(() => watcher.close());
     await watcher.ready;
 
-    const policyFiles: PolicyFiles = {
-      path: (server) => policyPath(dataDir, server),
-      read: (server) => {
-        const file = policyPath(dataDir, server);
-        return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-      },
-      write: (server, text) => writeFileAtomic(policyPath(dataDir, server), text),
-    };
+    const policyFiles = policyFilesIn(dataDir);
     policies.onChange((server) =>
       events.emit('policy.changed', { policy: describePolicy(policies, policyFiles, server) }),
     );
@@ -473,7 +459,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           policies.load(server, text);
         },
         remove: (server) => {
-          rmSync(policyPath(dataDir, server), { force: true });
+          policyFiles.remove(server);
           policies.remove(server);
         },
       },
@@ -514,12 +500,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         get: () => ({ ...settings }),
         update: (change) => {
           configWatcher.assertWritable();
-          try {
-            saveSettings(dataDir, change);
-          } catch (error) {
-            if (error instanceof ConfigEditError) throw new ApiError('conflict', error.message);
-            throw error;
-          }
+          saveSettings(dataDir, change);
           applySettings(change);
           return { ...settings };
         },

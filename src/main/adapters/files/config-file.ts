@@ -21,6 +21,7 @@ import {
   type EditableSettings,
   type SettingSpec,
 } from '../../../shared/model/settings';
+import { ApiError } from '../../../shared/api-error';
 import { writeFileAtomic } from './atomic-write';
 import { configPath } from './data-dir';
 
@@ -107,18 +108,24 @@ export function updateConfigJson(dataDir: string, jsonPath: string[], value: unk
 
 /**
  * Writes changed settings into config.json where the settings table says each lives (a duration as
- * seconds, under its own name), keeping the rest of the file as the user wrote it.
+ * seconds, under its own name), keeping the rest of the file as the user wrote it. A file it cannot
+ * edit (syntax errors) refuses the change as a conflict: the person must fix the file first.
  */
 export function saveSettings(dataDir: string, change: Partial<EditableSettings>): void {
-  for (const key of EDITABLE_SETTING_KEYS) {
-    const value = change[key];
-    if (value === undefined) continue;
-    const spec: SettingSpec = SETTINGS[key];
-    if (spec.kind === 'duration') {
-      updateConfigJson(dataDir, ['settings', spec.fileKey], `${Number(value) / 1000}s`);
-    } else {
-      updateConfigJson(dataDir, ['settings', key], value);
+  try {
+    for (const key of EDITABLE_SETTING_KEYS) {
+      const value = change[key];
+      if (value === undefined) continue;
+      const spec: SettingSpec = SETTINGS[key];
+      if (spec.kind === 'duration') {
+        updateConfigJson(dataDir, ['settings', spec.fileKey], `${Number(value) / 1000}s`);
+      } else {
+        updateConfigJson(dataDir, ['settings', key], value);
+      }
     }
+  } catch (error) {
+    if (error instanceof ConfigEditError) throw new ApiError('conflict', error.message);
+    throw error;
   }
 }
 

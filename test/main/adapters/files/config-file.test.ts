@@ -157,6 +157,14 @@ describe('saveSettings', () => {
     expect(config.ok && config.value.settings).toEqual({ ...DEFAULT_SETTINGS, [key]: value });
   });
 
+  it('refuses a change as a conflict when config.json has syntax errors, leaving it as it is', () => {
+    writeConfig('{ "settings": { "retentionDays": 30, } ');
+    expect(() => saveSettings(dir, { retentionDays: 7 })).toThrow(
+      expect.objectContaining({ code: 'conflict' }),
+    );
+    expect(readConfig()).toBe('{ "settings": { "retentionDays": 30, } ');
+  });
+
   it('writes a duration as seconds under its own name', () => {
     saveSettings(dir, { approvalTimeoutMs: 90_000 });
     expect(JSON.parse(readConfig())).toEqual({ settings: { approvalTimeout: '90s' } });
