@@ -3,11 +3,11 @@
 // entry points (the `airlock` CLI and the Electron app) start Airlock through here.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServerInfo } from '../shared/contract';
 import { createDispatcher, type ApiDispatcher } from './core/api/dispatcher';
 import { createAppHandlers, describePolicy, type GrantAdmin } from './core/api/handlers';
 import type { ServerConfig, Settings } from './core/config/types';
 import { createCore } from './core/create-core';
+import { createServerStatus } from './core/api/server-status';
 import { formatProblems } from './core/json-problems';
 import { RateLimiter } from './core/limits/rate-limiter';
 import { PolicyRegistry } from './core/policy';
@@ -65,7 +65,7 @@ import { createServerRegistry } from './adapters/files/server-registry';
 import { UpstreamSecrets } from './adapters/files/upstream-secrets';
 import { openSecretStore } from './adapters/secrets/open-secret-store';
 import type { Keychain } from './adapters/secrets/keychain-secret-store';
-import { maskServerText, serverTarget } from './core/config/server-entry';
+import { maskServerText } from './core/config/server-entry';
 import { SqliteCounterStore } from './adapters/sqlite/counter-store';
 import { SqlitePinStore } from './adapters/sqlite/pin-store';
 import { openDatabase, type Database } from './adapters/sqlite/database';
@@ -282,6 +282,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         events.emit('grants.changed', {});
       },
     });
+    /** Where agents reach a server through Airlock (the listener starts further down). */
+    const endpointFor = (id: string) => `${http.url}/mcp/${id}`;
+    const status = createServerStatus({
+      servers: serverMap,
+      sessionsFor: (id) => endpoint.sessionsFor(id),
+      endpointFor,
+      redactor,
+      policies,
+      policyFiles,
+      events,
+    });
     const channels = new UpstreamChannels(
       () => serverMap,
       logger,
@@ -297,11 +308,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       maxBodyBytes: settings.maxBodyBytes,
       timeoutMs: settings.upstreamTimeoutMs,
       logger,
-      onSessionsChanged: (serverId) => emitServer(serverId),
-      onUpstreamLost: (serverId, reason) => {
-        lastErrors.set(serverId, redactor.text(reason));
-        emitServer(serverId);
-      },
+      onSessionsChanged: (serverId) => status.emit(serverId),
+      onUpstreamLost: (serverId, reason) => status.lost(serverId, reason),
     });
     closers.push(() => endpoint.close());
 
@@ -325,25 +333,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
     closers.push(grants.watch());
 
-    const lastErrors = new Map<string, string>();
-    const serverInfo = (server: ServerConfig): ServerInfo => {
-      const sessions = endpoint.sessionsFor(server.id);
-      const lastError = lastErrors.get(server.id);
-      return {
-        id: server.id,
-        transport: server.transport,
-        target: serverTarget(server, redactor),
-        endpoint: `${http.url}/mcp/${server.id}`,
-        state: sessions > 0 ? 'connected' : 'idle',
-        sessions,
-        ...(lastError === undefined ? {} : { lastError }),
-        policy: describePolicy(policies, policyFiles, server.id),
-      };
-    };
-    const emitServer = (serverId: string) => {
-      const server = serverMap.get(serverId);
-      if (server && events.active) events.emit('server.status', { server: serverInfo(server) });
-    };
     // Started once the listener is up (a server it adds needs its address).
     const configWatcher: ConfigWatcher = watchConfig({
       dataDir,
@@ -359,9 +348,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       servers: serverMap,
       unavailable,
       secrets: upstreamSecrets,
-      info: serverInfo,
+      info: status.info,
       disconnect: (id) => {
-        lastErrors.delete(id);
+        status.forget(id);
         channels.forget(id);
         void endpoint.closeServer(id);
       },
@@ -464,7 +453,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
       },
       probe: (server) => probeUpstream(server, probeTimeoutMs),
-      endpoint: (id) => `${http.url}/mcp/${id}`,
+      endpoint: endpointFor,
       port: () => http.port,
       bridge: () => options.bridge ?? findBridge({ dataDir }),
       notes: () =>
@@ -560,7 +549,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         return [...serverMap.values()];
       },
       policies,
-      endpointFor: (serverId) => `${http.url}/mcp/${serverId}`,
+      endpointFor,
       sessionCount: () => endpoint.sessionCount,
       logger,
       settings: () => ({ ...settings }),
