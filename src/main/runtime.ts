@@ -4,10 +4,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDispatcher, type ApiDispatcher } from './core/api/dispatcher';
-import { createAppHandlers, describePolicy, type GrantAdmin } from './core/api/handlers';
+import { createAppHandlers, describePolicy } from './core/api/handlers';
 import type { ServerConfig, Settings } from './core/config/types';
 import { createCore } from './core/create-core';
 import { createServerStatus } from './core/api/server-status';
+import { createGrantAdmin } from './core/api/grant-admin';
 import { formatProblems } from './core/json-problems';
 import { RateLimiter } from './core/limits/rate-limiter';
 import { PolicyRegistry } from './core/policy';
@@ -277,10 +278,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       clock,
       logger,
       // Revoked here, or by `airlock grants revoke` in another process (seen in secrets.json).
-      onRevoked: (names) => {
-        for (const name of names) endGrant(name);
-        events.emit('grants.changed', {});
-      },
+      onRevoked: (names) => grantAdmin.end(names),
     });
     /** Where agents reach a server through Airlock (the listener starts further down). */
     const endpointFor = (id: string) => `${http.url}/mcp/${id}`;
@@ -312,26 +310,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       onUpstreamLost: (serverId, reason) => status.lost(serverId, reason),
     });
     closers.push(() => endpoint.close());
-
-    /** A revoked grant ends at once: held calls refused, temporary grants gone, sessions closed. */
-    const endGrant = (name: string) => {
-      temporaryGrants.revokeGrant(name);
-      try {
-        // First, so that its agents read why; a session closed first would say "disconnected".
-        const refused = approvals.withdrawGrant(name);
-        logger.info(`grant ${name} revoked: its held calls are refused and its sessions closed`, {
-          heldCalls: refused,
-        });
-      } finally {
-        // Also withdraws whatever is still held there, should the refusals above have failed.
-        endpoint.closeGrant(name).catch((error: unknown) =>
-          logger.error(`could not close the sessions of revoked grant ${name}`, {
-            error: errorMessage(error),
-          }),
-        );
-      }
-    };
-    closers.push(grants.watch());
 
     // Started once the listener is up (a server it adds needs its address).
     const configWatcher: ConfigWatcher = watchConfig({
@@ -395,34 +373,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
     const probeTimeoutMs =
       options.probeTimeoutMs ?? Math.min(DEFAULT_PROBE_TIMEOUT_MS, settings.upstreamTimeoutMs);
-    const grantAdmin: GrantAdmin = {
-      list: () => listGrants(dataDir).map(({ name, created }) => ({ name, created })),
-      add: (name) => {
-        const created = createGrant(dataDir, name, clock);
-        grants.refresh();
-        events.emit('grants.changed', {});
-        return created;
+    const grantAdmin = createGrantAdmin({
+      store: {
+        list: () => listGrants(dataDir),
+        create: (name) => createGrant(dataDir, name, clock),
+        revoke: (name) => revokeGrant(dataDir, name),
+        rename: (name, newName) => renameGrant(dataDir, name, newName),
       },
-      revoke: (name) => {
-        const revoked = revokeGrant(dataDir, name);
-        // Its token stops working now; its held calls and sessions end (see onRevoked).
-        if (revoked) grants.revoked(name);
-        return revoked;
-      },
-      rename: (name, newName) => {
-        renameGrant(dataDir, name, newName);
-        grants.refresh();
-        // The token keeps working under the new name, but sessions are bound to the old one
-        // and cannot be used any more (clients start new ones). Closing them now leaves no
-        // held call behind that a later revocation of the new name would not find.
-        endpoint.closeGrant(name).catch((error: unknown) =>
-          logger.error(`could not close the sessions of renamed grant ${name}`, {
-            error: errorMessage(error),
-          }),
-        );
-        events.emit('grants.changed', {});
-      },
-    };
+      tokens: grants,
+      approvals,
+      temporaryGrants,
+      closeSessions: (name) => endpoint.closeGrant(name),
+      events,
+      logger,
+    });
+    closers.push(grants.watch());
     // Protect and Unprotect of the MCP clients on this machine (Clients, "On this machine").
     const clients = createClientProtection({
       files: clientFilesOnDisk(clientLocations(options.clientLocations)),
