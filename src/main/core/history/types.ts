@@ -12,15 +12,7 @@ import type {
 } from '../../../shared/model/history';
 
 // The rows as the app API shows them are part of the shared model; the store's port is the core's.
-export type {
-  CallDecision,
-  CallRecord,
-  DecidedBy,
-  HistoryPage,
-  HourlyCount,
-  NewCall,
-  ResultStatus,
-};
+export type * from '../../../shared/model/history';
 
 /** What changes when a held call is answered or a running call finishes. */
 export interface CallUpdate {
