@@ -131,7 +131,7 @@ export interface ClientProtection {
 }
 
 /** Shown in a preview where the new token will stand: it does not exist before Protect runs. */
-export function tokenPlaceholder(grant: string): string {
+function tokenPlaceholder(grant: string): string {
   return `<the new token of grant ${grant}>`;
 }
 
@@ -183,7 +183,7 @@ export function serverKey(file: string, path: readonly string[]): string {
 }
 
 /** A client server name as an Airlock id: letters, digits, "_", "." and "-", at most 60. */
-export function idFromName(name: string): string {
+function idFromName(name: string): string {
   const cleaned = name
     .replace(/[^A-Za-z0-9_.-]+/g, '-')
     .replace(/^[^A-Za-z0-9]+/, '')

@@ -39,7 +39,7 @@ const TRANSPORTS: Record<string, ServerConfig['transport']> = {
 };
 
 /** Longest secret-store reference; keys Airlock writes are "<server id>/<env|headers>/<name>". */
-export const MAX_SECRET_REF_LENGTH = 1000;
+const MAX_SECRET_REF_LENGTH = 1000;
 
 /** Env and header values: the value itself, or `{"secret": "<key>"}`, where the secret store keeps it. */
 const storedValueMap = {

@@ -23,7 +23,7 @@ import type { ToolDefinition } from './tool-definition';
  * attacks. Deliberately few and specific: each is a reason for a person to read the description,
  * not proof of anything, and a list that flags every tool would be ignored.
  */
-export const INSTRUCTION_PATTERNS: readonly { says: string; pattern: RegExp }[] = [
+const INSTRUCTION_PATTERNS: readonly { says: string; pattern: RegExp }[] = [
   {
     says: 'tells the model to ignore or override its instructions',
     pattern:
