@@ -12,11 +12,16 @@ import type { TrayState } from '../../src/main/adapters/electron/tray';
 
 /** Electron's Tray, recording its image, tooltip and menu; `item` finds a menu item by label. */
 export class FakeTray {
+  /** Every tray made, as the entry point makes its own. */
+  static all: FakeTray[] = [];
   image?: string;
   tooltip = '';
   menu: MenuItemConstructorOptions[] = [];
   destroyed = false;
   clicked?: () => void;
+  constructor() {
+    FakeTray.all.push(this);
+  }
   setImage(image: NativeImage) {
     this.image = (image as unknown as { state: TrayState }).state;
   }
@@ -129,12 +134,16 @@ export function topFrame(url: string): FakeFrame {
 export class FakeWindow {
   /** Every window made since the last `FakeWindow.created.length = 0`. */
   static created: FakeWindow[] = [];
+  static getAllWindows() {
+    return FakeWindow.created;
+  }
   readonly handlers = new Map<string, (...args: unknown[]) => void>();
   readonly once = vi.fn();
   windowOpenHandler?: (details: { url: string }) => { action: string };
   loaded?: string;
   scripts: string[] = [];
   shown = 0;
+  focused = 0;
   constructor(readonly options: Record<string, unknown>) {
     FakeWindow.created.push(this);
   }
@@ -154,7 +163,9 @@ export class FakeWindow {
   show() {
     this.shown++;
   }
-  focus() {}
+  focus() {
+    this.focused++;
+  }
 }
 
 /** Electron's app, as far as the login item uses it: its login-item settings. */
