@@ -3,6 +3,10 @@
 // The renderer and the preload see shared alone. Relative imports are resolved against the
 // importing file, so "../../adapters/x" and "../runtime" are caught wherever the file sits.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's src/, wherever eslint is run from. */
+const SRC = fileURLToPath(new URL('../src', import.meta.url));
 
 /** What each layer may import from, besides itself. */
 const MAY_IMPORT = {
@@ -16,7 +20,7 @@ const MAY_IMPORT = {
 
 /** The layer of a file under src/, or undefined for files outside the layered tree (tests, bench). */
 export function layerOf(file) {
-  const parts = path.relative(path.resolve('src'), path.resolve(file)).split(path.sep);
+  const parts = path.relative(SRC, path.resolve(file)).split(path.sep);
   if (parts[0] === '..' || path.isAbsolute(parts[0])) return undefined;
   if (parts[0] === 'shared' || parts[0] === 'preload' || parts[0] === 'renderer') return parts[0];
   if (parts[0] !== 'main') return undefined;
