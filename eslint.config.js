@@ -1,7 +1,8 @@
-// Lint rules for the whole repository: TypeScript-aware recommended rules, nothing stylistic
-// (prettier owns formatting).
+// Lint rules for the whole repository: TypeScript-aware recommended rules, the direction between
+// the source layers, nothing stylistic (prettier owns formatting).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerImports } from './eslint-rules/layer-imports.js';
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'coverage/**'] },
@@ -32,5 +33,10 @@ export default tseslint.config(
   {
     files: ['src/main/adapters/electron/**', 'src/main/index.ts', 'src/preload/**', 'test/**'],
     rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['src/**'],
+    plugins: { airlock: { rules: { 'layer-imports': layerImports } } },
+    rules: { 'airlock/layer-imports': 'error' },
   },
 );

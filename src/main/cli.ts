@@ -23,7 +23,8 @@ import { startStdioBridge } from './adapters/mcp/stdio-bridge';
 import { ConfigProblem, startRuntime } from './runtime';
 import { AlreadyRunning, readRunningFile } from './adapters/files/running-file';
 import { CLIENT_IDS, type ClientId } from '../shared/mcp-clients';
-import type { ClientOnMachine, ProtectPlan } from './core/clients/types';
+import type { ClientOnMachine, ProtectPlan } from '../shared/model/clients';
+import { DEFAULT_SETTINGS } from '../shared/model/settings';
 import type { ClientProtection } from './core/clients/protection';
 import { offlineClientProtection } from './offline-clients';
 import { ApiError } from '../shared/api-error';
@@ -58,7 +59,7 @@ program
   .option(...dataDirOption)
   .option(
     '--port <port>',
-    'port to listen on, 0 for a free one (default: settings.port, 7820)',
+    `port to listen on, 0 for a free one (default: settings.port, ${DEFAULT_SETTINGS.port})`,
     parsePort,
   )
   .option('--quiet', 'log only warnings and errors')
@@ -463,7 +464,7 @@ function runningUrl(dataDir: string): string {
   if (running) return running.url;
   // Not running from this folder, or the file is unreadable: fall back to the configured port.
   const config = loadConfig(dataDir);
-  const port = config.ok ? config.value.settings.port : 7820;
+  const port = config.ok ? config.value.settings.port : DEFAULT_SETTINGS.port;
   return `http://127.0.0.1:${port}`;
 }
 

@@ -43,7 +43,7 @@ import { errorMessage } from '../shared/error-message';
 import { startRuntime, type Runtime } from './runtime';
 
 /** Windows shows notifications only for an app with an AppUserModelID (electron-builder's appId). */
-export const APP_USER_MODEL_ID = 'dev.airlock.app';
+const APP_USER_MODEL_ID = 'dev.airlock.app';
 
 // A privileged scheme must be registered before the app is ready.
 registerAppScheme(protocol);

@@ -2,18 +2,16 @@
 // files directly (as `airlock grants` is), so it works whether Airlock runs or not. A running
 // Airlock picks the changes up as it does a hand edit: the new servers in config.json (their values
 // already in the secret store), the policy files, the grant in secrets.json.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { ServerInfo } from '../shared/contract';
-import { CLIENTS } from '../shared/mcp-clients';
 import { probeServer } from './adapters/mcp/upstream/probe';
 import { clientFilesOnDisk } from './adapters/clients/client-files';
 import { clientLocations, type ClientLocationOptions } from './adapters/clients/client-locations';
 import { findBridge } from './adapters/clients/bridge-command';
 import { protectionRecordsFile } from './adapters/clients/protection-records';
-import { writeFileAtomic } from './adapters/files/atomic-write';
 import { describeConfigProblems, loadConfig } from './adapters/files/config-file';
 import { ensureDataDir, policyPath } from './adapters/files/data-dir';
 import { createGrant, listGrants, migrateGrants, revokeGrant } from './adapters/files/grants';
+import { policyFilesIn } from './adapters/files/policy-files';
 import { readRunningFile } from './adapters/files/running-file';
 import { createServerRegistry } from './adapters/files/server-registry';
 import { UpstreamSecrets } from './adapters/files/upstream-secrets';
@@ -94,14 +92,7 @@ export function offlineClientProtection(options: OfflineClientsOptions): ClientP
       add: (name) => createGrant(dataDir, name),
       revoke: (name) => revokeGrant(dataDir, name),
     },
-    policies: {
-      read: (server) => {
-        const file = policyPath(dataDir, server);
-        return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-      },
-      write: (server, text) => writeFileAtomic(policyPath(dataDir, server), text),
-      remove: (server) => rmSync(policyPath(dataDir, server), { force: true }),
-    },
+    policies: policyFilesIn(dataDir),
     probe: async (server) => {
       const result = await probeServer(server, PROBE_TIMEOUT_MS);
       return result.ok
@@ -121,6 +112,3 @@ export function offlineClientProtection(options: OfflineClientsOptions): ClientP
     logger,
   });
 }
-
-/** The ids the CLI accepts, for its help. */
-export const CLIENT_CHOICES = Object.keys(CLIENTS);

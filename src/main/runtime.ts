@@ -1,39 +1,27 @@
 // The headless core wired to its adapters: config and policies from the data folder, counters and
 // history in SQLite, approvals, the app API, the upstream channels and the HTTP listener. Both
 // entry points (the `airlock` CLI and the Electron app) start Airlock through here.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServerInfo } from '../shared/contract';
-import { ApprovalQueue } from './core/approvals/approval-queue';
-import { TemporaryGrants } from './core/approvals/temporary-grants';
 import { createDispatcher, type ApiDispatcher } from './core/api/dispatcher';
-import { EventBus } from './core/api/event-bus';
-import {
-  createAppHandlers,
-  describePolicy,
-  type GrantAdmin,
-  type PolicyFiles,
-} from './core/api/handlers';
-import { CallGuard } from './core/calls/call-guard';
-import { PauseSwitch } from './core/calls/pause-switch';
-import type { EditableSettings, ServerConfig, Settings } from './core/config/types';
-import { Gatekeeper } from './core/gatekeeper';
+import { createAppHandlers, describePolicy } from './core/api/handlers';
+import type { ServerConfig, Settings } from './core/config/types';
+import { createCore } from './core/create-core';
+import { createServerStatus } from './core/api/server-status';
+import { createGrantAdmin } from './core/api/grant-admin';
 import { formatProblems } from './core/json-problems';
 import { RateLimiter } from './core/limits/rate-limiter';
 import { PolicyRegistry } from './core/policy';
 import { systemClock, systemTimers, type Clock, type Logger, type Timers } from './core/ports';
 import { createRedactor, type Redactor } from './core/redaction/redactor';
-import { ToolPins } from './core/tools/tool-pins';
 import {
-  ConfigEditError,
   ConfigProblem,
   describeConfigProblems,
   loadConfig,
-  updateConfigJson,
+  saveSettings,
 } from './adapters/files/config-file';
 import { watchConfig, type ConfigWatcher } from './adapters/files/config-watcher';
 import { redactingLogger } from './adapters/log/redacting-logger';
-import { writeFileAtomic } from './adapters/files/atomic-write';
 import {
   configPath,
   ensureDataDir,
@@ -64,6 +52,7 @@ import {
   type UiTokenSource,
 } from './adapters/http/ui-token';
 import { SqliteHistoryStore } from './adapters/sqlite/history-store';
+import { policyFilesIn } from './adapters/files/policy-files';
 import { watchPolicies, type PolicyWatcher } from './adapters/files/policy-watcher';
 import {
   startHttpServer,
@@ -77,13 +66,12 @@ import { createServerRegistry } from './adapters/files/server-registry';
 import { UpstreamSecrets } from './adapters/files/upstream-secrets';
 import { openSecretStore } from './adapters/secrets/open-secret-store';
 import type { Keychain } from './adapters/secrets/keychain-secret-store';
-import { maskServerText, serverTarget } from './core/config/server-entry';
+import { maskServerText } from './core/config/server-entry';
 import { SqliteCounterStore } from './adapters/sqlite/counter-store';
 import { SqlitePinStore } from './adapters/sqlite/pin-store';
 import { openDatabase, type Database } from './adapters/sqlite/database';
 import type { ElectronAppPaths } from './adapters/sqlite/native-binding';
 import { errorMessage } from '../shared/error-message';
-import { ApiError } from '../shared/api-error';
 import type { BridgeInfo } from '../shared/mcp-clients';
 import { createClientProtection } from './core/clients/protection';
 import { clientFilesOnDisk } from './adapters/clients/client-files';
@@ -243,8 +231,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     pruner.unref();
     closers.push(() => clearInterval(pruner));
 
-    const events = new EventBus(logger);
-    const policies = new PolicyRegistry();
+    const { events, policies, gatekeeper, approvals, temporaryGrants, pause, pins, calls } =
+      createCore({
+        clock,
+        timers,
+        logger,
+        history,
+        limiter,
+        redactor,
+        argsHashKey,
+        settings: () => settings,
+        pauseStore: {
+          initial: readPauseState(dataDir, logger),
+          save: (state) => savePauseState(dataDir, state),
+        },
+        pinStore: new SqlitePinStore(db),
+      });
     const watcher: PolicyWatcher = watchPolicies(
       policiesDir(dataDir),
       (serverId, text) => {
@@ -267,86 +269,27 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     closers.push(() => watcher.close());
     await watcher.ready;
 
-    const policyFiles: PolicyFiles = {
-      path: (server) => policyPath(dataDir, server),
-      read: (server) => {
-        const file = policyPath(dataDir, server);
-        return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-      },
-      write: (server, text) => writeFileAtomic(policyPath(dataDir, server), text),
-    };
+    const policyFiles = policyFilesIn(dataDir);
     policies.onChange((server) =>
       events.emit('policy.changed', { policy: describePolicy(policies, policyFiles, server) }),
     );
 
-    const gatekeeper = new Gatekeeper({ policies, limiter, clock });
     const grants = new GrantAuthenticator(dataDir, {
       clock,
       logger,
       // Revoked here, or by `airlock grants revoke` in another process (seen in secrets.json).
-      onRevoked: (names) => {
-        for (const name of names) endGrant(name);
-        events.emit('grants.changed', {});
-      },
+      onRevoked: (names) => grantAdmin.end(names),
     });
-    const approvals = new ApprovalQueue({
-      clock,
-      timers,
-      limits: () => ({
-        maxPending: settings.maxPendingApprovals,
-        maxPendingPerGrant: settings.maxPendingApprovalsPerGrant,
-      }),
-      onAdded: (approval) => {
-        logger.info(`held ${approval.server}/${approval.tool} for ${approval.grant}`, {
-          approval: approval.id,
-          reason: approval.reason,
-        });
-        events.emit('approval.added', { approval });
-      },
-      onResolved: (approval, outcome) => events.emit('approval.resolved', { approval, outcome }),
-    });
-    const temporaryGrants = new TemporaryGrants({
-      clock,
-      timers,
-      onChange: () => events.emit('grants.changed', {}),
-    });
-    const pause = new PauseSwitch({
-      clock,
-      initial: readPauseState(dataDir, logger),
-      save: (state) => savePauseState(dataDir, state),
-      onChange: (state) => {
-        logger.warn(state.paused ? 'Airlock paused: every call is refused' : 'Airlock resumed');
-        events.emit('pause.changed', { pause: state });
-      },
-    });
-    if (pause.paused)
-      logger.warn('Airlock starts paused: every call is refused until it is resumed');
-    const pins = new ToolPins({
-      store: new SqlitePinStore(db),
-      clock,
-      logger,
-      onChange: (pin, state) =>
-        events.emit('pin.changed', {
-          server: pin.server,
-          tool: pin.tool,
-          state,
-          hash: state === 'accepted' ? pin.accepted.hash : (pin.changed?.hash ?? pin.accepted.hash),
-        }),
-    });
-    const calls = new CallGuard({
-      gatekeeper,
-      history,
-      approvals,
-      temporaryGrants,
+    /** Where agents reach a server through Airlock (the listener starts further down). */
+    const endpointFor = (id: string) => `${http.url}/mcp/${id}`;
+    const status = createServerStatus({
+      servers: serverMap,
+      sessionsFor: (id) => endpoint.sessionsFor(id),
+      endpointFor,
       redactor,
+      policies,
+      policyFiles,
       events,
-      clock,
-      logger,
-      approvalTimeoutMs: () => settings.approvalTimeoutMs,
-      argsHashKey,
-      paused: () => pause.paused,
-      pins,
-      changedDefinitions: () => settings.changedToolDefinitions,
     });
     const channels = new UpstreamChannels(
       () => serverMap,
@@ -363,53 +306,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       maxBodyBytes: settings.maxBodyBytes,
       timeoutMs: settings.upstreamTimeoutMs,
       logger,
-      onSessionsChanged: (serverId) => emitServer(serverId),
-      onUpstreamLost: (serverId, reason) => {
-        lastErrors.set(serverId, redactor.text(reason));
-        emitServer(serverId);
-      },
+      onSessionsChanged: (serverId) => status.emit(serverId),
+      onUpstreamLost: (serverId, reason) => status.lost(serverId, reason),
     });
     closers.push(() => endpoint.close());
 
-    /** A revoked grant ends at once: held calls refused, temporary grants gone, sessions closed. */
-    const endGrant = (name: string) => {
-      temporaryGrants.revokeGrant(name);
-      try {
-        // First, so that its agents read why; a session closed first would say "disconnected".
-        const refused = approvals.withdrawGrant(name);
-        logger.info(`grant ${name} revoked: its held calls are refused and its sessions closed`, {
-          heldCalls: refused,
-        });
-      } finally {
-        // Also withdraws whatever is still held there, should the refusals above have failed.
-        endpoint.closeGrant(name).catch((error: unknown) =>
-          logger.error(`could not close the sessions of revoked grant ${name}`, {
-            error: errorMessage(error),
-          }),
-        );
-      }
-    };
-    closers.push(grants.watch());
-
-    const lastErrors = new Map<string, string>();
-    const serverInfo = (server: ServerConfig): ServerInfo => {
-      const sessions = endpoint.sessionsFor(server.id);
-      const lastError = lastErrors.get(server.id);
-      return {
-        id: server.id,
-        transport: server.transport,
-        target: serverTarget(server, redactor),
-        endpoint: `${http.url}/mcp/${server.id}`,
-        state: sessions > 0 ? 'connected' : 'idle',
-        sessions,
-        ...(lastError === undefined ? {} : { lastError }),
-        policy: describePolicy(policies, policyFiles, server.id),
-      };
-    };
-    const emitServer = (serverId: string) => {
-      const server = serverMap.get(serverId);
-      if (server && events.active) events.emit('server.status', { server: serverInfo(server) });
-    };
     // Started once the listener is up (a server it adds needs its address).
     const configWatcher: ConfigWatcher = watchConfig({
       dataDir,
@@ -425,9 +326,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       servers: serverMap,
       unavailable,
       secrets: upstreamSecrets,
-      info: serverInfo,
+      info: status.info,
       disconnect: (id) => {
-        lastErrors.delete(id);
+        status.forget(id);
         channels.forget(id);
         void endpoint.closeServer(id);
       },
@@ -472,34 +373,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
     const probeTimeoutMs =
       options.probeTimeoutMs ?? Math.min(DEFAULT_PROBE_TIMEOUT_MS, settings.upstreamTimeoutMs);
-    const grantAdmin: GrantAdmin = {
-      list: () => listGrants(dataDir).map(({ name, created }) => ({ name, created })),
-      add: (name) => {
-        const created = createGrant(dataDir, name, clock);
-        grants.refresh();
-        events.emit('grants.changed', {});
-        return created;
+    const grantAdmin = createGrantAdmin({
+      store: {
+        list: () => listGrants(dataDir),
+        create: (name) => createGrant(dataDir, name, clock),
+        revoke: (name) => revokeGrant(dataDir, name),
+        rename: (name, newName) => renameGrant(dataDir, name, newName),
       },
-      revoke: (name) => {
-        const revoked = revokeGrant(dataDir, name);
-        // Its token stops working now; its held calls and sessions end (see onRevoked).
-        if (revoked) grants.revoked(name);
-        return revoked;
-      },
-      rename: (name, newName) => {
-        renameGrant(dataDir, name, newName);
-        grants.refresh();
-        // The token keeps working under the new name, but sessions are bound to the old one
-        // and cannot be used any more (clients start new ones). Closing them now leaves no
-        // held call behind that a later revocation of the new name would not find.
-        endpoint.closeGrant(name).catch((error: unknown) =>
-          logger.error(`could not close the sessions of renamed grant ${name}`, {
-            error: errorMessage(error),
-          }),
-        );
-        events.emit('grants.changed', {});
-      },
-    };
+      tokens: grants,
+      approvals,
+      temporaryGrants,
+      closeSessions: (name) => endpoint.closeGrant(name),
+      events,
+      logger,
+    });
+    closers.push(grants.watch());
     // Protect and Unprotect of the MCP clients on this machine (Clients, "On this machine").
     const clients = createClientProtection({
       files: clientFilesOnDisk(clientLocations(options.clientLocations)),
@@ -525,12 +413,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           policies.load(server, text);
         },
         remove: (server) => {
-          rmSync(policyPath(dataDir, server), { force: true });
+          policyFiles.remove(server);
           policies.remove(server);
         },
       },
       probe: (server) => probeUpstream(server, probeTimeoutMs),
-      endpoint: (id) => `${http.url}/mcp/${id}`,
+      endpoint: endpointFor,
       port: () => http.port,
       bridge: () => options.bridge ?? findBridge({ dataDir }),
       notes: () =>
@@ -566,12 +454,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         get: () => ({ ...settings }),
         update: (change) => {
           configWatcher.assertWritable();
-          try {
-            saveSettings(dataDir, change);
-          } catch (error) {
-            if (error instanceof ConfigEditError) throw new ApiError('conflict', error.message);
-            throw error;
-          }
+          saveSettings(dataDir, change);
           applySettings(change);
           return { ...settings };
         },
@@ -631,7 +514,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         return [...serverMap.values()];
       },
       policies,
-      endpointFor: (serverId) => `${http.url}/mcp/${serverId}`,
+      endpointFor,
       sessionCount: () => endpoint.sessionCount,
       logger,
       settings: () => ({ ...settings }),
@@ -640,27 +523,5 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   } catch (error) {
     await cleanup();
     throw error;
-  }
-}
-
-/** Writes changed settings into config.json, keeping the rest of the file as the user wrote it. */
-function saveSettings(dataDir: string, change: Partial<EditableSettings>): void {
-  if (change.approvalTimeoutMs !== undefined) {
-    updateConfigJson(
-      dataDir,
-      ['settings', 'approvalTimeout'],
-      `${change.approvalTimeoutMs / 1000}s`,
-    );
-  }
-  for (const key of [
-    'maxPendingApprovals',
-    'maxPendingApprovalsPerGrant',
-    'retentionDays',
-    'notifications',
-    'notificationSound',
-    'changedToolDefinitions',
-    'port',
-  ] as const) {
-    if (change[key] !== undefined) updateConfigJson(dataDir, ['settings', key], change[key]);
   }
 }

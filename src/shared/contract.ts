@@ -2,22 +2,6 @@
 // event the core pushes. The HTTP adapter, the IPC adapter, the preload bridge and the renderer's
 // client are all derived from this file, so the API's shape is written once.
 import { z } from 'zod';
-import { NAME_PATTERN, NAME_RULE } from '../main/core/config/names';
-import type { JsonProblem, SecretStoreInfo } from '../main/core/ports';
-import type { EditableSettings, Settings } from '../main/core/config/types';
-import type { ServerDraft } from '../main/core/config/server-entry';
-import type { StartSettings } from '../main/core/config/config-diff';
-import type { PauseState } from '../main/core/calls/pause-switch';
-import type { GrantRisk, ToolRisk, ToolRiskReport } from '../main/core/policy/tool-risk';
-import type { DefinitionChange } from '../main/core/tools/tool-pins';
-import type { DiffRow, FieldDiff } from '../main/core/tools/definition-diff';
-import type { ToolFlag } from '../main/core/tools/tool-flags';
-import type {
-  CallDecision,
-  CallRecord,
-  HistoryPage,
-  HourlyCount,
-} from '../main/core/history/types';
 import type {
   BridgeInfo,
   ClientOnMachine,
@@ -25,7 +9,28 @@ import type {
   ProtectPlan,
   ProtectResult,
   UnprotectResult,
-} from '../main/core/clients/types';
+} from './model/clients';
+import type { CallDecision, CallRecord, HistoryPage, HourlyCount } from './model/history';
+import type { JsonProblem } from './model/json-problem';
+import { NAME_PATTERN, NAME_RULE } from './model/names';
+import type { PauseState } from './model/pause';
+import type { ServerDraft, SecretStoreInfo } from './model/servers';
+import {
+  settingSpecs,
+  type EditableSettings,
+  type SettingSpec,
+  type Settings,
+  type StartSettings,
+} from './model/settings';
+import type {
+  DefinitionChange,
+  DiffRow,
+  FieldDiff,
+  GrantRisk,
+  ToolFlag,
+  ToolRisk,
+  ToolRiskReport,
+} from './model/tools';
 import { CLIENT_IDS } from './mcp-clients';
 
 export type {
@@ -243,30 +248,80 @@ const keptSecrets = z.strictObject({
   headers: z.array(z.string().max(200)).max(200).optional(),
 });
 
-const clientId = z.enum(CLIENT_IDS);
-/** Servers of a client, by the key clients.detect gives each. */
-const serverKeys = z.array(z.string().max(5000)).max(500);
+/** One setting's value within the settings table's limits. */
+function settingValue(spec: SettingSpec): z.ZodType {
+  switch (spec.kind) {
+    case 'integer':
+    case 'duration': {
+      const atLeast = z.number().int().min(spec.min);
+      return spec.max === undefined ? atLeast : atLeast.max(spec.max);
+    }
+    case 'boolean':
+      return z.boolean();
+    case 'choice':
+      return z.enum(spec.choices.map((c) => c.value) as [string, ...string[]]);
+    case 'redaction':
+      return z.never();
+  }
+}
 
-export const COMMANDS = {
-  'approvals.list': command<{ approvals: Approval[] }>()(none),
-  'approvals.decide': command<{ approval: Approval; outcome: ApprovalOutcome }>()(
-    z.strictObject({
-      id: z.string().min(1).max(100),
-      decision: z.enum(['allow', 'deny']),
-      /** Sent to the agent with a denial. */
-      message: z.string().max(2000).optional(),
-      /** With allow: also allow this tool for this grant for N minutes. */
+/**
+ * settings.update's input: any of the editable settings (see src/shared/model/settings.ts). The
+ * shape is built from the table, so its type is stated rather than inferred.
+ */
+const settingsChange = z.strictObject(
+  Object.fromEntries(
+    settingSpecs()
+      .filter(([, spec]) => spec.editable)
+      .map(([key, spec]) => [key, settingValue(spec).optional()]),
+  ),
+) as unknown as z.ZodType<Partial<EditableSettings>, Partial<EditableSettings>>;
+
+const approvalId = z.string().min(1).max(100);
+
+/** An answer's other keys are refused by name: each belongs to the other answer. */
+function onlyWith(key: string, belongs: string) {
+  return (issue: { code?: string; keys?: string[] }) =>
+    issue.code === 'unrecognized_keys' && issue.keys?.includes(key) ? belongs : undefined;
+}
+
+/** A person's answer to a held call: allow (perhaps for a while) or deny (perhaps saying why). */
+const decision = z.discriminatedUnion('decision', [
+  z.strictObject(
+    {
+      id: approvalId,
+      decision: z.literal('allow'),
+      /** Also allow this tool for this grant for N minutes. */
       forMinutes: z
         .number()
         .int()
         .min(1)
         .max(24 * 60)
         .optional(),
-    }),
+    },
+    { error: onlyWith('message', 'message goes with deny (it is sent to the agent), not allow') },
   ),
+  z.strictObject(
+    {
+      id: approvalId,
+      decision: z.literal('deny'),
+      /** Sent to the agent with the denial. */
+      message: z.string().max(2000).optional(),
+    },
+    { error: onlyWith('forMinutes', 'forMinutes goes with allow, not deny') },
+  ),
+]);
+
+const clientId = z.enum(CLIENT_IDS);
+/** Servers of a client, by the key clients.detect gives each. */
+const serverKeys = z.array(z.string().max(5000)).max(500);
+
+export const COMMANDS = {
+  'approvals.list': command<{ approvals: Approval[] }>()(none),
+  'approvals.decide': command<{ approval: Approval; outcome: ApprovalOutcome }>()(decision),
   /** The policy text with this held call's tool allowed for its grant, for the user to review and save. */
   'approvals.proposeAlwaysAllow': command<{ server: string; text: string; baseHash?: string }>()(
-    z.strictObject({ id: z.string().min(1).max(100) }),
+    z.strictObject({ id: approvalId }),
   ),
   'history.query': command<HistoryPage>()(
     historyFilter.extend({
@@ -403,24 +458,7 @@ export const COMMANDS = {
   ),
   /** The settings, and the port Airlock listens on now (settings.port applies from the next start). */
   'settings.get': command<{ settings: Settings; listeningPort: number }>()(none),
-  'settings.update': command<{ settings: Settings }>()(
-    z.strictObject({
-      approvalTimeoutMs: z
-        .number()
-        .int()
-        .min(1000)
-        .max(24 * 3_600_000)
-        .optional(),
-      maxPendingApprovals: z.number().int().min(1).max(10_000).optional(),
-      maxPendingApprovalsPerGrant: z.number().int().min(1).max(10_000).optional(),
-      retentionDays: z.number().int().min(1).max(3650).optional(),
-      notifications: z.boolean().optional(),
-      notificationSound: z.boolean().optional(),
-      changedToolDefinitions: z.enum(['hold', 'refuse']).optional(),
-      /** Takes effect at the next start; 0 picks a free port then. */
-      port: z.number().int().min(0).max(65535).optional(),
-    }),
-  ),
+  'settings.update': command<{ settings: Settings }>()(settingsChange),
   /**
    * The MCP clients on this machine (Claude Desktop, Claude Code, Cursor, VS Code, Windsurf), their
    * config files and servers, and whether Airlock protects them; and how this install starts the

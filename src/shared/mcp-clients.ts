@@ -29,10 +29,6 @@ export const CLIENT_IDS = [
 
 export type ClientId = (typeof CLIENT_IDS)[number];
 
-export function isClientId(value: string): value is ClientId {
-  return (CLIENT_IDS as readonly string[]).includes(value);
-}
-
 export interface ClientKind {
   id: ClientId;
   name: string;

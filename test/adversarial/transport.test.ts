@@ -23,7 +23,7 @@ import {
 } from '../helpers/airlock-harness';
 import { openEventStream } from '../helpers/event-stream';
 import { recordingLogger } from '../helpers/recording-logger';
-import { startRuntime, type Runtime } from '../../src/main/runtime';
+import type { Runtime } from '../../src/main/runtime';
 
 const POLICY = {
   version: '1',
@@ -643,13 +643,7 @@ describe('slow clients', () => {
       { meatspace: POLICY },
     );
     token = addGrant(slowDir, 'alice');
-    slow = await startRuntime({
-      dataDir: slowDir,
-      port: 0,
-      logger: recordingLogger(),
-      uiToken: TEST_UI_TOKEN,
-      httpLimits: LIMITS,
-    });
+    slow = await startAirlock(slowDir, recordingLogger(), { httpLimits: LIMITS });
   });
 
   afterAll(async () => {
@@ -774,13 +768,7 @@ describe('too many connections', () => {
       { mcpServers: { meatspace: { url: upstream.url } } },
       { meatspace: readFileSync(SEED_POLICY_FILE, 'utf8') },
     );
-    capped = await startRuntime({
-      dataDir: cappedDir,
-      port: 0,
-      logger: log,
-      uiToken: TEST_UI_TOKEN,
-      httpLimits: { maxConnections: CAP },
-    });
+    capped = await startAirlock(cappedDir, log, { httpLimits: { maxConnections: CAP } });
   });
 
   afterAll(async () => {

@@ -14,7 +14,7 @@ import {
 } from '../helpers/airlock-harness';
 import { openEventStream, type EventStream } from '../helpers/event-stream';
 import type { Runtime } from '../../src/main/runtime';
-import type { Approval } from '../../src/shared/contract';
+import type { Approval, CommandInput } from '../../src/shared/contract';
 
 const POLICY = {
   version: '1',
@@ -126,6 +126,24 @@ describe('held calls', () => {
       /HTTP 409: That call is no longer waiting: it was already allowed/,
     );
     expect((await pending).isError).toBeFalsy();
+  });
+
+  it('refuses an answer that mixes allow and deny, with what is wrong, and keeps the call held', async () => {
+    const pending = provision();
+    const approval = await heldCall();
+    const mixed = [
+      [{ decision: 'deny', forMinutes: 15 }, /HTTP 400: .*forMinutes goes with allow, not deny/],
+      [{ decision: 'allow', message: 'thanks' }, /HTTP 400: .*message goes with deny/],
+    ] as const;
+    for (const [answer, says] of mixed) {
+      // Sent as a script would, outside the contract's types.
+      const input = { id: approval.id, ...answer } as unknown as CommandInput<'approvals.decide'>;
+      await expect(apiCall(runtime, 'approvals.decide', input)).rejects.toThrow(says);
+    }
+    const { approvals } = await apiCall(runtime, 'approvals.list', {});
+    expect(approvals.map((a) => a.id)).toContain(approval.id);
+    await apiCall(runtime, 'approvals.decide', { id: approval.id, decision: 'deny' });
+    expect((await pending).isError).toBe(true);
   });
 
   it('gives the client the message a person denied with', async () => {

@@ -11,13 +11,13 @@ import {
   makeDataDir,
   removeDataDir,
   SEED_POLICY_FILE,
-  TEST_UI_TOKEN,
+  startAirlock,
   textOf,
   writePolicy,
 } from '../helpers/airlock-harness';
 import { startMeatspaceHttp, type MeatspaceHttp } from '../fixtures/meatspace-server';
 import { silentLogger } from '../../src/main/core/ports';
-import { startRuntime, type Runtime } from '../../src/main/runtime';
+import type { Runtime } from '../../src/main/runtime';
 
 const PROBE_TIMEOUT_MS = 1500;
 
@@ -40,14 +40,7 @@ beforeEach(async () => {
   dataDir = makeDataDir({}, { meatspace: readFileSync(SEED_POLICY_FILE, 'utf8') });
   writeFileConfig(CONFIG_TEXT);
   token = addGrant(dataDir, 'agent');
-  runtime = await startRuntime({
-    dataDir,
-    port: 0,
-    logger: silentLogger,
-    uiToken: TEST_UI_TOKEN,
-    probeTimeoutMs: PROBE_TIMEOUT_MS,
-    keychain: false,
-  });
+  runtime = await startAirlock(dataDir, silentLogger, { probeTimeoutMs: PROBE_TIMEOUT_MS });
 });
 
 afterEach(async () => {

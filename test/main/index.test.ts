@@ -9,82 +9,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createGrant } from '../../src/main/adapters/files/grants';
 import { fixtureCommand, makeDataDir, removeDataDir } from '../helpers/airlock-harness';
+import { FakeNotification, FakeTray, FakeWindow } from '../helpers/electron-fakes';
 
 const appHandlers = new Map<string, (...args: unknown[]) => unknown>();
 const ipcHandlers = new Map<string, unknown>();
-const windows: FakeWindow[] = [];
-const notifications: FakeNotification[] = [];
-const trays: { tooltip: string }[] = [];
 const quits: string[] = [];
-
-class FakeWindow {
-  shown = 0;
-  focused = 0;
-  loaded?: string;
-  webContents = {
-    on() {},
-    setWindowOpenHandler() {},
-    executeJavaScript: async () => undefined,
-  };
-  constructor(readonly options: Record<string, unknown>) {
-    windows.push(this);
-  }
-  static getAllWindows() {
-    return windows;
-  }
-  once() {}
-  loadURL(url: string) {
-    this.loaded = url;
-    return Promise.resolve();
-  }
-  isMinimized() {
-    return false;
-  }
-  restore() {}
-  show() {
-    this.shown++;
-  }
-  focus() {
-    this.focused++;
-  }
-}
-
-class FakeNotification {
-  static isSupported() {
-    return true;
-  }
-  visible = false;
-  private clicked?: () => void;
-  constructor(readonly options: { title: string; body: string }) {
-    notifications.push(this);
-  }
-  on(event: string, listener: () => void) {
-    if (event === 'click') this.clicked = listener;
-  }
-  show() {
-    this.visible = true;
-  }
-  close() {
-    this.visible = false;
-  }
-  click() {
-    this.clicked?.();
-  }
-}
-
-class FakeTray {
-  tooltip = '';
-  constructor() {
-    trays.push(this);
-  }
-  setImage() {}
-  setToolTip(text: string) {
-    this.tooltip = text;
-  }
-  setContextMenu() {}
-  on() {}
-  destroy() {}
-}
 
 vi.mock('electron', () => ({
   app: {
@@ -156,9 +85,9 @@ describe('the Electron entry point', () => {
     await vi.waitFor(() => expect(existsSync(join(dataDir, 'serve.json'))).toBe(true), {
       timeout: 10_000,
     });
-    await vi.waitFor(() => expect(windows).toHaveLength(1));
-    expect(windows[0]!.loaded).toBe('app://airlock/index.html#/pending');
-    await vi.waitFor(() => expect(trays[0]?.tooltip).toBe('Airlock is guarding'));
+    await vi.waitFor(() => expect(FakeWindow.created).toHaveLength(1));
+    expect(FakeWindow.created[0]!.loaded).toBe('app://airlock/index.html#/pending');
+    await vi.waitFor(() => expect(FakeTray.all[0]?.tooltip).toBe('Airlock is guarding'));
     expect([...ipcHandlers.keys()].sort()).toEqual([
       'airlock:call',
       'airlock:subscribe',
@@ -185,23 +114,23 @@ describe('the Electron entry point', () => {
       })
       .catch(() => undefined);
 
-    await vi.waitFor(() => expect(notifications.filter((n) => n.visible)).toHaveLength(1), {
+    await vi.waitFor(() => expect(FakeNotification.all.filter((n) => n.visible)).toHaveLength(1), {
       timeout: 10_000,
     });
-    const [shown] = notifications;
+    const [shown] = FakeNotification.all;
     expect(shown!.options).toEqual({
       title: 'provision_api_key needs your approval',
       body: 'desktop-agent on meatspace: Mints keys',
       silent: true,
     });
-    expect(trays[0]!.tooltip).toBe('Airlock: 1 call waits for your approval');
+    expect(FakeTray.all[0]!.tooltip).toBe('Airlock: 1 call waits for your approval');
     shown!.click();
-    expect(windows[0]!.shown).toBe(1);
-    expect(windows[0]!.focused).toBe(1);
+    expect(FakeWindow.created[0]!.shown).toBe(1);
+    expect(FakeWindow.created[0]!.focused).toBe(1);
 
     await agent.close();
     await held;
     // The call was withdrawn when the agent left: nothing waits, so nothing stays on screen.
-    await vi.waitFor(() => expect(notifications.filter((n) => n.visible)).toHaveLength(0));
+    await vi.waitFor(() => expect(FakeNotification.all.filter((n) => n.visible)).toHaveLength(0));
   });
 });

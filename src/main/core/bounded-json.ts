@@ -26,7 +26,7 @@ export function parseBoundedJson(text: string, maxDepth = MAX_JSON_DEPTH): Parse
   return { ok: true, value };
 }
 
-export function tooDeepMessage(maxDepth = MAX_JSON_DEPTH): string {
+function tooDeepMessage(maxDepth = MAX_JSON_DEPTH): string {
   return `JSON nested deeper than ${maxDepth} levels`;
 }
 

@@ -1,8 +1,8 @@
 // Durations as people write them in policy and config files ("minute", 60, "90s", "1h30m"), and
 // back into words for messages shown to agents and people.
 
-export const SECOND_MS = 1000;
-export const MINUTE_MS = 60 * SECOND_MS;
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
 
@@ -10,7 +10,7 @@ export const DAY_MS = 24 * HOUR_MS;
 export const MAX_WINDOW_MS = 31 * DAY_MS;
 
 /** Unit names a window may be given as; each means one of that unit. */
-export const DURATION_UNITS = {
+const DURATION_UNITS = {
   second: SECOND_MS,
   minute: MINUTE_MS,
   hour: HOUR_MS,

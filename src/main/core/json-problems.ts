@@ -200,7 +200,7 @@ export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-export function unescapePointerToken(token: string): string {
+function unescapePointerToken(token: string): string {
   return token.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
@@ -243,7 +243,7 @@ export function locateProblems(doc: JsonDocument, problems: readonly RawProblem[
   return sortProblems(located);
 }
 
-export function sortProblems(problems: JsonProblem[]): JsonProblem[] {
+function sortProblems(problems: JsonProblem[]): JsonProblem[] {
   return problems.sort(
     (a, b) =>
       (a.line ?? Infinity) - (b.line ?? Infinity) ||
@@ -409,7 +409,7 @@ function describeType(type: unknown): string {
 }
 
 /** A short rendering of a value for "got ..." hints, never the whole of a large value. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';

@@ -1,5 +1,10 @@
 // The small interfaces through which the core reaches the world. Composition roots
 // (src/main/cli.ts, src/main/index.ts) pass real implementations; tests pass in-memory ones.
+import type { JsonProblem } from '../../shared/model/json-problem';
+import type { SecretStoreInfo } from '../../shared/model/servers';
+
+// The API model lives in src/shared; the core's modules and adapters reach it through here too.
+export type { JsonProblem, SecretStoreInfo };
 
 /** Wall-clock time in milliseconds since the epoch. Passed in so tests move time instead of sleeping. */
 export interface Clock {
@@ -55,13 +60,6 @@ export interface CounterStore {
   renameGrant(from: string, to: string): void;
 }
 
-/** Where upstream secrets are kept, as the UI names it. */
-export type SecretStoreInfo =
-  /** `name` is the platform's: "macOS Keychain", "Windows Credential Manager", "Secret Service". */
-  | { kind: 'keychain'; name: string }
-  /** No OS keychain could be used: a file readable by the user alone. */
-  | { kind: 'file'; file: string };
-
 /**
  * Keeps upstream secrets (env and header values) that config.json refers to by key: the OS
  * keychain, or a file readable by the user alone where there is none. Each method throws when the
@@ -74,14 +72,6 @@ export interface SecretStore {
   set(key: string, value: string): void;
   /** Nothing happens when there is no value for `key`. */
   delete(key: string): void;
-}
-
-/** A problem found in a JSON document, located by JSON Pointer and, when the text is known, line and column (1-based). */
-export interface JsonProblem {
-  path: string;
-  message: string;
-  line?: number;
-  column?: number;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: JsonProblem[] };

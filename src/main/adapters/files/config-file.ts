@@ -15,6 +15,13 @@ import { detectFormatting, lineColumn } from '../../core/config/jsonc-edit';
 import { DEFAULT_SETTINGS, type AirlockConfig } from '../../core/config/types';
 import { parseConfig } from '../../core/config/parse-config';
 import type { JsonProblem, Parsed } from '../../core/ports';
+import {
+  EDITABLE_SETTING_KEYS,
+  SETTINGS,
+  type EditableSettings,
+  type SettingSpec,
+} from '../../../shared/model/settings';
+import { ApiError } from '../../../shared/api-error';
 import { writeFileAtomic } from './atomic-write';
 import { configPath } from './data-dir';
 
@@ -97,6 +104,29 @@ export function updateConfigJson(dataDir: string, jsonPath: string[], value: unk
     ),
   );
   writeFileAtomic(file, updated, existing === undefined ? { mode: NEW_CONFIG_MODE } : {});
+}
+
+/**
+ * Writes changed settings into config.json where the settings table says each lives (a duration as
+ * seconds, under its own name), keeping the rest of the file as the user wrote it. A file it cannot
+ * edit (syntax errors) refuses the change as a conflict: the person must fix the file first.
+ */
+export function saveSettings(dataDir: string, change: Partial<EditableSettings>): void {
+  try {
+    for (const key of EDITABLE_SETTING_KEYS) {
+      const value = change[key];
+      if (value === undefined) continue;
+      const spec: SettingSpec = SETTINGS[key];
+      if (spec.kind === 'duration') {
+        updateConfigJson(dataDir, ['settings', spec.fileKey], `${Number(value) / 1000}s`);
+      } else {
+        updateConfigJson(dataDir, ['settings', key], value);
+      }
+    }
+  } catch (error) {
+    if (error instanceof ConfigEditError) throw new ApiError('conflict', error.message);
+    throw error;
+  }
 }
 
 /**

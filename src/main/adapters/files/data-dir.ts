@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isValidName } from '../../core/config/names';
+import { isValidName } from '../../../shared/model/names';
 
 export const DATA_FILES = {
   config: 'config.json',

@@ -3,7 +3,7 @@
 import { hash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
-import { isValidName, NAME_RULE } from '../../core/config/names';
+import { isValidName, NAME_RULE } from '../../../shared/model/names';
 import { silentLogger, systemClock, type Clock, type Logger } from '../../core/ports';
 import {
   describeConfigProblems,

@@ -1,6 +1,6 @@
 // Live view of the policies/ folder: reports each policies/<server-id>.json at start and again
 // whenever its content changes or it disappears, however the editor saved it.
-import { isValidName } from '../../core/config/names';
+import { isValidName } from '../../../shared/model/names';
 import { isTempFileName } from './atomic-write';
 import { POLICY_EXTENSION } from './data-dir';
 import {

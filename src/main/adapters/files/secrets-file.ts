@@ -3,7 +3,7 @@
 // not know are kept.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { isValidName } from '../../core/config/names';
+import { isValidName } from '../../../shared/model/names';
 import { writeFileAtomic } from './atomic-write';
 import { secretsPath } from './data-dir';
 

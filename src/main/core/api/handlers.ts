@@ -114,16 +114,8 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
   return {
     'approvals.list': () => ({ approvals: deps.approvals.list() }),
 
-    'approvals.decide': ({ id, decision, message, forMinutes }) => {
-      if (decision === 'deny' && forMinutes !== undefined) {
-        throw new ApiError('invalid_input', 'forMinutes goes with allow, not deny.');
-      }
-      const result = deps.approvals.answer(
-        id,
-        decision === 'allow'
-          ? { decision, ...(forMinutes === undefined ? {} : { forMinutes }) }
-          : { decision, ...(message === undefined ? {} : { message }) },
-      );
+    'approvals.decide': ({ id, ...answer }) => {
+      const result = deps.approvals.answer(id, answer);
       if (!result.ok) throw new ApiError(result.code, result.message);
       return { approval: result.approval, outcome: result.outcome };
     },

@@ -287,7 +287,7 @@ function ruleNames(policy: NonNullable<ReturnType<PolicyRegistry['get']>['policy
 }
 
 /** The tool as the UI shows it: name, words, and its arguments from the input schema. */
-export function describeTool(tool: UpstreamTool, risk: ToolInfo['risk']): ToolInfo {
+function describeTool(tool: UpstreamTool, risk: ToolInfo['risk']): ToolInfo {
   return {
     name: tool.name,
     ...(typeof tool.title === 'string' ? { title: tool.title } : {}),

@@ -16,7 +16,8 @@ import { PAUSED_REASON } from './pause-switch';
 import { deniedText, heldRefusal, policyRefusal, timeoutText, type Refusal } from './refusals';
 import { errorMessage } from '../../../shared/error-message';
 import type { SeenDefinition } from '../tools/tool-definition';
-import type { DefinitionChange, ToolPins } from '../tools/tool-pins';
+import type { DefinitionChange } from '../../../shared/model/tools';
+import type { ToolPins } from '../tools/tool-pins';
 
 /** What the proxy does with a call now. */
 export type Admission =

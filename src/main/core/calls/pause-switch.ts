@@ -1,13 +1,10 @@
 // "Pause Airlock": while paused, every tools/call is refused and recorded as decided by the pause,
 // until a person resumes. The state outlives a restart (a pause is a brake, and a brake that lets
 // go when the app restarts is not one), so it is saved before it is reported.
+import type { PauseState } from '../../../shared/model/pause';
 import type { Clock } from '../ports';
 
-export interface PauseState {
-  paused: boolean;
-  /** Epoch ms the pause began. */
-  since?: number;
-}
+export type { PauseState };
 
 export interface PauseSwitchDeps {
   clock: Clock;

@@ -58,7 +58,7 @@ export interface FoundEntry {
 export type ParsedClientFile = { ok: true; entries: FoundEntry[] } | { ok: false; problem: string };
 
 /** At most this many servers are read from one file, and projects from ~/.claude.json. */
-export const MAX_ENTRIES = 500;
+const MAX_ENTRIES = 500;
 
 /**
  * The server entries of a client's file. A file Airlock cannot read exactly (a syntax error, two

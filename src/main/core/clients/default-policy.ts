@@ -23,7 +23,7 @@ const MAX_TOOL_NAME = 200;
 
 export const HELD_REASON = 'Its server does not mark it read-only, so a person decides each call';
 
-export function isReadOnly(tool: AnnotatedTool): boolean {
+function isReadOnly(tool: AnnotatedTool): boolean {
   const annotations = asObject(tool.annotations);
   return annotations?.['readOnlyHint'] === true && annotations['destructiveHint'] !== true;
 }

@@ -16,7 +16,7 @@ import {
 } from '../../../shared/mcp-clients';
 import type { ProbeResult } from '../api/server-handlers';
 import { canonicalJson } from '../calls/canonical-json';
-import { isValidName } from '../config/names';
+import { isValidName } from '../../../shared/model/names';
 import type { ServerConfig } from '../config/types';
 import type { Clock, Logger } from '../ports';
 import {
@@ -42,7 +42,7 @@ import type {
   ProtectPlan,
   ProtectResult,
   UnprotectResult,
-} from './types';
+} from '../../../shared/model/clients';
 
 /** A client's file as read: its bytes, or that it does not exist, or why it cannot be read. */
 export type FileRead =
@@ -134,7 +134,7 @@ export interface ClientProtection {
 }
 
 /** Shown in a preview where the new token will stand: it does not exist before Protect runs. */
-export function tokenPlaceholder(grant: string): string {
+function tokenPlaceholder(grant: string): string {
   return `<the new token of grant ${grant}>`;
 }
 
@@ -186,7 +186,7 @@ export function serverKey(file: string, path: readonly string[]): string {
 }
 
 /** A client server name as an Airlock id: letters, digits, "_", "." and "-", at most 60. */
-export function idFromName(name: string): string {
+function idFromName(name: string): string {
   const cleaned = name
     .replace(/[^A-Za-z0-9_.-]+/g, '-')
     .replace(/^[^A-Za-z0-9]+/, '')

@@ -42,7 +42,7 @@ const protection = z.strictObject({
   policies: z.array(z.strictObject({ server: z.string(), hash: sha256 })),
 });
 
-export const PROTECTIONS_SCHEMA = z.strictObject({
+const PROTECTIONS_SCHEMA = z.strictObject({
   version: z.literal(1),
   clients: z.array(protection),
 });

@@ -2,6 +2,7 @@
 // and removed, settings that apply at once and settings read only at start. It compares with what
 // is in force, not with the file as last read, so Airlock's own writes (already in force) are no-ops.
 import { canonicalJson } from '../calls/canonical-json';
+import { settingSpecs, type StartSettings } from '../../../shared/model/settings';
 import type { ServerConfig, Settings } from './types';
 
 export interface ServerChanges {
@@ -32,33 +33,6 @@ export function sameServer(a: ServerConfig, b: ServerConfig): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
 
-/**
- * When a change to each setting in config.json takes effect. `now`: in force at once. `saved`:
- * kept as the setting (the app shows it) but used from the next start, as settings.update does
- * with the port. `start`: read at start only; the value in force stays until a restart.
- */
-export const SETTING_TAKES_EFFECT = {
-  approvalTimeoutMs: 'now',
-  maxPendingApprovals: 'now',
-  maxPendingApprovalsPerGrant: 'now',
-  retentionDays: 'now',
-  notifications: 'now',
-  notificationSound: 'now',
-  changedToolDefinitions: 'now',
-  redaction: 'now',
-  port: 'saved',
-  maxBodyBytes: 'start',
-  maxMessageBytes: 'start',
-  upstreamTimeoutMs: 'start',
-} as const satisfies Record<keyof Settings, 'now' | 'saved' | 'start'>;
-
-type Timing = typeof SETTING_TAKES_EFFECT;
-/** The settings Airlock reads only when it starts (the listener, the upstream channels). */
-export type StartSettings = Pick<
-  Settings,
-  { [K in keyof Timing]: Timing[K] extends 'start' ? K : never }[keyof Timing]
->;
-
 export interface SettingsChanges {
   /** Settings to put in force now (`now` and `saved` ones) that differ from those in force. */
   changed: Partial<Settings>;
@@ -68,9 +42,9 @@ export interface SettingsChanges {
 
 export function diffSettings(inForce: Settings, next: Settings): SettingsChanges {
   const changes: SettingsChanges = { changed: {}, nextStart: {} };
-  for (const key of Object.keys(SETTING_TAKES_EFFECT) as (keyof Settings)[]) {
+  for (const [key, spec] of settingSpecs()) {
     if (canonicalJson(inForce[key]) === canonicalJson(next[key])) continue;
-    const into = SETTING_TAKES_EFFECT[key] === 'start' ? changes.nextStart : changes.changed;
+    const into = spec.takesEffect === 'start' ? changes.nextStart : changes.changed;
     (into as Record<string, unknown>)[key] = next[key];
   }
   return changes;

@@ -3,7 +3,7 @@
 // `https://user:***@host/mcp?api_key=***&page=2`, `npx server --token ***`.
 import type { Redactor } from '../redaction/redactor';
 
-export const MASK = '***';
+const MASK = '***';
 
 /** Words that mark a query parameter or a flag as a credential, beyond the redactor's field names. */
 const SECRET_WORDS = new Set(['key', 'sig', 'signature', 'auth', 'pass', 'pwd', 'pw']);

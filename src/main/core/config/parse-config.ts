@@ -1,7 +1,7 @@
 // Reads config.json: upstream servers in the mcpServers shape Claude Desktop and Cursor use,
 // grant names and settings. Problems come back with pointer, line and column, like policies.
 import type { ValidateFunction } from 'ajv';
-import { DAY_MS, parseDuration } from '../durations';
+import { parseDuration } from '../durations';
 import {
   ajvProblems,
   compileDocumentSchema,
@@ -11,8 +11,13 @@ import {
 } from '../json-problems';
 import type { RawProblem } from '../json-problems';
 import type { Parsed } from '../ports';
-import { NAME_PATTERN, NAME_RULE } from './names';
-import { DEFAULT_SETTINGS } from './types';
+import { NAME_PATTERN, NAME_RULE } from '../../../shared/model/names';
+import {
+  DEFAULT_SETTINGS,
+  settingSpecs,
+  type SettingKey,
+  type SettingSpec,
+} from '../../../shared/model/settings';
 import type {
   AirlockConfig,
   GrantEntry,
@@ -33,11 +38,8 @@ export const TRANSPORTS: Record<string, ServerConfig['transport']> = {
   sse: 'sse',
 };
 
-/** Longest `upstreamTimeout` and `approvalTimeout`; timers cannot even hold much more than 24 days. */
-export const MAX_UPSTREAM_TIMEOUT_MS = DAY_MS;
-
 /** Longest secret-store reference; keys Airlock writes are "<server id>/<env|headers>/<name>". */
-export const MAX_SECRET_REF_LENGTH = 1000;
+const MAX_SECRET_REF_LENGTH = 1000;
 
 /** Env and header values: the value itself, or `{"secret": "<key>"}`, where the secret store keeps it. */
 const storedValueMap = {
@@ -62,12 +64,30 @@ const storedValueMap = {
     ],
   },
 };
+/** The user's additions to redaction (settings.redaction). */
+const REDACTION_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    patterns: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      description: 'Regular expressions (JavaScript syntax) whose matches are redacted.',
+    },
+    fields: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      description: 'Field names whose values are redacted, in addition to the built-in ones.',
+    },
+  },
+};
+
 const transport = {
   enum: Object.keys(TRANSPORTS),
   description: 'Inferred when absent: "command" means stdio, "url" means Streamable HTTP.',
 };
 
-export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
+const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'Airlock configuration',
   type: 'object',
@@ -113,45 +133,7 @@ export const CONFIG_JSON_SCHEMA: Readonly<Record<string, unknown>> = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        port: { type: 'integer', minimum: 0, maximum: 65535 },
-        maxBodyBytes: { type: 'integer', minimum: 1024 },
-        maxMessageBytes: { type: 'integer', minimum: 65536 },
-        upstreamTimeout: {
-          type: ['string', 'number'],
-          description: 'A number of seconds or a duration such as "90s" or "2m".',
-        },
-        approvalTimeout: {
-          type: ['string', 'number'],
-          description:
-            'How long a held call waits for a person: seconds or a duration such as "2m".',
-        },
-        maxPendingApprovals: { type: 'integer', minimum: 1, maximum: 10000 },
-        maxPendingApprovalsPerGrant: { type: 'integer', minimum: 1, maximum: 10000 },
-        retentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
-        notifications: { type: 'boolean' },
-        notificationSound: { type: 'boolean' },
-        changedToolDefinitions: {
-          enum: ['hold', 'refuse'],
-          description:
-            'A call to a tool whose definition changed since it was accepted: held for a person, or refused.',
-        },
-        redaction: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            patterns: {
-              type: 'array',
-              items: { type: 'string', minLength: 1 },
-              description: 'Regular expressions (JavaScript syntax) whose matches are redacted.',
-            },
-            fields: {
-              type: 'array',
-              items: { type: 'string', minLength: 1 },
-              description:
-                'Field names whose values are redacted, in addition to the built-in ones.',
-            },
-          },
-        },
+        ...settingsFileSchema(),
       },
     },
   },
@@ -278,36 +260,39 @@ function declaredTransport(
 }
 
 function readSettings(value: Record<string, unknown>, problems: RawProblem[]): Settings {
-  const settings: Settings = { ...DEFAULT_SETTINGS };
-  if (typeof value['port'] === 'number') settings.port = value['port'];
-  if (typeof value['maxBodyBytes'] === 'number') settings.maxBodyBytes = value['maxBodyBytes'];
-  if (typeof value['maxMessageBytes'] === 'number')
-    settings.maxMessageBytes = value['maxMessageBytes'];
-  for (const [key, target] of [
-    ['upstreamTimeout', 'upstreamTimeoutMs'],
-    ['approvalTimeout', 'approvalTimeoutMs'],
-  ] as const) {
-    const timeout = value[key];
-    if (typeof timeout === 'string' || typeof timeout === 'number') {
-      const parsed = parseDuration(timeout, { maxMs: MAX_UPSTREAM_TIMEOUT_MS });
-      if (parsed.ok) settings[target] = parsed.ms;
-      else problems.push({ path: `/settings/${key}`, message: parsed.message });
+  const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  // The schema has checked each value's type and range; a value of the wrong type keeps the default.
+  for (const [key, spec] of settingSpecs()) {
+    const given = value[fileKey(key, spec)];
+    switch (spec.kind) {
+      case 'integer':
+        if (typeof given === 'number') settings[key] = given;
+        break;
+      case 'duration':
+        if (typeof given === 'string' || typeof given === 'number') {
+          const parsed = parseDuration(given, { maxMs: spec.max });
+          if (parsed.ok) settings[key] = parsed.ms;
+          else problems.push({ path: `/settings/${spec.fileKey}`, message: parsed.message });
+        }
+        break;
+      case 'boolean':
+        if (typeof given === 'boolean') settings[key] = given;
+        break;
+      case 'choice':
+        if (spec.choices.some((choice) => choice.value === given)) settings[key] = given;
+        break;
+      case 'redaction':
+        settings[key] = readRedaction(asObject(given) ?? {}, problems);
+        break;
     }
   }
-  for (const key of [
-    'maxPendingApprovals',
-    'maxPendingApprovalsPerGrant',
-    'retentionDays',
-  ] as const) {
-    if (typeof value[key] === 'number') settings[key] = value[key];
-  }
-  if (typeof value['notifications'] === 'boolean') settings.notifications = value['notifications'];
-  if (typeof value['notificationSound'] === 'boolean') {
-    settings.notificationSound = value['notificationSound'];
-  }
-  const changed = value['changedToolDefinitions'];
-  if (changed === 'hold' || changed === 'refuse') settings.changedToolDefinitions = changed;
-  const redaction = asObject(value['redaction']) ?? {};
+  return settings as Settings;
+}
+
+function readRedaction(
+  redaction: Record<string, unknown>,
+  problems: RawProblem[],
+): Settings['redaction'] {
   const patterns = stringArray(redaction['patterns']);
   patterns.forEach((pattern, index) => {
     const problem = redactionPatternProblem(pattern);
@@ -315,8 +300,42 @@ function readSettings(value: Record<string, unknown>, problems: RawProblem[]): S
       problems.push({ path: `/settings/redaction/patterns/${index}`, message: problem });
     }
   });
-  settings.redaction = { patterns, fields: stringArray(redaction['fields']) };
-  return settings;
+  return { patterns, fields: stringArray(redaction['fields']) };
+}
+
+/** Where config.json keeps a setting: durations under their own name ("approvalTimeout"). */
+function fileKey(key: SettingKey, spec: SettingSpec): string {
+  return spec.kind === 'duration' ? spec.fileKey : key;
+}
+
+/** config.json's "settings" properties, one per setting in the table. */
+function settingsFileSchema(): Record<string, unknown> {
+  return Object.fromEntries(
+    settingSpecs().map(([key, spec]) => [fileKey(key, spec), settingFileSchema(spec)]),
+  );
+}
+
+function settingFileSchema(spec: SettingSpec): Record<string, unknown> {
+  switch (spec.kind) {
+    case 'integer':
+      return {
+        type: 'integer',
+        minimum: spec.min,
+        ...(spec.max === undefined ? {} : { maximum: spec.max }),
+        description: spec.help,
+      };
+    case 'duration':
+      return {
+        type: ['string', 'number'],
+        description: `${spec.help} A number of seconds or a duration such as "90s" or "2m".`,
+      };
+    case 'boolean':
+      return { type: 'boolean', description: spec.help };
+    case 'choice':
+      return { enum: spec.choices.map((choice) => choice.value), description: spec.help };
+    case 'redaction':
+      return REDACTION_SCHEMA;
+  }
 }
 
 function isHttpUrl(text: string): boolean {

@@ -30,7 +30,7 @@ export type Resolved =
       reason: string;
     };
 
-export function isSecretRef(value: unknown): value is SecretRef {
+function isSecretRef(value: unknown): value is SecretRef {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -54,7 +54,7 @@ export function secretSlots<V>(server: ServerConfig<V>): SecretSlot<V>[] {
 }
 
 /** The same server with each env or header value passed through `map`. */
-export function mapSecretValues<A, B>(
+function mapSecretValues<A, B>(
   server: ServerConfig<A>,
   map: (slot: SecretSlot<A>) => B | undefined,
 ): ServerConfig<B> {

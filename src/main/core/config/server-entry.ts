@@ -7,20 +7,7 @@ import { targetMasker } from './masked-target';
 import { parseConfig } from './parse-config';
 import { secretSlots } from './secret-refs';
 import type { ServerConfig } from './types';
-
-/** An entry for the edit form: everything but the env and header values, which may be secrets. */
-export interface ServerDraft {
-  id: string;
-  transport: ServerConfig['transport'];
-  command?: string;
-  args?: string[];
-  cwd?: string;
-  url?: string;
-  /** Names of the environment variables the server gets; their values never leave the core. */
-  envKeys: string[];
-  /** Names of the HTTP headers sent to the server; their values never leave the core. */
-  headerKeys: string[];
-}
+import type { ServerDraft } from '../../../shared/model/servers';
 
 /** Env and header keys whose values the edit keeps from the saved entry (the form shows them masked). */
 export interface KeptSecrets {

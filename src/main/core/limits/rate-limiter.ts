@@ -103,7 +103,7 @@ interface CounterIndex {
  * CounterEvent has no server field, so the store keeps "<server>/<counter>". Server ids cannot
  * contain "/", so the first "/" separates them; a counter name may contain more.
  */
-export function storedCounterName(server: string, counter: string): string {
+function storedCounterName(server: string, counter: string): string {
   return `${server}/${counter}`;
 }
 

@@ -1,6 +1,6 @@
 // The JSON Schema of policy files: the structural half of validation, and what the UI's editor
 // uses for completion and hover. Durations and argument schemas are checked in parse-policy.ts.
-import { NAME_PATTERN, NAME_RULE } from '../config/names';
+import { NAME_PATTERN, NAME_RULE } from '../../../shared/model/names';
 
 const action = {
   enum: ['allow', 'deny', 'require_approval'],

@@ -2,28 +2,8 @@
 // rate limits or argument rules), needs approval, or denied, with the rule that says so and why.
 // Computed for the policy's own rules (no grant override) and for each grant whose override differs.
 import { humanizeWindow } from '../durations';
+import type { GrantRisk, RiskSummary, ToolRisk, ToolRiskReport } from '../../../shared/model/tools';
 import type { EffectiveRule, Limit, Policy } from './types';
-
-export type ToolRisk = 'allowed' | 'limited' | 'needs_approval' | 'denied';
-
-export const TOOL_RISKS: readonly ToolRisk[] = ['allowed', 'limited', 'needs_approval', 'denied'];
-
-export interface RiskSummary {
-  risk: ToolRisk;
-  /** JSON Pointer to the rule that decides ("/tools/x", "/default", "/grants/g/tools/x"); "" without a policy. */
-  rule: string;
-  /** The rule's own reason when it gives one, else what the rule does, in words. */
-  reason: string;
-}
-
-export interface GrantRisk extends RiskSummary {
-  grant: string;
-}
-
-export interface ToolRiskReport extends RiskSummary {
-  /** Grants whose overrides give this tool another risk or another rule, by grant name. */
-  grants: GrantRisk[];
-}
 
 /** The risk of `tool` under `policy`; without a policy in force every call is refused. */
 export function toolRisk(policy: Policy | undefined, tool: string): ToolRiskReport {

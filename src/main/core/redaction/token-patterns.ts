@@ -20,7 +20,7 @@ export interface TextRule {
  * `source` with every ASCII letter matching either case. JavaScript on Node 20 has no inline
  * `(?i:...)`, and the other rules must stay case-sensitive (AKIA keys, eyJ...).
  */
-export function anyCase(source: string): string {
+function anyCase(source: string): string {
   let out = '';
   let inClass = false;
   let escaped = false;
@@ -50,7 +50,7 @@ export function anyCase(source: string): string {
 }
 
 /** `text` as a regular expression source that matches it literally (valid with the `u` flag). */
-export function escapeSource(text: string): string {
+function escapeSource(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }
 

@@ -5,22 +5,8 @@
 import { cutText } from '../../../shared/cut-text';
 import { canonicalJson, sortKeys } from '../calls/canonical-json';
 import { revealHidden } from './hidden-text';
-import { DEFINITION_FIELDS, type DefinitionField, type ToolDefinition } from './tool-definition';
-
-export type DiffRow =
-  | { kind: 'same'; text: string }
-  | { kind: 'changed'; before: string; after: string }
-  | { kind: 'removed'; before: string }
-  | { kind: 'added'; after: string }
-  /** Unchanged lines left out between changes. */
-  | { kind: 'skipped'; lines: number }
-  /** Rows left out because the diff is already as long as one is shown. */
-  | { kind: 'cut'; rows: number };
-
-export interface FieldDiff {
-  field: DefinitionField;
-  rows: DiffRow[];
-}
+import { DEFINITION_FIELDS, type DiffRow, type FieldDiff } from '../../../shared/model/tools';
+import type { ToolDefinition } from './tool-definition';
 
 /** Unchanged lines shown around each change. */
 const CONTEXT_LINES = 3;

@@ -4,18 +4,7 @@
 // change freely.
 import { canonicalHash } from '../calls/canonical-json';
 import { asObject } from '../json-values';
-
-/** The parts of a definition that are pinned, in the order a diff shows them. */
-export const DEFINITION_FIELDS = [
-  'name',
-  'title',
-  'description',
-  'inputSchema',
-  'outputSchema',
-  'annotations',
-] as const;
-
-export type DefinitionField = (typeof DEFINITION_FIELDS)[number];
+import { DEFINITION_FIELDS } from '../../../shared/model/tools';
 
 /** The pinned parts of a tool, as the server sent them (only `name` is checked: it is a string). */
 export interface ToolDefinition {

@@ -4,6 +4,7 @@
 // that imitates another tool's (lookalike-names.ts). Findings are flags for the Servers screen, in
 // words; nothing here decides a call.
 import { cutText } from '../../../shared/cut-text';
+import type { ToolFlag } from '../../../shared/model/tools';
 import {
   codePointName,
   hidesSomething,
@@ -17,25 +18,12 @@ import { findImitations, type KnownTool, type NameContext } from './lookalike-na
 export type { NameContext };
 import type { ToolDefinition } from './tool-definition';
 
-export interface ToolFlag {
-  kind: 'hidden_characters' | 'bidi_controls' | 'instructions' | 'tool_names' | 'lookalike_name';
-  /**
-   * "note" for what is common and mostly harmless (a description naming its own server's other
-   * tools: "call list_items first"); "warning" for the rest.
-   */
-  level: 'warning' | 'note';
-  /** Where in the definition: "description", "inputSchema/properties/path/description", "name". */
-  where: string;
-  /** What was found, in words; quotes from the server have their hidden characters escaped. */
-  message: string;
-}
-
 /**
  * Text aimed at the model instead of describing the tool, as seen in published tool-poisoning
  * attacks. Deliberately few and specific: each is a reason for a person to read the description,
  * not proof of anything, and a list that flags every tool would be ignored.
  */
-export const INSTRUCTION_PATTERNS: readonly { says: string; pattern: RegExp }[] = [
+const INSTRUCTION_PATTERNS: readonly { says: string; pattern: RegExp }[] = [
   {
     says: 'tells the model to ignore or override its instructions',
     pattern:

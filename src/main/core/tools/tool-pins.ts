@@ -5,7 +5,8 @@
 // Pins are per server and tool name, shared by every session, and kept by a PinStore (history.sqlite).
 import type { Clock, Logger } from '../ports';
 import { errorMessage } from '../../../shared/error-message';
-import { diffDefinitions, type FieldDiff } from './definition-diff';
+import type { DefinitionChange, FieldDiff } from '../../../shared/model/tools';
+import { diffDefinitions } from './definition-diff';
 import type { SeenDefinition, ToolDefinition } from './tool-definition';
 
 /** One definition of a tool with its hash and when it was pinned (or first seen). */
@@ -30,17 +31,6 @@ export interface PinStore {
   loadAll(): ToolPin[];
   /** Inserts or replaces the pin of (server, tool). */
   save(pin: ToolPin): void;
-}
-
-/** How a definition differs from the one pinned, as a held call and the Servers screen show it. */
-export interface DefinitionChange {
-  /** The pinned definition's hash, and when it was pinned or accepted (epoch ms). */
-  acceptedHash: string;
-  acceptedAt: number;
-  /** The new definition's hash: what tools.accept takes. */
-  hash: string;
-  /** Each field that differs, old on the left and new on the right. */
-  fields: FieldDiff[];
 }
 
 export type PinReview =

@@ -2,50 +2,15 @@ import { describe, expect, it } from 'vitest';
 import {
   GROUP_MS,
   notifyHeldCalls,
-  type NotificationLike,
-  type NotificationOptions,
 } from '../../../../src/main/adapters/electron/held-call-notifier';
 import type { AppEvent, Approval } from '../../../../src/shared/contract';
+import { FakeNotification } from '../../../helpers/electron-fakes';
 import { heldApproval } from '../../../helpers/held-approval';
 import { recordingLogger } from '../../../helpers/recording-logger';
 import { FakeClock } from '../../core/fakes';
 
 const approval = (id: string, tool = 'provision_api_key', grant = 'alice'): Approval =>
   heldApproval(id, { tool, grant, args: { email: 'secret@example.com' }, reason: 'Mints keys' });
-
-/** Records what would be on the desktop. */
-class FakeNotification implements NotificationLike {
-  static supported = true;
-  static all: FakeNotification[] = [];
-  static isSupported() {
-    return FakeNotification.supported;
-  }
-  visible = false;
-  private readonly listeners = new Map<string, (...args: never[]) => void>();
-  constructor(readonly options: NotificationOptions) {
-    FakeNotification.all.push(this);
-  }
-  show() {
-    this.visible = true;
-  }
-  close() {
-    this.visible = false;
-  }
-  on(event: string, listener: (...args: never[]) => void) {
-    this.listeners.set(event, listener);
-    return this;
-  }
-  click() {
-    (this.listeners.get('click') as () => void)?.();
-  }
-  /** As Electron 45 reports a button: its index in the event's details. */
-  action(index: number) {
-    (this.listeners.get('action') as (details: unknown, index: number) => void)?.(
-      { actionIndex: index },
-      index,
-    );
-  }
-}
 
 function setup(options: { enabled?: () => boolean; actions?: boolean; sound?: boolean } = {}) {
   FakeNotification.all = [];

@@ -1,6 +1,5 @@
 // The IPC transport of the app API with a mocked `electron`: commands reach the dispatcher only
 // from Airlock's own renderer, and pushed events reach only windows that subscribed and live.
-import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -8,19 +7,12 @@ import type { IpcMain } from 'electron';
 import type { ApiDispatcher, DispatchResult } from '../../../../src/main/core/api/dispatcher';
 import { EventBus } from '../../../../src/main/core/api/event-bus';
 import type { Logger } from '../../../../src/main/core/ports';
-
-type Listener = (...args: unknown[]) => unknown;
-
-class FakeIpcMain extends EventEmitter {
-  readonly handlers = new Map<string, Listener>();
-  handle(channel: string, listener: Listener): void {
-    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
-    this.handlers.set(channel, listener);
-  }
-  removeHandler(channel: string): void {
-    this.handlers.delete(channel);
-  }
-}
+import {
+  FakeIpcMain,
+  FakeWebContents,
+  topFrame,
+  type FakeFrame,
+} from '../../../helpers/electron-fakes';
 
 const ipcMain = new FakeIpcMain();
 vi.mock('electron', () => ({ ipcMain }));
@@ -30,37 +22,6 @@ const { IPC_CHANNELS, mountIpcApi, trustedRendererCheck } =
 
 const RENDERER_FILE = resolve('/app/out/renderer/index.html');
 const RENDERER_URL = 'app://airlock/index.html';
-
-interface FakeFrame {
-  url: string;
-  parent: FakeFrame | null;
-}
-
-let nextId = 1;
-
-class FakeWebContents extends EventEmitter {
-  readonly id = nextId++;
-  destroyed = false;
-  readonly sent: unknown[][] = [];
-  constructor(public mainFrame: FakeFrame) {
-    super();
-  }
-  isDestroyed(): boolean {
-    return this.destroyed;
-  }
-  send(...args: unknown[]): void {
-    if (this.destroyed) throw new Error('Object has been destroyed');
-    this.sent.push(args);
-  }
-  destroy(): void {
-    this.destroyed = true;
-    this.emit('destroyed');
-  }
-}
-
-function topFrame(url: string): FakeFrame {
-  return { url, parent: null };
-}
 
 /** An IPC event from a window's top frame showing `url`. */
 function eventFrom(contents: FakeWebContents, frame: FakeFrame | null = contents.mainFrame) {

@@ -7,24 +7,10 @@ import {
   loginItem,
   xdgAutostartDir,
 } from '../../../../src/main/adapters/electron/login-item';
+import { fakeApp } from '../../../helpers/electron-fakes';
 
 let dir: string | undefined;
 afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
-
-function fakeApp() {
-  const set: unknown[] = [];
-  let openAtLogin = false;
-  return {
-    set,
-    app: {
-      getLoginItemSettings: () => ({ openAtLogin }) as never,
-      setLoginItemSettings: (settings: { openAtLogin?: boolean }) => {
-        set.push(settings);
-        openAtLogin = settings.openAtLogin ?? false;
-      },
-    },
-  };
-}
 
 describe('start at login', () => {
   it.each(['darwin', 'win32'] as const)(

@@ -8,38 +8,9 @@ import {
   showOnScreen,
 } from '../../../../src/main/adapters/electron/main-window';
 import { join } from 'node:path';
+import { FakeWindow } from '../../../helpers/electron-fakes';
 
-const created: FakeWindow[] = [];
 const openExternal = vi.fn();
-
-class FakeWindow {
-  readonly handlers = new Map<string, (...args: unknown[]) => void>();
-  readonly once = vi.fn();
-  windowOpenHandler?: (details: { url: string }) => { action: string };
-  loaded?: string;
-  scripts: string[] = [];
-  shown = 0;
-  constructor(readonly options: Record<string, unknown>) {
-    created.push(this);
-  }
-  webContents = {
-    on: (event: string, handler: (...args: unknown[]) => void) => this.handlers.set(event, handler),
-    setWindowOpenHandler: (handler: (details: { url: string }) => { action: string }) => {
-      this.windowOpenHandler = handler;
-    },
-    executeJavaScript: async (code: string) => this.scripts.push(code),
-  };
-  loadURL(url: string) {
-    this.loaded = url;
-    return Promise.resolve();
-  }
-  isMinimized = () => false;
-  restore() {}
-  show() {
-    this.shown++;
-  }
-  focus() {}
-}
 
 function open(options: { devUrl?: string; hidden?: boolean } = {}) {
   return createMainWindow({
@@ -51,7 +22,7 @@ function open(options: { devUrl?: string; hidden?: boolean } = {}) {
 }
 
 beforeEach(() => {
-  created.length = 0;
+  FakeWindow.created.length = 0;
   openExternal.mockClear();
 });
 

@@ -1,45 +1,12 @@
 import type { MenuItemConstructorOptions, NativeImage } from 'electron';
 import { describe, expect, it } from 'vitest';
 import type { AppCommands } from '../../../../src/main/adapters/electron/app-commands';
-import { startTray, type TrayState } from '../../../../src/main/adapters/electron/tray';
+import { startTray } from '../../../../src/main/adapters/electron/tray';
 import { EventBus } from '../../../../src/main/core/api/event-bus';
 import type { CommandInput, CommandName } from '../../../../src/shared/contract';
+import { FakeTray } from '../../../helpers/electron-fakes';
 import { heldApproval } from '../../../helpers/held-approval';
 import { recordingLogger } from '../../../helpers/recording-logger';
-
-class FakeTray {
-  image?: string;
-  tooltip = '';
-  menu: MenuItemConstructorOptions[] = [];
-  destroyed = false;
-  clicked?: () => void;
-  setImage(image: NativeImage) {
-    this.image = (image as unknown as { state: TrayState }).state;
-  }
-  setToolTip(text: string) {
-    this.tooltip = text;
-  }
-  setContextMenu(menu: unknown) {
-    this.menu = menu as MenuItemConstructorOptions[];
-  }
-  on(_event: 'click', listener: () => void) {
-    this.clicked = listener;
-    return this;
-  }
-  destroy() {
-    this.destroyed = true;
-  }
-  item(label: string | RegExp): MenuItemConstructorOptions {
-    const found = this.menu.find((item) =>
-      typeof label === 'string' ? item.label === label : label.test(item.label ?? ''),
-    );
-    if (!found) throw new Error(`no menu item ${label}: ${this.labels().join(' | ')}`);
-    return found;
-  }
-  labels(): string[] {
-    return this.menu.map((item) => item.label ?? `(${item.type})`);
-  }
-}
 
 async function setup(options: { held?: ReturnType<typeof heldApproval>[]; paused?: boolean } = {}) {
   const bus = new EventBus();

@@ -7,10 +7,16 @@ import {
   ConfigEditError,
   describeConfigProblems,
   loadConfig,
+  saveSettings,
   updateConfigJson,
 } from '../../../../src/main/adapters/files/config-file';
 import { configPath } from '../../../../src/main/adapters/files/data-dir';
 import { DEFAULT_SETTINGS } from '../../../../src/main/core/config/types';
+import {
+  EDITABLE_SETTING_KEYS,
+  SETTINGS,
+  type SettingSpec,
+} from '../../../../src/shared/model/settings';
 
 let dir: string;
 beforeEach(() => {
@@ -129,5 +135,38 @@ describe('updateConfigJson', () => {
     expect(readConfig()).toBe('{ "grants": { ');
     writeConfig('[]');
     expect(() => updateConfigJson(dir, ['grants', 'x'], {})).toThrow(/JSON object/);
+  });
+});
+
+describe('saveSettings', () => {
+  /** A value other than the default that the setting takes. */
+  function otherValue(spec: SettingSpec): unknown {
+    if (spec.kind === 'integer') return spec.max ?? spec.min + 1;
+    if (spec.kind === 'duration') return spec.max;
+    if (spec.kind === 'boolean') return !spec.default;
+    if (spec.kind === 'choice') return spec.choices.find((c) => c.value !== spec.default)?.value;
+    throw new Error('redaction is not editable');
+  }
+
+  it.each(EDITABLE_SETTING_KEYS)('writes %s where config.json is read from', (key) => {
+    writeConfig('{\n    "mcpServers": {},\n    "settings": {}\n}\n');
+    const value = otherValue(SETTINGS[key]);
+    saveSettings(dir, { [key]: value });
+    const config = loadConfig(dir);
+    expect(config.ok && config.value.settings[key]).toBe(value);
+    expect(config.ok && config.value.settings).toEqual({ ...DEFAULT_SETTINGS, [key]: value });
+  });
+
+  it('refuses a change as a conflict when config.json has syntax errors, leaving it as it is', () => {
+    writeConfig('{ "settings": { "retentionDays": 30, } ');
+    expect(() => saveSettings(dir, { retentionDays: 7 })).toThrow(
+      expect.objectContaining({ code: 'conflict' }),
+    );
+    expect(readConfig()).toBe('{ "settings": { "retentionDays": 30, } ');
+  });
+
+  it('writes a duration as seconds under its own name', () => {
+    saveSettings(dir, { approvalTimeoutMs: 90_000 });
+    expect(JSON.parse(readConfig())).toEqual({ settings: { approvalTimeout: '90s' } });
   });
 });

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ApprovalQueue } from '../../../../src/main/core/approvals/approval-queue';
-import { TemporaryGrants } from '../../../../src/main/core/approvals/temporary-grants';
 import { createDispatcher } from '../../../../src/main/core/api/dispatcher';
-import { EventBus } from '../../../../src/main/core/api/event-bus';
 import { createAppHandlers, textHash } from '../../../../src/main/core/api/handlers';
 import { allowToolForGrant } from '../../../../src/main/core/policy/policy-edits';
 import { DEFAULT_SETTINGS } from '../../../../src/main/core/config/types';
-import { parsePolicy, PolicyRegistry } from '../../../../src/main/core/policy';
+import { parsePolicy } from '../../../../src/main/core/policy';
+import { createCore } from '../../../../src/main/core/create-core';
+import { createRedactor } from '../../../../src/main/core/redaction/redactor';
 import { silentLogger } from '../../../../src/main/core/ports';
 import { FakeClock, MemoryCounterStore, MemoryHistoryStore } from '../fakes';
 import { RateLimiter } from '../../../../src/main/core/limits/rate-limiter';
@@ -29,19 +28,21 @@ const POLICY_TEXT = `{
 function setup(options: { pins?: ToolPins } = {}) {
   const clock = new FakeClock();
   const files = new Map<string, string>([['meatspace', POLICY_TEXT]]);
-  const policies = new PolicyRegistry({ clock });
-  policies.load('meatspace', POLICY_TEXT);
-  const approvals = new ApprovalQueue({
-    clock,
-    timers: clock,
-    limits: () => ({ maxPending: 10, maxPendingPerGrant: 10 }),
-  });
   const history = new MemoryHistoryStore();
-  const events = new EventBus();
   const grants = ['alice', 'bob'];
   const counterStore = new MemoryCounterStore();
   const counters = new RateLimiter(counterStore, clock);
-  const temporaryGrants = new TemporaryGrants({ clock, timers: clock });
+  const { policies, approvals, temporaryGrants, events } = createCore({
+    clock,
+    timers: clock,
+    logger: silentLogger,
+    history,
+    limiter: counters,
+    redactor: createRedactor(),
+    argsHashKey: new Uint8Array(32),
+    settings: () => DEFAULT_SETTINGS,
+  });
+  policies.load('meatspace', POLICY_TEXT);
   const handlers = createAppHandlers({
     approvals,
     temporaryGrants,
@@ -95,12 +96,21 @@ function setup(options: { pins?: ToolPins } = {}) {
 describe('the app API handlers', () => {
   it('rejects input that does not match the command schema, naming each problem', async () => {
     const { api } = setup();
-    const result = await api.dispatch('approvals.decide', { id: 'x', decision: 'maybe', extra: 1 });
+    const result = await api.dispatch('approvals.decide', { id: '', decision: 'allow', extra: 1 });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.code).toBe('invalid_input');
     expect(!result.ok && result.error.problems?.map((p) => p.path)).toEqual(
-      expect.arrayContaining(['/decision', '']),
+      expect.arrayContaining(['/id', '']),
     );
+  });
+
+  it('names the answers there are when a decision is neither', async () => {
+    const { api, hold } = setup();
+    const result = await api.dispatch('approvals.decide', { id: hold(), decision: 'maybe' });
+    expect(!result.ok && result.error).toMatchObject({
+      code: 'invalid_input',
+      problems: [{ path: '/decision', message: expect.stringContaining("'allow' | 'deny'") }],
+    });
   });
 
   it('says an unknown command is not found', async () => {
@@ -123,14 +133,23 @@ describe('the app API handlers', () => {
     expect(!second.ok && second.error.code).toBe('conflict');
   });
 
-  it('refuses forMinutes with a denial', async () => {
+  it('refuses forMinutes with a denial, and a message with an allow, leaving the call held', async () => {
     const { api, hold } = setup();
-    const result = await api.dispatch('approvals.decide', {
-      id: hold(),
-      decision: 'deny',
-      forMinutes: 5,
+    const id = hold();
+    const deny = await api.dispatch('approvals.decide', { id, decision: 'deny', forMinutes: 5 });
+    expect(!deny.ok && deny.error).toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('forMinutes goes with allow, not deny'),
     });
-    expect(!result.ok && result.error).toMatchObject({ code: 'invalid_input' });
+    const allow = await api.dispatch('approvals.decide', { id, decision: 'allow', message: 'ok' });
+    expect(!allow.ok && allow.error).toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('message goes with deny'),
+    });
+    const list = await api.dispatch('approvals.list', {});
+    expect(list.ok && (list.output as { approvals: { id: string }[] }).approvals).toEqual([
+      expect.objectContaining({ id }),
+    ]);
   });
 
   it('proposes "always allow" as an edit the user reviews, keeping the file as written and the limits', async () => {

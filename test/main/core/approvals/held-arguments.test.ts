@@ -1,13 +1,10 @@
 // A held call's arguments: the person sees the exact ones that will run, with the values that look
 // like secrets flagged for masking, while the history keeps only the redacted form.
 import { describe, expect, it } from 'vitest';
-import { ApprovalQueue } from '../../../../src/main/core/approvals/approval-queue';
-import { TemporaryGrants } from '../../../../src/main/core/approvals/temporary-grants';
-import { EventBus } from '../../../../src/main/core/api/event-bus';
-import { CallGuard } from '../../../../src/main/core/calls/call-guard';
-import { Gatekeeper, type ToolCall } from '../../../../src/main/core/gatekeeper';
+import type { ToolCall } from '../../../../src/main/core/gatekeeper';
+import { DEFAULT_SETTINGS } from '../../../../src/main/core/config/types';
+import { createCore } from '../../../../src/main/core/create-core';
 import { RateLimiter } from '../../../../src/main/core/limits/rate-limiter';
-import { PolicyRegistry } from '../../../../src/main/core/policy';
 import { createRedactor } from '../../../../src/main/core/redaction/redactor';
 import type { AppEvent } from '../../../../src/shared/contract';
 import { recordingLogger } from '../../../helpers/recording-logger';
@@ -19,7 +16,23 @@ const BEARER = 'sk_live_abcDEF123456789xyzQ';
 
 function setup() {
   const clock = new FakeClock();
-  const policies = new PolicyRegistry({ clock });
+  const history = new MemoryHistoryStore();
+  const logger = recordingLogger();
+  const {
+    policies,
+    approvals,
+    events,
+    calls: guard,
+  } = createCore({
+    clock,
+    timers: clock,
+    logger,
+    history,
+    limiter: new RateLimiter(new MemoryCounterStore(), clock),
+    redactor: createRedactor(),
+    argsHashKey: new Uint8Array(32),
+    settings: () => DEFAULT_SETTINGS,
+  });
   const loaded = policies.load(
     'tools',
     JSON.stringify({
@@ -29,34 +42,8 @@ function setup() {
     }),
   );
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  const gatekeeper = new Gatekeeper({
-    policies,
-    limiter: new RateLimiter(new MemoryCounterStore(), clock),
-    clock,
-  });
-  const history = new MemoryHistoryStore();
-  const events = new EventBus();
   const seen: AppEvent[] = [];
   events.subscribe((event) => seen.push(event));
-  const logger = recordingLogger();
-  const approvals = new ApprovalQueue({
-    clock,
-    timers: clock,
-    limits: () => ({ maxPending: 50, maxPendingPerGrant: 10 }),
-    onAdded: (approval) => events.emit('approval.added', { approval }),
-  });
-  const guard = new CallGuard({
-    gatekeeper,
-    history,
-    approvals,
-    temporaryGrants: new TemporaryGrants({ clock, timers: clock }),
-    redactor: createRedactor(),
-    argsHashKey: new Uint8Array(32),
-    events,
-    clock,
-    logger,
-    approvalTimeoutMs: () => 120_000,
-  });
   return { guard, approvals, history, seen, logger };
 }
 

@@ -1,17 +1,11 @@
 import { createHmac, hash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ApprovalQueue } from '../../../../src/main/core/approvals/approval-queue';
-import { TemporaryGrants } from '../../../../src/main/core/approvals/temporary-grants';
-import { EventBus } from '../../../../src/main/core/api/event-bus';
-import {
-  CallGuard,
-  type Admission,
-  type HeldVerdict,
-} from '../../../../src/main/core/calls/call-guard';
+import { type Admission, type HeldVerdict } from '../../../../src/main/core/calls/call-guard';
 import { canonicalJson } from '../../../../src/main/core/calls/canonical-json';
-import { Gatekeeper, type ToolCall } from '../../../../src/main/core/gatekeeper';
+import type { ToolCall } from '../../../../src/main/core/gatekeeper';
+import { DEFAULT_SETTINGS } from '../../../../src/main/core/config/types';
+import { createCore } from '../../../../src/main/core/create-core';
 import { RateLimiter } from '../../../../src/main/core/limits/rate-limiter';
-import { PolicyRegistry } from '../../../../src/main/core/policy';
 import { silentLogger } from '../../../../src/main/core/ports';
 import { createRedactor } from '../../../../src/main/core/redaction/redactor';
 import type { AppEvent } from '../../../../src/shared/contract';
@@ -19,7 +13,6 @@ import {
   readToolDefinition,
   type SeenDefinition,
 } from '../../../../src/main/core/tools/tool-definition';
-import { ToolPins } from '../../../../src/main/core/tools/tool-pins';
 import { FakeClock, MemoryCounterStore, MemoryHistoryStore } from '../fakes';
 
 const POLICY = {
@@ -42,29 +35,31 @@ const ARGS_HASH_KEY = Buffer.alloc(32, 7);
 function setup(limits = { maxPending: 50, maxPendingPerGrant: 10 }) {
   const clock = new FakeClock();
   const counters = new MemoryCounterStore();
-  const policies = new PolicyRegistry({ clock });
-  const loaded = policies.load('meatspace', JSON.stringify(POLICY));
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  const limiter = new RateLimiter(counters, clock);
-  const gatekeeper = new Gatekeeper({ policies, limiter, clock });
   const history = new MemoryHistoryStore();
-  const events = new EventBus();
-  const seen: AppEvent[] = [];
-  events.subscribe((event) => seen.push(event));
-  const approvals = new ApprovalQueue({ clock, timers: clock, limits: () => limits });
-  const temporaryGrants = new TemporaryGrants({ clock, timers: clock });
-  const guard = new CallGuard({
-    gatekeeper,
-    history,
+  const {
+    policies,
     approvals,
     temporaryGrants,
-    redactor: createRedactor(),
+    calls: guard,
     events,
+  } = createCore({
     clock,
+    timers: clock,
     logger: silentLogger,
-    approvalTimeoutMs: () => 120_000,
+    history,
+    limiter: new RateLimiter(counters, clock),
+    redactor: createRedactor(),
     argsHashKey: ARGS_HASH_KEY,
+    settings: () => ({
+      ...DEFAULT_SETTINGS,
+      maxPendingApprovals: limits.maxPending,
+      maxPendingApprovalsPerGrant: limits.maxPendingPerGrant,
+    }),
   });
+  const loaded = policies.load('meatspace', JSON.stringify(POLICY));
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  const seen: AppEvent[] = [];
+  events.subscribe((event) => seen.push(event));
   const verdicts: HeldVerdict[] = [];
   const admit = (overrides: Partial<ToolCall> = {}): Admission =>
     guard.admit(
@@ -364,36 +359,22 @@ describe('CallGuard with pinned tool definitions', () => {
   function pinnedSetup(changedDefinitions: 'hold' | 'refuse' = 'hold') {
     const clock = new FakeClock();
     const counters = new MemoryCounterStore();
-    const policies = new PolicyRegistry({ clock });
-    policies.load('notes', JSON.stringify(PINNED_POLICY));
-    const limiter = new RateLimiter(counters, clock);
     const history = new MemoryHistoryStore();
-    const approvals = new ApprovalQueue({
+    let setting = changedDefinitions;
+    const core = createCore({
       clock,
       timers: clock,
-      limits: () => ({ maxPending: 50, maxPendingPerGrant: 10 }),
-    });
-    const temporaryGrants = new TemporaryGrants({ clock, timers: clock });
-    const pins = new ToolPins({
-      store: { loadAll: () => [], save: () => {} },
-      clock,
       logger: silentLogger,
-    });
-    let setting = changedDefinitions;
-    const guard = new CallGuard({
-      gatekeeper: new Gatekeeper({ policies, limiter, clock }),
       history,
-      approvals,
-      temporaryGrants,
+      limiter: new RateLimiter(counters, clock),
       redactor: createRedactor(),
-      events: new EventBus(),
-      clock,
-      logger: silentLogger,
-      approvalTimeoutMs: () => 120_000,
       argsHashKey: ARGS_HASH_KEY,
-      pins,
-      changedDefinitions: () => setting,
+      settings: () => ({ ...DEFAULT_SETTINGS, changedToolDefinitions: setting }),
+      pinStore: { loadAll: () => [], save: () => {} },
     });
+    const { approvals, temporaryGrants, calls: guard } = core;
+    const pins = core.pins!;
+    core.policies.load('notes', JSON.stringify(PINNED_POLICY));
     const verdicts: HeldVerdict[] = [];
     const admit = (tool: string, seen: SeenDefinition | undefined): Admission =>
       guard.admit(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diffDefinitions, type DiffRow } from '../../../../src/main/core/tools/definition-diff';
+import { diffDefinitions } from '../../../../src/main/core/tools/definition-diff';
+import type { DiffRow } from '../../../../src/shared/model/tools';
 
 const BEFORE = {
   name: 'add',

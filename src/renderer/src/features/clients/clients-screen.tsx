@@ -11,7 +11,7 @@ import type {
   ServerInfo,
   TemporaryGrant,
 } from '../../../../shared/contract';
-import { isValidName, NAME_RULE } from '../../../../main/core/config/names';
+import { isValidName, NAME_RULE } from '../../../../shared/model/names';
 import type { ClientsState } from './clients-store';
 import { formatCountdown } from '../pending/format-args';
 import { configSnippets, type ConfigSnippet } from './config-snippets';

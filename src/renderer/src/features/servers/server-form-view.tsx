@@ -4,7 +4,7 @@ import { useEffect, useId, useReducer } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ConnectionTest } from '../../../../shared/contract';
-import { isValidName, NAME_RULE } from '../../../../main/core/config/names';
+import { isValidName, NAME_RULE } from '../../../../shared/model/names';
 import { NAME_MAX, shown } from '../../components/shown-text';
 import type { ServersState } from './servers-store';
 import {

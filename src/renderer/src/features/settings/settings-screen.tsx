@@ -1,12 +1,17 @@
-// Settings: the four settings Airlock lets a person change while it runs (how long a held call
-// waits, how many may wait, how long history is kept), checked here against the same limits the
-// core enforces, and the settings only config.json sets, shown read-only with the value the file
-// holds for the next start. While config.json is not in force, a banner says why.
+// Settings: the settings Airlock lets a person change while it runs, with the labels and limits of
+// the settings table the core enforces (src/shared/model/settings.ts), and the settings only
+// config.json sets, shown read-only with the value the file holds for the next start. While
+// config.json is not in force, a banner says why.
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ConfigStatus, EditableSettings, Settings } from '../../../../shared/contract';
+import {
+  EDITABLE_SETTING_KEYS,
+  SETTINGS,
+  type SettingSpec,
+} from '../../../../shared/model/settings';
 import { ConfigProblems } from '../../components/config-problems';
 import type { BrowserAlertsState } from '../alerts/browser-alerts-store';
 import { BrowserNotificationsSetting } from '../alerts/browser-notifications';
@@ -16,23 +21,14 @@ import { changedFields, type SettingsChange, type SettingsState } from './settin
 type Key = Exclude<keyof EditableSettings, ToggleKey | 'changedToolDefinitions'>;
 type ToggleKey = 'notifications' | 'notificationSound';
 
-const CHANGED_TOOLS_CHOICES: { value: Settings['changedToolDefinitions']; label: string }[] = [
-  { value: 'hold', label: 'Hold them for my approval' },
-  { value: 'refuse', label: 'Refuse them' },
-];
+const CHANGED_TOOLS = SETTINGS.changedToolDefinitions;
 
-const TOGGLES: { key: ToggleKey; label: string; help: string }[] = [
-  {
-    key: 'notifications',
-    label: 'Notifications',
-    help: 'The desktop app shows a notification when a call waits for your approval; click it to answer on Pending.',
-  },
-  {
-    key: 'notificationSound',
-    label: 'Notification sound',
-    help: 'Those notifications play the system’s sound.',
-  },
-];
+const TOGGLES = EDITABLE_SETTING_KEYS.flatMap((key) => {
+  const spec: SettingSpec = SETTINGS[key];
+  return spec.kind === 'boolean'
+    ? [{ key: key as ToggleKey, label: spec.label, help: spec.help }]
+    : [];
+});
 
 interface Field {
   key: Key;
@@ -48,59 +44,23 @@ interface Field {
 
 const same = (n: number) => n;
 
-/** The same limits as settings.update's input schema in src/shared/contract.ts. */
-export const FIELDS: readonly Field[] = [
-  {
-    key: 'approvalTimeoutMs',
-    label: 'Approval timeout',
-    unit: 'seconds',
-    help: 'How long a held call waits for an answer, unless its rule sets approval.timeout.',
-    min: 1,
-    max: 86_400,
-    show: (ms) => ms / 1000,
-    store: (seconds) => seconds * 1000,
-  },
-  {
-    key: 'maxPendingApprovals',
-    label: 'Max pending approvals',
-    unit: 'calls',
-    help: 'Held calls waiting at one time, across all clients; more are refused.',
-    min: 1,
-    max: 10_000,
-    show: same,
-    store: same,
-  },
-  {
-    key: 'maxPendingApprovalsPerGrant',
-    label: 'Max pending approvals per client',
-    unit: 'calls',
-    help: 'Held calls waiting at one time for one client; more are refused.',
-    min: 1,
-    max: 10_000,
-    show: same,
-    store: same,
-  },
-  {
-    key: 'port',
-    label: 'Port',
-    unit: '',
-    help: 'Where Airlock listens from its next start (0 picks a free port); agents then need the new address.',
-    min: 0,
-    max: 65_535,
-    show: same,
-    store: same,
-  },
-  {
-    key: 'retentionDays',
-    label: 'History retention',
-    unit: 'days',
-    help: 'Calls older than this are deleted from the history.',
-    min: 1,
-    max: 3650,
-    show: same,
-    store: same,
-  },
-];
+/** The settings typed as numbers, in the table's order; durations are typed in seconds. */
+export const FIELDS: readonly Field[] = EDITABLE_SETTING_KEYS.flatMap((key): Field[] => {
+  const spec: SettingSpec = SETTINGS[key];
+  const { label, help } = spec;
+  if (spec.kind === 'duration') {
+    const [min, max] = [spec.min / 1000, spec.max / 1000];
+    const show = (ms: number) => ms / 1000;
+    const store = (seconds: number) => seconds * 1000;
+    return [{ key: key as Key, label, unit: 'seconds', help, min, max, show, store }];
+  }
+  if (spec.kind !== 'integer') return [];
+  // The core bounds a setting the table gives no maximum; the form then takes any whole number.
+  const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+  return [
+    { key: key as Key, label, unit: spec.unit, help, min: spec.min, max, show: same, store: same },
+  ];
+});
 
 /** What is wrong with the text typed for a field, or undefined when it is a valid value. */
 export function problemWith(field: Field, text: string): string | undefined {
@@ -280,7 +240,7 @@ export function SettingsScreen({
               );
             })}
             <div className="field">
-              <label htmlFor="setting-changedToolDefinitions">Calls to changed tools</label>
+              <label htmlFor="setting-changedToolDefinitions">{CHANGED_TOOLS.label}</label>
               <select
                 id="setting-changedToolDefinitions"
                 value={changedTools ?? settings.changedToolDefinitions}
@@ -289,15 +249,14 @@ export function SettingsScreen({
                   setChangedTools(event.target.value as Settings['changedToolDefinitions'])
                 }
               >
-                {CHANGED_TOOLS_CHOICES.map((choice) => (
+                {CHANGED_TOOLS.choices.map((choice) => (
                   <option key={choice.value} value={choice.value}>
                     {choice.label}
                   </option>
                 ))}
               </select>
               <span className="hint muted" id="setting-changedToolDefinitions-help">
-                A call to a tool whose definition changed since you accepted it, until you accept
-                the new one on Servers or Pending.
+                {CHANGED_TOOLS.help}
               </span>
             </div>
             <div className="actions">
@@ -358,22 +317,22 @@ function ReadOnlySettings({
             ? ` (${settings.port} from the next start)`
             : ''}
         </dd>
-        <dt>Request body cap</dt>
+        <dt>{SETTINGS.maxBodyBytes.label}</dt>
         <dd>
           {formatBytes(settings.maxBodyBytes)}
           {later(nextStart.maxBodyBytes, formatBytes)}
         </dd>
-        <dt>Upstream message cap</dt>
+        <dt>{SETTINGS.maxMessageBytes.label}</dt>
         <dd>
           {formatBytes(settings.maxMessageBytes)}
           {later(nextStart.maxMessageBytes, formatBytes)}
         </dd>
-        <dt>Upstream timeout</dt>
+        <dt>{SETTINGS.upstreamTimeoutMs.label}</dt>
         <dd>
           {formatSeconds(settings.upstreamTimeoutMs)}
           {later(nextStart.upstreamTimeoutMs, formatSeconds)}
         </dd>
-        <dt>Redaction additions</dt>
+        <dt>{SETTINGS.redaction.label}</dt>
         <dd>
           {count(patterns.length, 'pattern')}, {count(fields.length, 'field')}
         </dd>

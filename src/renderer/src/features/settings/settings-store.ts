@@ -9,21 +9,10 @@ import type {
   EditableSettings,
   Settings,
 } from '../../../../shared/contract';
+import { EDITABLE_SETTING_KEYS } from '../../../../shared/model/settings';
 import { ApiError } from '../../api/api-client';
 
 export type SettingsChange = Partial<EditableSettings>;
-
-/** The fields the app may change while Airlock runs, in the order the form shows them. */
-export const EDITABLE_KEYS = [
-  'approvalTimeoutMs',
-  'maxPendingApprovals',
-  'maxPendingApprovalsPerGrant',
-  'retentionDays',
-  'notifications',
-  'notificationSound',
-  'changedToolDefinitions',
-  'port',
-] as const satisfies readonly (keyof EditableSettings)[];
 
 export interface SettingsState {
   settings?: Settings;
@@ -99,7 +88,7 @@ export function changedFields(
   change: SettingsChange,
 ): SettingsChange {
   const changed: SettingsChange = {};
-  for (const key of EDITABLE_KEYS) {
+  for (const key of EDITABLE_SETTING_KEYS) {
     const value = change[key];
     if (value !== undefined && value !== settings?.[key]) {
       (changed as Record<string, unknown>)[key] = value;

@@ -1,6 +1,6 @@
 // What the app API says about the MCP clients on this machine and about protecting them: the
 // shapes of clients.detect, clients.preview, clients.protect and clients.unprotect.
-import type { BridgeInfo, ClientId } from '../../../shared/mcp-clients';
+import type { BridgeInfo, ClientId } from '../mcp-clients';
 
 export type { BridgeInfo, ClientId };
 
