@@ -305,6 +305,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       pins,
       maxBodyBytes: settings.maxBodyBytes,
       timeoutMs: settings.upstreamTimeoutMs,
+      clock,
+      timers,
       logger,
       onSessionsChanged: (serverId) => status.emit(serverId),
       onUpstreamLost: (serverId, reason) => status.lost(serverId, reason),
