@@ -122,6 +122,41 @@ test('turning notifications off is saved to config.json', async ({ page }) => {
   await expect(page.getByLabel('Notifications')).not.toBeChecked();
 });
 
+test('what to do with calls to changed tools is shown whole, and saved to config.json', async ({
+  page,
+}) => {
+  await openSettings(page);
+  const choice = page.getByLabel('Calls to changed tools');
+  // Each choice's words fit in the box: the select is as wide as its longest option needs.
+  const cut = await choice.evaluate((select: HTMLSelectElement) => {
+    const probe = document.createElement('span');
+    probe.style.font = getComputedStyle(select).font;
+    probe.style.position = 'absolute';
+    probe.style.whiteSpace = 'nowrap';
+    document.body.append(probe);
+    const widest = Math.max(
+      ...[...select.options].map((option) => {
+        probe.textContent = option.text;
+        return probe.getBoundingClientRect().width;
+      }),
+    );
+    probe.remove();
+    return widest > select.clientWidth;
+  });
+  expect(cut).toBe(false);
+  await choice.selectOption({ label: 'Refuse them' });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect
+    .poll(() => JSON.parse(readFileSync(join(airlock.dataDir, 'config.json'), 'utf8')).settings)
+    .toMatchObject({ changedToolDefinitions: 'refuse' });
+  // Back to the default, for the tests and screenshots after this one.
+  await choice.selectOption({ label: 'Hold them for my approval' });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect
+    .poll(() => JSON.parse(readFileSync(join(airlock.dataDir, 'config.json'), 'utf8')).settings)
+    .toMatchObject({ changedToolDefinitions: 'hold' });
+});
+
 test('a new port is saved for the next start while Airlock keeps listening where it is', async ({
   page,
 }) => {
