@@ -16,6 +16,7 @@ import {
   startServe,
   type ServedAirlock,
 } from './helpers/serve';
+import { cutSelects } from './helpers/cut-selects';
 import { textOf } from '../helpers/airlock-harness';
 
 const POLICY = {
@@ -356,6 +357,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await panel.getByLabel('Arguments to try').fill('{"name": "k", "email": "t@example.com"}');
     await panel.getByRole('button', { name: 'Try it' }).click();
     await expect(panel.getByRole('status', { name: 'Decision' })).toContainText('Allow');
+    // Every action reads whole, "Not set (Needs approval)" included.
+    expect(await cutSelects(page)).toEqual([]);
     await page.screenshot({ path: `docs/screenshots/policies-${colorScheme}.png` });
 
     await page.getByRole('button', { name: 'Review and save' }).click();
