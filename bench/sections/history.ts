@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase, type Database } from '../../src/main/adapters/sqlite/database';
+import { BatchWriter } from '../../src/main/adapters/sqlite/batch-writer';
 import { SqliteHistoryStore } from '../../src/main/adapters/sqlite/history-store';
 import type {
   CallDecision,
@@ -13,7 +14,7 @@ import type {
   NewCall,
   CallUpdate,
 } from '../../src/main/core/history/types';
-import { silentLogger } from '../../src/main/core/ports';
+import { silentLogger, systemClock, systemTimers } from '../../src/main/core/ports';
 import { fixed, formatTable, target, type Target } from '../lib/report';
 import { summarize, type LatencySummary } from '../lib/stats';
 import { scaled, type Section } from './section';
@@ -120,6 +121,16 @@ function arrivingCall(next: () => number, at: number): NewCall {
   };
 }
 
+/** The history store as Airlock runs it, on its own batches. */
+export function historyStore(db: Database): SqliteHistoryStore {
+  const batches = new BatchWriter(db, {
+    logger: silentLogger,
+    clock: systemClock,
+    timers: systemTimers,
+  });
+  return new SqliteHistoryStore(db, { logger: silentLogger, batches });
+}
+
 function resultText(next: () => number, wordCount: number): string {
   return JSON.stringify({ content: [{ type: 'text', text: words(next, wordCount) }] });
 }
@@ -130,7 +141,7 @@ async function measureWrites(
 ): Promise<{ lines: string[]; targets: Target[] }> {
   const db = openDatabase(file);
   try {
-    const store = new SqliteHistoryStore(db, { logger: silentLogger });
+    const store = historyStore(db);
     // What every limited call paid on its path before counter events were batched too: one
     // small row committed on its own.
     const insertCounterEvent = db.prepare(
@@ -308,7 +319,7 @@ export function loadPastCalls(
 function measureQueries(file: string, rows: number): { lines: string[]; targets: Target[] } {
   const db = openDatabase(file);
   try {
-    const store = new SqliteHistoryStore(db, { logger: silentLogger });
+    const store = historyStore(db);
     const end = Date.now();
     const start = end - 30 * DAY_MS;
     const loadSeconds = loadPastCalls(store, rows, 3, end);

@@ -64,6 +64,7 @@ import {
   type UiTokenSource,
 } from './adapters/http/ui-token';
 import { SqliteHistoryStore } from './adapters/sqlite/history-store';
+import { BatchWriter } from './adapters/sqlite/batch-writer';
 import { watchPolicies, type PolicyWatcher } from './adapters/files/policy-watcher';
 import {
   startHttpServer,
@@ -211,10 +212,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     closers.push(() => db.close());
     options.onDatabaseOpen?.(db);
-    const history = new SqliteHistoryStore(db, { logger });
-    // Also writes the counter events, which ride the history's batches.
-    closers.push(() => history.flush());
-    const counters = new SqliteCounterStore(db, { batches: history, logger });
+    const batches = new BatchWriter(db, { logger, clock, timers });
+    // Writes the calls and the counter events still in memory.
+    closers.push(() => batches.close());
+    const history = new SqliteHistoryStore(db, { logger, batches });
+    const counters = new SqliteCounterStore(db, { batches, logger });
     const limiter = new RateLimiter(counters, clock);
     limiter.load();
     const unfinished = history.closeUnfinished(clock.now());

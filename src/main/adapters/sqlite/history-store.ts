@@ -1,14 +1,8 @@
 // The call history in history.sqlite's calls table and its calls_fts index, behind the core's
-// HistoryStore port: calls and their updates are written in batches shortly after they happen,
-// off the proxy's path, and the UI's queries read them.
-//
-// Why batches: each call written on its own cost ~0.3 ms on the proxy's path (a commit touching
-// the row, six index pages and the search index), three times the budget; a batch touches each
-// page once for all its calls. The trade-off, on purpose: a call is in memory for up to
-// BATCH_DELAY_MS before it is on disk, so a crash of Airlock can lose that much history (and the
-// rate-limit counter events of those calls, which ride the same batches: see BatchRider). A write
-// that fails (disk full, locked database) keeps the rows and retries, and until a write works
-// again insert() throws, so the proxy refuses new calls rather than run them unrecorded.
+// HistoryStore port: calls and their updates are kept in memory and written with the shared
+// batches (batch-writer.ts), off the proxy's path, and the UI's queries read them. Until a failed
+// write works again insert() throws, so the proxy refuses new calls rather than run them
+// unrecorded.
 import type BetterSqlite3 from 'better-sqlite3';
 import type {
   CallDecision,
@@ -22,27 +16,15 @@ import type {
   NewCall,
 } from '../../core/history/types';
 import type { Logger } from '../../core/ports';
+import type { BatchPart, BatchWriter } from './batch-writer';
 import type { Database } from './database';
 import { errorMessage } from '../../../shared/error-message';
 import { toolNameContains } from '../../../shared/tool-name-match';
 
 export interface SqliteHistoryStoreOptions {
   logger: Logger;
-}
-
-/**
- * Rows of another table in history.sqlite that are written with the history's batches, in the
- * same transaction (the rate-limit counter events: a call's count commits with its row).
- */
-export interface BatchRider {
-  /** How many rows wait to be written. */
-  waiting(): number;
-  /** Writes them, inside the batch's transaction: a throw rolls the whole batch back. */
-  write(): void;
-  /** The batch committed: what write() wrote is on disk. */
-  written(): void;
-  /** The database closed with rows waiting: nothing can write them any more. */
-  discard(): void;
+  /** Writes the calls, in the same transactions as the counter events they counted. */
+  batches: BatchWriter;
 }
 
 /** Page size when the query names none, and the most one page may hold. */
@@ -53,8 +35,6 @@ const MAX_LIMIT = 500;
  * dropped (and logged) so a long outage cannot grow memory without bound.
  */
 const MAX_QUEUED_UPDATES = 10_000;
-/** How soon a failed write is tried again when no insert comes to trigger it. */
-const RETRY_MS = 1_000;
 /** Rows deleted per transaction by prune: each commit lets other writers in and keeps the WAL small. */
 const PRUNE_CHUNK = 5_000;
 /**
@@ -65,15 +45,6 @@ const PRUNE_CHUNK = 5_000;
  */
 const MIN_PREFIX_CHARS = 3;
 const HOUR_MS = 3_600_000;
-/**
- * How long new calls and updates wait to be written together. Each batch costs one commit and
- * touches each index page once, however many calls it holds; a call and its result reach the disk
- * up to this much after they happen (the call guard writes a held call at once, before it waits
- * and again before it runs, so the row on disk never says a call that ran did not).
- */
-const BATCH_DELAY_MS = 100;
-/** A batch this large is written at the next turn of the event loop instead. */
-const BATCH_MAX = 200;
 /** Calls held in memory at most while writes fail; past this, insert() throws. */
 const MAX_UNWRITTEN_CALLS = 10_000;
 const STOPPED_ERROR = 'Airlock stopped before the server answered';
@@ -149,34 +120,37 @@ export class SqliteHistoryStore implements HistoryStore {
   >;
   private readonly toolNames: BetterSqlite3.Statement<[], string>;
   private readonly recountHoursBefore: (before: number) => void;
-  private readonly writeBatch: (
+  private readonly batches: BatchWriter;
+  /** Writes calls and updates inside the caller's transaction; returns how many calls changed. */
+  private readonly writeRows: (
     fresh: readonly (readonly [number, NewCall])[],
     batch: readonly (readonly [number, CallUpdate])[],
   ) => number;
+  /** writeRows in a transaction of its own. */
+  private readonly writeNow: (batch: readonly (readonly [number, CallUpdate])[]) => number;
   /** Queries prepared once per SQL text; there are only as many texts as filter combinations. */
   private readonly statements = new Map<string, BetterSqlite3.Statement<Param[], unknown>>();
 
-  private readonly riders: BatchRider[] = [];
   /** Calls not yet written; updates to them are merged in here. */
   private readonly fresh = new Map<number, NewCall>();
   /** The id the next call gets, assigned here so a call has its id before it is written. */
   private nextId: number;
-  /** Why the last write failed, until one works again; insert() refuses meanwhile. */
-  private writeError: (Error & { code?: string }) | undefined;
-  private lastAttempt = -Infinity;
   /** Updates to calls already in calls, merged per call, in the order the calls were first updated. */
   private readonly queued = new Map<number, CallUpdate>();
-  /** Calls were inserted since the last write that indexed new calls for search. */
+  /** Until the first write: calls a crash left out of the search index may wait for it. */
   private unindexed = true;
-  private flushScheduled = false;
-  private retryTimer: NodeJS.Timeout | undefined;
-  /** Set while writes fail, so the failure is logged once and its end once. */
-  private failingSince: number | undefined;
+  /** What the batch being written took, so a commit removes exactly that from memory. */
+  private writing: {
+    fresh: (readonly [number, NewCall])[];
+    batch: (readonly [number, CallUpdate])[];
+  } = { fresh: [], batch: [] };
+  /** Updates dropped while writes failed, reported once one works again. */
   private dropped = { count: 0, firstId: 0, lastId: 0 };
 
   constructor(db: Database, options: SqliteHistoryStoreOptions) {
     this.db = db;
     this.logger = options.logger;
+    this.batches = options.batches;
     const insertCall = db.prepare<Param[]>(
       `INSERT INTO calls (id, received_at, decided_at, finished_at, grant_name, session, server,
          tool, args, args_hash, action, decision, decided_by, rule, reason, policy_hash, status,
@@ -276,8 +250,7 @@ export class SqliteHistoryStore implements HistoryStore {
     // started and finished in between is indexed once), then re-indexing of older calls whose
     // text changed. The progress row commits with the index, so a crash loses neither. Returns
     // how many calls changed.
-    this.writeBatch = db.transaction((fresh, batch) => {
-      for (const rider of this.riders) rider.write();
+    this.writeRows = (fresh, batch) => {
       const indexedThrough = readProgress.get() ?? 0;
       let changed = 0;
       const hourly = new Map<string, number>();
@@ -356,7 +329,8 @@ export class SqliteHistoryStore implements HistoryStore {
         indexOne.run(id);
       }
       return changed;
-    });
+    };
+    this.writeNow = db.transaction((batch) => this.writeRows([], batch));
 
     // After a prune: hours wholly before the cutoff are gone, and the hour it cuts through is
     // counted again from its remaining calls (at most an hour of them, through calls_received).
@@ -366,24 +340,17 @@ export class SqliteHistoryStore implements HistoryStore {
       recountHour.run(cutHour, cutHour, cutHour + HOUR_MS);
     });
 
+    this.batches.carry(this.batchPart());
     // Calls a crash left out of the search index are indexed now.
     this.flush();
   }
 
-  /** Writes `rider`'s rows with every batch from now on. */
-  carry(rider: BatchRider): void {
-    this.riders.push(rider);
-  }
-
   writeProblem(): string | undefined {
-    // While writes fail, a call arriving at least RETRY_MS after the last attempt tries again,
-    // so the history recovers with the first call after there is room.
-    if (this.writeError !== undefined && Date.now() - this.lastAttempt >= RETRY_MS) this.flush();
-    return this.writeError?.message;
+    return this.batches.writeProblem();
   }
 
   insert(call: NewCall): number {
-    const cause = this.writeProblem() === undefined ? undefined : this.writeError;
+    const cause = this.batches.failure();
     if (cause !== undefined) {
       const error: Error & { code?: string } = new Error(
         `the history cannot be written: ${cause.message}`,
@@ -396,7 +363,7 @@ export class SqliteHistoryStore implements HistoryStore {
     }
     const id = this.nextId++;
     this.fresh.set(id, { ...call });
-    this.scheduleFlush();
+    this.batches.schedule();
     return id;
   }
 
@@ -405,7 +372,7 @@ export class SqliteHistoryStore implements HistoryStore {
     if (fresh) {
       // Not written to calls yet: the row goes in with the change already applied.
       Object.assign(fresh, definedFields(change));
-      this.scheduleFlush();
+      this.batches.schedule();
       return;
     }
     const earlier = this.queued.get(id);
@@ -417,60 +384,12 @@ export class SqliteHistoryStore implements HistoryStore {
       this.drop(id, change);
       return;
     }
-    this.scheduleFlush();
+    this.batches.schedule();
   }
 
-  /**
-   * Writes the batched calls and updates and indexes new calls for search, now. Never throws:
-   * on failure (disk full, locked database) everything stays batched, the failure is logged
-   * once, insert() refuses until a write works, and the write is tried again after RETRY_MS.
-   */
+  /** Writes the batched calls, updates and counter events now (see BatchWriter.flush). */
   flush(): boolean {
-    const riding = this.riders.some((rider) => rider.waiting() > 0);
-    if (this.fresh.size === 0 && this.queued.size === 0 && !this.unindexed && !riding) return true;
-    if (!this.db.open) {
-      for (const rider of this.riders) if (rider.waiting() > 0) rider.discard();
-      // Nothing can write these any more; say so rather than retry forever.
-      if (this.queued.size > 0 || this.fresh.size > 0) {
-        this.logger.error('history: database closed with call updates not yet written', {
-          updates: this.queued.size + this.fresh.size,
-          ids: [...this.fresh.keys(), ...this.queued.keys()].slice(0, 20),
-        });
-      }
-      this.queued.clear();
-      this.fresh.clear();
-      this.unindexed = false;
-      this.stopRetrying();
-      return false;
-    }
-    const fresh = [...this.fresh];
-    const batch = [...this.queued];
-    this.lastAttempt = Date.now();
-    try {
-      this.writeBatch(fresh, batch);
-    } catch (err) {
-      this.writeError = err instanceof Error ? err : new Error(String(err));
-      // The transaction rolled back as a whole: keep every update and try again shortly.
-      if (this.failingSince === undefined) {
-        this.failingSince = Date.now();
-        this.logger.error('history: cannot write call updates; keeping them to retry', {
-          updates: batch.length,
-          error: errorMessage(err),
-        });
-      }
-      this.retryLater();
-      return false;
-    }
-    this.writeError = undefined;
-    this.unindexed = false;
-    for (const rider of this.riders) rider.written();
-    for (const [id] of fresh) this.fresh.delete(id);
-    // Updates merged in while the batch was written (a logger calling back, say) stay queued.
-    for (const [id, change] of batch) {
-      if (this.queued.get(id) === change) this.queued.delete(id);
-    }
-    this.recovered(fresh.length + batch.length);
-    return true;
+    return this.batches.flush();
   }
 
   get(id: number): CallRecord | undefined {
@@ -549,7 +468,7 @@ export class SqliteHistoryStore implements HistoryStore {
         : { status: 'failed', finishedAt: now, error: STOPPED_ERROR },
     ]);
     // Written at once, not queued: the caller is starting up and must know it worked.
-    return batch.length === 0 ? 0 : this.writeBatch([], batch);
+    return batch.length === 0 ? 0 : this.writeNow(batch);
   }
 
   /**
@@ -693,58 +612,49 @@ export class SqliteHistoryStore implements HistoryStore {
     return statement as BetterSqlite3.Statement<Param[], Row>;
   }
 
-  /** Writes the waiting batch within BATCH_DELAY_MS (at once when it is large). */
-  scheduleFlush(): void {
-    if (this.fresh.size + this.queued.size >= BATCH_MAX) {
-      setImmediate(() => this.flush());
-      return;
-    }
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    // Calls recorded or updated within BATCH_DELAY_MS share one transaction and so one commit.
-    const timer = setTimeout(() => {
-      this.flushScheduled = false;
-      this.flush();
-    }, BATCH_DELAY_MS);
-    // Shutdown calls flush() itself; a pending batch must not keep a finished process alive.
-    timer.unref();
-  }
-
-  private retryLater(): void {
-    if (this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.flush();
-    }, RETRY_MS);
-    // A pending retry must not keep a finished process alive; shutdown calls flush() itself.
-    this.retryTimer.unref();
-  }
-
-  private stopRetrying(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    this.failingSince = undefined;
-  }
-
-  private recovered(written: number): void {
-    if (this.queued.size === 0 && this.retryTimer) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-    }
-    if (this.failingSince !== undefined) {
-      this.logger.info('history: call updates written again', {
-        updates: written,
-        failedForMs: Date.now() - this.failingSince,
-      });
-      this.failingSince = undefined;
-    }
-    if (this.dropped.count > 0) {
-      this.logger.error(
-        'history: call updates were dropped while the database could not be written',
-        { ...this.dropped },
-      );
-      this.dropped = { count: 0, firstId: 0, lastId: 0 };
-    }
+  /**
+   * The calls, their updates and the search index as one part of every batch: the queued
+   * updates, then the search index for calls new since the last batch (with their text as
+   * updated, so a call that started and finished in between is indexed once), then re-indexing
+   * of older calls whose text changed. The progress row commits with the index, so a crash loses
+   * neither.
+   */
+  private batchPart(): BatchPart {
+    return {
+      waiting: () => this.fresh.size + this.queued.size + (this.unindexed ? 1 : 0),
+      write: () => {
+        this.writing = { fresh: [...this.fresh], batch: [...this.queued] };
+        this.writeRows(this.writing.fresh, this.writing.batch);
+      },
+      written: () => {
+        const { fresh, batch } = this.writing;
+        this.writing = { fresh: [], batch: [] };
+        this.unindexed = false;
+        for (const [id] of fresh) this.fresh.delete(id);
+        // Updates merged in while the batch was written (a logger calling back, say) stay queued.
+        for (const [id, change] of batch) {
+          if (this.queued.get(id) === change) this.queued.delete(id);
+        }
+        if (this.dropped.count > 0) {
+          this.logger.error(
+            'history: call updates were dropped while the database could not be written',
+            { ...this.dropped },
+          );
+          this.dropped = { count: 0, firstId: 0, lastId: 0 };
+        }
+      },
+      discard: () => {
+        if (this.queued.size > 0 || this.fresh.size > 0) {
+          this.logger.error('history: database closed with call updates not yet written', {
+            updates: this.queued.size + this.fresh.size,
+            ids: [...this.fresh.keys(), ...this.queued.keys()].slice(0, 20),
+          });
+        }
+        this.queued.clear();
+        this.fresh.clear();
+        this.unindexed = false;
+      },
+    };
   }
 
   private drop(id: number, change: CallUpdate): void {

@@ -6,13 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SqliteCounterStore } from '../../../../src/main/adapters/sqlite/counter-store';
 import {
   MIGRATIONS,
   openDatabase,
   type Database,
 } from '../../../../src/main/adapters/sqlite/database';
-import { SqliteHistoryStore } from '../../../../src/main/adapters/sqlite/history-store';
+import type { SqliteHistoryStore } from '../../../../src/main/adapters/sqlite/history-store';
 import type {
   CallDecision,
   CallRecord,
@@ -22,14 +21,18 @@ import type {
 } from '../../../../src/main/core/history/types';
 import type { Logger } from '../../../../src/main/core/ports';
 import { recordingLogger } from '../../../helpers/recording-logger';
+import { FakeClock } from '../../core/fakes';
+import { openStores } from './open-stores';
 
 let dir: string;
 let file: string;
 let db: Database;
+let clock: FakeClock;
 const others: BetterSqlite3.Database[] = [];
 
+/** A history store on its own batch writer, whose timers run on `clock`. */
 function newStore(logger: Logger = recordingLogger()): SqliteHistoryStore {
-  return new SqliteHistoryStore(db, { logger });
+  return openStores(db, logger, clock).history;
 }
 
 const HOUR = 3_600_000;
@@ -62,6 +65,7 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-history-'));
   file = path.join(dir, 'history.sqlite');
   db = openDatabase(file);
+  clock = new FakeClock();
 });
 
 afterEach(() => {
@@ -104,7 +108,7 @@ describe('SqliteHistoryStore: writing', () => {
     expect(store.get(minimalId + 1)).toBeUndefined();
   });
 
-  it('writes new calls with their updates in one batch shortly after', async () => {
+  it('writes new calls with their updates in one batch shortly after', () => {
     const store = newStore();
     const written = () => db.prepare<[], number>('SELECT count(*) FROM calls').pluck().get();
     const a = store.insert(call());
@@ -120,7 +124,9 @@ describe('SqliteHistoryStore: writing', () => {
     store.update(a + 1000, { status: 'ok' }); // gone (pruned, say): ignored
     expect(written()).toBe(0);
 
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    clock.advance(99);
+    expect(written()).toBe(0);
+    clock.advance(1);
     expect(written()).toBe(2);
     expect(store.get(a)).toMatchObject({
       status: 'ok',
@@ -647,8 +653,7 @@ describe('SqliteHistoryStore: retention and restarts', () => {
 
     db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    const store = newStore();
-    const counters = new SqliteCounterStore(db, { batches: store, logger: recordingLogger() });
+    const { history: store, counters } = openStores(db, recordingLogger(), clock);
     expect(counters.loadSince(0)).toEqual([event]);
     const id = store.insert(call());
     expect(store.get(id)).toMatchObject({ id, tool: 'read_file' });
@@ -681,12 +686,8 @@ describe('SqliteHistoryStore: failure and recovery', () => {
     );
 
     db.pragma('max_page_count = 4294967294');
-    vi.setSystemTime(Date.now() + 1_000); // the next call tries a write again
-    try {
-      expect(store.writeProblem()).toBeUndefined();
-    } finally {
-      vi.useRealTimers();
-    }
+    clock.time += 1_000; // the next call tries a write again
+    expect(store.writeProblem()).toBeUndefined();
     const later = store.insert(call());
     expect(store.get(later)).toBeDefined();
     expect(store.get(early)).toMatchObject({ status: 'ok', result });
