@@ -208,3 +208,24 @@ function createPrivateFile(file: string): void {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
 }
+
+/**
+ * Prepares each SQL text once on `db` and hands back the same statement after: queries built from
+ * filters have as many texts as filter shapes, not as many as calls.
+ */
+export function statementCache(
+  db: Database,
+): <Row>(sql: string) => BetterSqlite3.Statement<(string | number | null)[], Row> {
+  const statements = new Map<
+    string,
+    BetterSqlite3.Statement<(string | number | null)[], unknown>
+  >();
+  return <Row>(sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare<(string | number | null)[], unknown>(sql);
+      statements.set(sql, statement);
+    }
+    return statement as BetterSqlite3.Statement<(string | number | null)[], Row>;
+  };
+}
