@@ -65,6 +65,7 @@ import {
 } from './adapters/http/ui-token';
 import { SqliteHistoryStore } from './adapters/sqlite/history-store';
 import { BatchWriter } from './adapters/sqlite/batch-writer';
+import { WorkerHistoryReads } from './adapters/sqlite/history-reads';
 import { watchPolicies, type PolicyWatcher } from './adapters/files/policy-watcher';
 import {
   startHttpServer,
@@ -81,7 +82,7 @@ import type { Keychain } from './adapters/secrets/keychain-secret-store';
 import { maskServerText, serverTarget } from './core/config/server-entry';
 import { SqliteCounterStore } from './adapters/sqlite/counter-store';
 import { SqlitePinStore } from './adapters/sqlite/pin-store';
-import { openDatabase, type Database } from './adapters/sqlite/database';
+import { openDatabase, secondConnectionTo, type Database } from './adapters/sqlite/database';
 import type { ElectronAppPaths } from './adapters/sqlite/native-binding';
 import { errorMessage } from '../shared/error-message';
 import { ApiError } from '../shared/api-error';
@@ -215,7 +216,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const batches = new BatchWriter(db, { logger, clock, timers });
     // Writes the calls and the counter events still in memory.
     closers.push(() => batches.close());
-    const history = new SqliteHistoryStore(db, { logger, batches });
+    // The reads and the pruning run on a worker thread with its own connection.
+    const reads = new WorkerHistoryReads({ connection: secondConnectionTo(db), logger, timers });
+    closers.push(() => reads.close());
+    const history = new SqliteHistoryStore(db, { logger, batches, reads });
     const counters = new SqliteCounterStore(db, { batches, logger });
     const limiter = new RateLimiter(counters, clock);
     limiter.load();
@@ -225,11 +229,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         `${unfinished} calls were held or running when Airlock last stopped; recorded as never answered`,
       );
     }
-    const pruneAll = () => {
+    const pruneAll = async () => {
       // Runs on a timer: a failure (a locked database) is logged and tried again next hour.
       try {
         limiter.prune();
-        const removed = history.prune(clock.now() - settings.retentionDays * 86_400_000);
+        const removed = await history.prune(clock.now() - settings.retentionDays * 86_400_000);
         if (removed > 0)
           logger.info(
             `history: deleted ${removed} calls older than ${settings.retentionDays} days`,
@@ -240,8 +244,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         });
       }
     };
-    pruneAll();
-    const pruner = setInterval(pruneAll, 60 * 60_000);
+    void pruneAll();
+    const pruner = setInterval(() => void pruneAll(), 60 * 60_000);
     pruner.unref();
     closers.push(() => clearInterval(pruner));
 

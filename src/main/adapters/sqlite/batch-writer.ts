@@ -71,9 +71,13 @@ export class BatchWriter {
     this.delayMs = options.delayMs ?? BATCH_DELAY_MS;
     this.maxRows = options.maxRows ?? BATCH_MAX_ROWS;
     this.retryMs = options.retryMs ?? RETRY_MS;
-    this.writeAll = db.transaction(() => {
+    // IMMEDIATE: the write lock is taken first, waiting out the reader's prune on the busy
+    // timeout. A deferred transaction would read first, and a prune committed in between would
+    // fail its first write at once (SQLITE_BUSY_SNAPSHOT), without waiting.
+    const write = db.transaction(() => {
       for (const part of this.parts) if (part.waiting() > 0) part.write();
     });
+    this.writeAll = () => write.immediate();
   }
 
   /** Writes `part`'s rows with every batch from now on. */

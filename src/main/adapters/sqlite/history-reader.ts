@@ -24,12 +24,15 @@ import {
 } from './history-sql';
 import { HourlyCounts } from './hourly-counts';
 
-/** Rows deleted per transaction by prune: each commit lets the batch writer in. */
-const PRUNE_CHUNK = 5_000;
+/**
+ * Calls deleted per transaction by a prune. Small, because the proxy's batch writer waits for the
+ * write lock while a chunk holds it (the bench's stall section measures the wait).
+ */
+const PRUNE_CHUNK = 500;
 
 export class HistoryReader {
   private readonly selectOne: BetterSqlite3.Statement<[number], CallRow>;
-  private readonly pruneChunk: BetterSqlite3.Statement<[number, number]>;
+  private readonly deleteChunk: BetterSqlite3.Statement<[number, number]>;
   private readonly idRange: BetterSqlite3.Statement<
     [],
     { newest: number | null; oldest: number | null }
@@ -43,7 +46,7 @@ export class HistoryReader {
     this.prepared = statementCache(db);
     this.hourly = new HourlyCounts(db);
     this.selectOne = db.prepare<[number], CallRow>(`SELECT ${COLUMNS} FROM calls c WHERE c.id = ?`);
-    this.pruneChunk = db.prepare(
+    this.deleteChunk = db.prepare(
       `DELETE FROM calls WHERE id IN
          (SELECT id FROM calls WHERE received_at < ? ORDER BY received_at LIMIT ?)`,
     );
@@ -102,19 +105,19 @@ export class HistoryReader {
   }
 
   /**
-   * Deletes calls received before `before`, in chunks of their own transaction each, so the
-   * batch writer waits at most one chunk for the write lock; the delete trigger takes the FTS
-   * rows along, and the hourly summary is brought in step after. Returns how many.
+   * Deletes up to a chunk of the calls received before `before`, in a transaction of its own (one
+   * statement), so the batch writer waits at most one chunk for the write lock; the delete trigger
+   * takes the FTS rows along. `done` once none are left. The hourly summary is brought in step
+   * once all are gone (recountHoursBefore).
    */
-  prune(before: number): number {
-    let total = 0;
-    for (;;) {
-      const { changes } = this.pruneChunk.run(before, PRUNE_CHUNK);
-      total += changes;
-      if (changes < PRUNE_CHUNK) break;
-    }
-    if (total > 0) this.hourly.recountBefore(before);
-    return total;
+  pruneChunk(before: number): { deleted: number; done: boolean } {
+    const { changes } = this.deleteChunk.run(before, PRUNE_CHUNK);
+    return { deleted: changes, done: changes < PRUNE_CHUNK };
+  }
+
+  /** After a prune: see HourlyCounts.recountBefore. */
+  recountHoursBefore(before: number): void {
+    this.hourly.recountBefore(before);
   }
 
   private resolve(filter: HistoryFilter): ResolvedFilter {

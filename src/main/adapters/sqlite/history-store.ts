@@ -1,6 +1,7 @@
 // The call history in history.sqlite's calls table and its calls_fts index, behind the core's
 // HistoryStore port: calls and their updates are kept in memory and written with the shared
-// batches (batch-writer.ts), off the proxy's path; the reads and pruning are history-reader.ts's.
+// batches (batch-writer.ts), off the proxy's path; the reads and pruning run on
+// a worker thread (history-reads.ts).
 // Until a failed write works again insert() throws, so the proxy refuses new calls rather than
 // run them unrecorded.
 import type BetterSqlite3 from 'better-sqlite3';
@@ -18,7 +19,7 @@ import type {
 import type { Logger } from '../../core/ports';
 import type { BatchPart, BatchWriter } from './batch-writer';
 import { statementCache, type Database } from './database';
-import { HistoryReader } from './history-reader';
+import type { HistoryReads } from './history-reads';
 import { SEARCH_TEXT, updateSql, type Param } from './history-sql';
 import { HourlyCounts, HourlyTally } from './hourly-counts';
 import { errorMessage } from '../../../shared/error-message';
@@ -27,6 +28,8 @@ export interface SqliteHistoryStoreOptions {
   logger: Logger;
   /** Writes the calls, in the same transactions as the counter events they counted. */
   batches: BatchWriter;
+  /** Answers the reads and runs the pruning, off the proxy's thread. */
+  reads: HistoryReads;
 }
 
 /**
@@ -41,7 +44,7 @@ const STOPPED_ERROR = 'Airlock stopped before the server answered';
 export class SqliteHistoryStore implements HistoryStore {
   private readonly logger: Logger;
   private readonly batches: BatchWriter;
-  private readonly reader: HistoryReader;
+  private readonly reads: HistoryReads;
   private readonly hourly: HourlyCounts;
   private readonly prepared: ReturnType<typeof statementCache>;
   private readonly selectUnfinished: BetterSqlite3.Statement<[], { id: number; held: number }>;
@@ -72,7 +75,7 @@ export class SqliteHistoryStore implements HistoryStore {
   constructor(db: Database, options: SqliteHistoryStoreOptions) {
     this.logger = options.logger;
     this.batches = options.batches;
-    this.reader = new HistoryReader(db);
+    this.reads = options.reads;
     this.hourly = new HourlyCounts(db);
     this.prepared = statementCache(db);
     const insertCall = db.prepare<Param[]>(
@@ -194,7 +197,11 @@ export class SqliteHistoryStore implements HistoryStore {
       }
       return changed;
     };
-    this.writeNow = db.transaction((batch) => this.writeRows([], batch));
+    const writeNow = db.transaction((batch: readonly (readonly [number, CallUpdate])[]) =>
+      this.writeRows([], batch),
+    );
+    // IMMEDIATE for the reason BatchWriter's transactions are.
+    this.writeNow = (batch) => writeNow.immediate(batch);
 
     this.batches.carry(this.batchPart());
     // Calls a crash left out of the search index are indexed now.
@@ -248,29 +255,31 @@ export class SqliteHistoryStore implements HistoryStore {
     return this.batches.flush();
   }
 
-  get(id: number): CallRecord | undefined {
+  // Each read writes what waits first (a commit on this thread), so the reader's connection sees
+  // every call recorded before the read was asked.
+  get(id: number): Promise<CallRecord | undefined> {
     this.flush();
-    return this.reader.get(id);
+    return this.reads.get(id);
   }
 
-  query(query: HistoryQuery): HistoryPage {
+  query(query: HistoryQuery): Promise<HistoryPage> {
     this.flush();
-    return this.reader.query(query);
+    return this.reads.query(query);
   }
 
-  countsByHour(filter: HistoryFilter): HourlyCount[] {
+  countsByHour(filter: HistoryFilter): Promise<HourlyCount[]> {
     this.flush();
-    return this.reader.countsByHour(filter);
+    return this.reads.countsByHour(filter);
   }
 
-  rows(filter: HistoryFilter, limit: number): CallRecord[] {
+  rows(filter: HistoryFilter, limit: number): Promise<CallRecord[]> {
     this.flush();
-    return this.reader.rows(filter, limit);
+    return this.reads.rows(filter, limit);
   }
 
-  prune(before: number): number {
+  prune(before: number): Promise<number> {
     this.flush();
-    return this.reader.prune(before);
+    return this.reads.prune(before);
   }
 
   closeUnfinished(now: number): number {

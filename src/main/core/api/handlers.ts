@@ -14,7 +14,7 @@ import type { TemporaryGrants } from '../approvals/temporary-grants';
 import type { PauseSwitch } from '../calls/pause-switch';
 import type { EditableSettings, Settings } from '../config/types';
 import { callsToCsv, callsToJsonLines } from '../history/export-format';
-import type { CallRecord, HistoryStore } from '../history/types';
+import type { HistoryStore } from '../history/types';
 import { parsePolicy } from '../policy';
 import { replayCalls } from '../policy/dry-run';
 import { tryCall } from '../policy/try-call';
@@ -141,9 +141,9 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
       };
     },
 
-    'history.query': (query) => {
+    'history.query': async (query) => {
       try {
-        return deps.history.query(query);
+        return await deps.history.query(query);
       } catch (error) {
         if (query.cursor !== undefined)
           throw new ApiError('invalid_input', (error as Error).message);
@@ -151,18 +151,17 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
       }
     },
 
-    'history.get': ({ id }) => {
-      const call = deps.history.get(id);
+    'history.get': async ({ id }) => {
+      const call = await deps.history.get(id);
       if (!call) throw new ApiError('not_found', `No call has id ${id}.`);
       return { call };
     },
 
-    'history.counts': (filter) => ({ counts: deps.history.countsByHour(filter) }),
+    'history.counts': async (filter) => ({ counts: await deps.history.countsByHour(filter) }),
 
-    'history.export': ({ format, filter, limit }) => {
+    'history.export': async ({ format, filter, limit }) => {
       const max = limit ?? DEFAULT_EXPORT_LIMIT;
-      const rows: CallRecord[] = [];
-      for (const row of deps.history.rows(filter ?? {}, max + 1)) rows.push(row);
+      const rows = await deps.history.rows(filter ?? {}, max + 1);
       const truncated = rows.length > max;
       if (truncated) rows.pop();
       const stamp = new Date(deps.clock.now()).toISOString().replace(/[:.]/g, '-');
@@ -222,8 +221,8 @@ export function createAppHandlers(deps: AppHandlersDeps): CommandHandlers {
       return { hash: parsed.value.version.hash, textHash: textHash(text) };
     },
 
-    'policies.dryRun': ({ server, text, calls }) => {
-      const recorded = [...deps.history.rows({ server }, calls ?? DEFAULT_DRY_RUN_CALLS)];
+    'policies.dryRun': async ({ server, text, calls }) => {
+      const recorded = await deps.history.rows({ server }, calls ?? DEFAULT_DRY_RUN_CALLS);
       const result = replayCalls(server, text, recorded);
       return result.ok
         ? { ok: true, errors: [], replayed: result.replayed, changes: result.changes }

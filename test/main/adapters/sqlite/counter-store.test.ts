@@ -10,7 +10,7 @@ import type { CounterEvent } from '../../../../src/main/core/ports';
 import { openDatabase, type Database } from '../../../../src/main/adapters/sqlite/database';
 import { recordingLogger } from '../../../helpers/recording-logger';
 import { FakeClock } from '../../core/fakes';
-import { openStores } from './open-stores';
+import { closeStores, openStores } from './open-stores';
 
 let dir: string;
 let file: string;
@@ -47,7 +47,8 @@ beforeEach(() => {
   clock = new FakeClock();
 });
 
-afterEach(() => {
+afterEach(async () => {
+  await closeStores();
   for (const other of others.splice(0)) if (other.open) other.close();
   if (db.open) db.close();
   fs.rmSync(dir, { recursive: true, force: true });
