@@ -10,6 +10,11 @@ import type {
   HourlyCount,
   NewCall,
 } from '../../../src/main/core/history/types';
+import {
+  exportText,
+  type ExportFormat,
+  type HistoryExport,
+} from '../../../src/main/core/history/export-format';
 import type { Clock, CounterEvent, CounterStore, Timers } from '../../../src/main/core/ports';
 import { toolNameContains } from '../../../src/shared/tool-name-match';
 
@@ -120,6 +125,13 @@ export class MemoryHistoryStore implements HistoryStore {
       found.push(row);
     }
     return found;
+  }
+  async exportText(
+    format: ExportFormat,
+    filter: HistoryFilter,
+    limit: number,
+  ): Promise<HistoryExport> {
+    return exportText(format, this.matching(filter, limit + 1), limit);
   }
   async prune(): Promise<number> {
     return 0;

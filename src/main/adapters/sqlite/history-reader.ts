@@ -9,6 +9,11 @@ import type {
   HistoryQuery,
   HourlyCount,
 } from '../../core/history/types';
+import {
+  exportText,
+  type ExportFormat,
+  type HistoryExport,
+} from '../../core/history/export-format';
 import { statementCache, type Database } from './database';
 import {
   clampLimit,
@@ -102,6 +107,11 @@ export class HistoryReader {
     const count = Math.trunc(limit);
     if (!(count > 0)) return [];
     return this.select(this.resolve(filter), undefined, count).map(toRecord);
+  }
+
+  /** The newest `limit` matching calls as the text of an export. */
+  exportText(format: ExportFormat, filter: HistoryFilter, limit: number): HistoryExport {
+    return exportText(format, this.rows(filter, limit + 1), limit);
   }
 
   /**

@@ -11,6 +11,7 @@ import type {
   HistoryQuery,
   HourlyCount,
 } from '../../core/history/types';
+import type { ExportFormat, HistoryExport } from '../../core/history/export-format';
 import type { Logger, Timers } from '../../core/ports';
 import type { SecondConnection } from './database';
 import { errorMessage } from '../../../shared/error-message';
@@ -21,6 +22,7 @@ export interface HistoryReads {
   query(query: HistoryQuery): Promise<HistoryPage>;
   countsByHour(filter: HistoryFilter): Promise<HourlyCount[]>;
   rows(filter: HistoryFilter, limit: number): Promise<CallRecord[]>;
+  exportText(format: ExportFormat, filter: HistoryFilter, limit: number): Promise<HistoryExport>;
   /** Deletes calls received before `before` and keeps the hourly summary in step; how many. */
   prune(before: number): Promise<number>;
   /** Ends the worker; reads still waiting fail. */
@@ -32,6 +34,7 @@ type Calls = {
   query: [query: HistoryQuery];
   countsByHour: [filter: HistoryFilter];
   rows: [filter: HistoryFilter, limit: number];
+  exportText: [format: ExportFormat, filter: HistoryFilter, limit: number];
   prune: [before: number];
 };
 
@@ -89,6 +92,9 @@ export class WorkerHistoryReads implements HistoryReads {
   }
   rows(filter: HistoryFilter, limit: number): Promise<CallRecord[]> {
     return this.ask('rows', [filter, limit]);
+  }
+  exportText(format: ExportFormat, filter: HistoryFilter, limit: number): Promise<HistoryExport> {
+    return this.ask('exportText', [format, filter, limit]);
   }
   prune(before: number): Promise<number> {
     return this.ask('prune', [before]);

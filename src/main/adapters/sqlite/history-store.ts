@@ -16,6 +16,7 @@ import type {
   HourlyCount,
   NewCall,
 } from '../../core/history/types';
+import type { ExportFormat, HistoryExport } from '../../core/history/export-format';
 import type { Logger } from '../../core/ports';
 import type { BatchPart, BatchWriter } from './batch-writer';
 import { statementCache, type Database } from './database';
@@ -275,6 +276,11 @@ export class SqliteHistoryStore implements HistoryStore {
   rows(filter: HistoryFilter, limit: number): Promise<CallRecord[]> {
     this.flush();
     return this.reads.rows(filter, limit);
+  }
+
+  exportText(format: ExportFormat, filter: HistoryFilter, limit: number): Promise<HistoryExport> {
+    this.flush();
+    return this.reads.exportText(format, filter, limit);
   }
 
   prune(before: number): Promise<number> {

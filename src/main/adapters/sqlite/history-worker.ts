@@ -31,6 +31,8 @@ async function answer(request: ReadRequest): Promise<unknown> {
       return reader.countsByHour(...request.args);
     case 'rows':
       return reader.rows(...request.args);
+    case 'exportText':
+      return reader.exportText(...request.args);
     case 'prune': {
       const run = pruning.then(() => prune(request.args[0]));
       pruning = run.catch(() => undefined);

@@ -1,6 +1,7 @@
 // The history's shape: one row per tools/call, from the moment it arrives to its result, and the
 // HistoryStore port through which the core writes and reads it (SQLite in the app, memory in tests).
 // Everything in a row is already redacted; the store never sees a secret.
+import type { ExportFormat, HistoryExport } from './export-format';
 
 /** Where a call stands: let through, refused, or held for a person right now. */
 export type CallDecision = 'allow' | 'deny' | 'pending';
@@ -146,6 +147,8 @@ export interface HistoryStore {
   countsByHour(filter: HistoryFilter): Promise<HourlyCount[]>;
   /** Every matching call, newest first, at most `limit`. */
   rows(filter: HistoryFilter, limit: number): Promise<CallRecord[]>;
+  /** The newest `limit` matching calls as the text of an export (export-format.ts). */
+  exportText(format: ExportFormat, filter: HistoryFilter, limit: number): Promise<HistoryExport>;
   /** Deletes calls received before `before`; resolves to how many. */
   prune(before: number): Promise<number>;
   /**

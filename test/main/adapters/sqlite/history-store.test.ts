@@ -578,6 +578,21 @@ describe('SqliteHistoryStore: reading', () => {
     expect(await store.countsByHour(partialHours)).toEqual(await slowCounts(store, partialHours));
   });
 
+  it('exports the newest calls as text, written before the export was asked', async () => {
+    const store = newStore();
+    const older = store.insert(call({ tool: 'older_tool' }));
+    store.flush();
+    const newer = store.insert(call({ tool: 'newer_tool' }));
+    const csv = await store.exportText('csv', {}, 1);
+    expect(csv).toMatchObject({ rows: 1, truncated: true });
+    expect(csv.content).toContain('newer_tool');
+    expect(csv.content).not.toContain('older_tool');
+    const jsonl = await store.exportText('jsonl', { tool: 'older_tool' }, 10);
+    expect(jsonl).toMatchObject({ rows: 1, truncated: false });
+    expect(JSON.parse(jsonl.content.trim())).toMatchObject({ id: older });
+    expect(newer).toBeGreaterThan(older);
+  });
+
   it('iterates rows newest first, at most the limit', async () => {
     const store = newStore();
     const records = seed(store, 120);
