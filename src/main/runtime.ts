@@ -66,6 +66,7 @@ import {
 import { SqliteHistoryStore } from './adapters/sqlite/history-store';
 import { BatchWriter } from './adapters/sqlite/batch-writer';
 import { WorkerHistoryReads } from './adapters/sqlite/history-reads';
+import { WriteTurn } from './adapters/sqlite/write-turn';
 import { watchPolicies, type PolicyWatcher } from './adapters/files/policy-watcher';
 import {
   startHttpServer,
@@ -213,11 +214,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     closers.push(() => db.close());
     options.onDatabaseOpen?.(db);
-    const batches = new BatchWriter(db, { logger, clock, timers });
+    // The batch writer goes first when it and the worker's prune both want the write lock.
+    const turn = new WriteTurn();
+    const batches = new BatchWriter(db, { logger, clock, timers, turn });
     // Writes the calls and the counter events still in memory.
     closers.push(() => batches.close());
     // The reads and the pruning run on a worker thread with its own connection.
-    const reads = new WorkerHistoryReads({ connection: secondConnectionTo(db), logger, timers });
+    const reads = new WorkerHistoryReads({
+      connection: secondConnectionTo(db),
+      logger,
+      timers,
+      turn,
+    });
     closers.push(() => reads.close());
     const history = new SqliteHistoryStore(db, { logger, batches, reads });
     const counters = new SqliteCounterStore(db, { batches, logger });

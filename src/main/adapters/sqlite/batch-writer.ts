@@ -9,6 +9,7 @@
 // keeps every row and is tried again, and until one works `writeProblem()` says why.
 import type { Clock, Logger, Timers } from '../../core/ports';
 import type { Database } from './database';
+import type { WriteTurn } from './write-turn';
 import { errorMessage } from '../../../shared/error-message';
 
 /** Rows one store holds in memory and writes with every batch. */
@@ -33,6 +34,8 @@ export interface BatchWriterOptions {
   maxRows?: number;
   /** How soon a failed write is tried again when nothing else triggers it. */
   retryMs?: number;
+  /** Raised while a batch is written, so the history's worker lets it go first. */
+  turn?: WriteTurn;
 }
 
 /**
@@ -77,7 +80,8 @@ export class BatchWriter {
     const write = db.transaction(() => {
       for (const part of this.parts) if (part.waiting() > 0) part.write();
     });
-    this.writeAll = () => write.immediate();
+    const turn = options.turn;
+    this.writeAll = turn ? () => turn.hold(() => write.immediate()) : () => write.immediate();
   }
 
   /** Writes `part`'s rows with every batch from now on. */

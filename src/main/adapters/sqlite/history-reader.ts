@@ -33,7 +33,7 @@ import { HourlyCounts } from './hourly-counts';
  * Calls deleted per transaction by a prune. Small, because the proxy's batch writer waits for the
  * write lock while a chunk holds it (the bench's stall section measures the wait).
  */
-const PRUNE_CHUNK = 500;
+const PRUNE_CHUNK = 200;
 
 export class HistoryReader {
   private readonly selectOne: BetterSqlite3.Statement<[number], CallRow>;
@@ -46,8 +46,10 @@ export class HistoryReader {
   private readonly toolNames: BetterSqlite3.Statement<[], string>;
   private readonly hourly: HourlyCounts;
   private readonly prepared: ReturnType<typeof statementCache>;
+  private readonly db: Database;
 
   constructor(db: Database) {
+    this.db = db;
     this.prepared = statementCache(db);
     this.hourly = new HourlyCounts(db);
     this.selectOne = db.prepare<[number], CallRow>(`SELECT ${COLUMNS} FROM calls c WHERE c.id = ?`);
@@ -123,6 +125,15 @@ export class HistoryReader {
   pruneChunk(before: number): { deleted: number; done: boolean } {
     const { changes } = this.deleteChunk.run(before, PRUNE_CHUNK);
     return { deleted: changes, done: changes < PRUNE_CHUNK };
+  }
+
+  /**
+   * Copies what the write-ahead log holds into the database, without waiting for any writer.
+   * Whichever connection commits past the log's limit does this otherwise, and a prune fills the
+   * log fast: done here, it is not the proxy's thread that pays for it.
+   */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   /** After a prune: see HourlyCounts.recountBefore. */

@@ -14,6 +14,7 @@ import type {
 import type { ExportFormat, HistoryExport } from '../../core/history/export-format';
 import type { Logger, Timers } from '../../core/ports';
 import type { SecondConnection } from './database';
+import type { WriteTurn } from './write-turn';
 import { errorMessage } from '../../../shared/error-message';
 
 /** What the history store asks of its reader; every answer reflects what was committed before. */
@@ -46,6 +47,13 @@ export type ReadReply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; message: string; code?: string };
 
+/** What a history worker starts with. */
+export interface HistoryWorkerData {
+  connection: SecondConnection;
+  /** WriteTurn's flag; none when no batch writer shares the file. */
+  turn?: Int32Array;
+}
+
 export interface WorkerHistoryReadsOptions {
   connection: SecondConnection;
   logger: Logger;
@@ -54,8 +62,10 @@ export interface WorkerHistoryReadsOptions {
   readTimeoutMs?: number;
   /** The same for a prune, which may delete a long backlog in small chunks. */
   pruneTimeoutMs?: number;
+  /** The batch writer's turn, which the worker's prune lets go first. */
+  turn?: WriteTurn;
   /** Starts a worker; tests pass one that misbehaves. */
-  startWorker?: (connection: SecondConnection) => Worker;
+  startWorker?: (data: HistoryWorkerData) => Worker;
 }
 
 const READ_TIMEOUT_MS = 30_000;
@@ -70,7 +80,7 @@ interface Pending {
 
 export class WorkerHistoryReads implements HistoryReads {
   private readonly options: WorkerHistoryReadsOptions;
-  private readonly startWorker: (connection: SecondConnection) => Worker;
+  private readonly startWorker: (data: HistoryWorkerData) => Worker;
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -145,7 +155,8 @@ export class WorkerHistoryReads implements HistoryReads {
   /** The worker, started if there is none (the first read, or the first after one failed). */
   private running(): Worker {
     if (this.worker) return this.worker;
-    const worker = this.startWorker(this.options.connection);
+    const { connection, turn } = this.options;
+    const worker = this.startWorker(turn ? { connection, turn: turn.flag } : { connection });
     this.worker = worker;
     worker.unref();
     worker.on('message', (reply: ReadReply) => this.answered(reply));
@@ -195,10 +206,10 @@ export class WorkerHistoryReads implements HistoryReads {
  * electron.vite.config.ts), beside the entry files or one folder above the chunk holding this
  * code; from source (vitest, tsx) it is TypeScript, compiled by tsx in the worker thread.
  */
-export function startHistoryWorker(connection: SecondConnection): Worker {
+export function startHistoryWorker(data: HistoryWorkerData): Worker {
   // None of the process's own flags: a --import that loads something for the main thread (the
   // desktop tests' fake electron, say) must not load it again in here.
-  const options = { workerData: connection, execArgv: [] };
+  const options = { workerData: data, execArgv: [] };
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const entry = JSON.stringify(new URL('./history-worker.ts', here).href);

@@ -2,9 +2,10 @@
 // own (history-reader.ts), so a query over a million calls or a day's prune never holds the
 // proxy's event loop. history-reads.ts starts it and speaks to it.
 import { parentPort, workerData } from 'node:worker_threads';
-import { openSecondConnection, type SecondConnection } from './database';
+import { openSecondConnection } from './database';
 import { HistoryReader } from './history-reader';
-import type { ReadReply, ReadRequest } from './history-reads';
+import type { HistoryWorkerData, ReadReply, ReadRequest } from './history-reads';
+import { WriteTurn } from './write-turn';
 import { errorMessage } from '../../../shared/error-message';
 
 /**
@@ -15,7 +16,9 @@ const PRUNE_PAUSE_MS = 10;
 
 const port = parentPort;
 if (!port) throw new Error('history-worker.ts runs as a worker thread only');
-const db = openSecondConnection(workerData as SecondConnection);
+const data = workerData as HistoryWorkerData;
+const db = openSecondConnection(data.connection);
+const turn = data.turn ? new WriteTurn(data.turn) : undefined;
 const reader = new HistoryReader(db);
 
 /** Prunes run one at a time; reads are answered between their chunks. */
@@ -44,7 +47,9 @@ async function answer(request: ReadRequest): Promise<unknown> {
 async function prune(before: number): Promise<number> {
   let total = 0;
   for (;;) {
+    while (turn?.wanted) await new Promise((resolve) => setTimeout(resolve, 1));
     const { deleted, done } = reader.pruneChunk(before);
+    reader.checkpoint();
     total += deleted;
     if (done) break;
     await new Promise((resolve) => setTimeout(resolve, PRUNE_PAUSE_MS));

@@ -7,6 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BatchWriter, type BatchPart } from '../../../../src/main/adapters/sqlite/batch-writer';
 import { openDatabase, type Database } from '../../../../src/main/adapters/sqlite/database';
+import { WriteTurn } from '../../../../src/main/adapters/sqlite/write-turn';
 import { recordingLogger } from '../../../helpers/recording-logger';
 import { FakeClock } from '../../core/fakes';
 
@@ -173,6 +174,21 @@ describe('BatchWriter', () => {
     expect(onDisk()).toEqual(['call', 'call 2', 'event']);
     expect(writer.flush()).toBe(true); // nothing waits: no write
     expect(onDisk()).toHaveLength(3);
+  });
+
+  it('raises its turn while it writes, so the history worker lets it go first', () => {
+    const turn = new WriteTurn();
+    const writer = new BatchWriter(db, { logger, clock, timers: clock, turn });
+    const seen: boolean[] = [];
+    writer.carry({
+      waiting: () => (seen.length === 0 ? 1 : 0),
+      write: () => void seen.push(turn.wanted),
+      written: () => {},
+      discard: () => {},
+    });
+    expect(writer.flush()).toBe(true);
+    expect(seen).toEqual([true]);
+    expect(turn.wanted).toBe(false);
   });
 
   it('writes what waits on close and leaves no timer behind', () => {

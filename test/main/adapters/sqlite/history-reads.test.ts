@@ -10,11 +10,11 @@ import {
   openDatabase,
   secondConnectionTo,
   type Database,
-  type SecondConnection,
 } from '../../../../src/main/adapters/sqlite/database';
 import {
   startHistoryWorker,
   WorkerHistoryReads,
+  type HistoryWorkerData,
 } from '../../../../src/main/adapters/sqlite/history-reads';
 import { recordingLogger } from '../../../helpers/recording-logger';
 import { FakeClock } from '../../core/fakes';
@@ -52,8 +52,8 @@ function readsWith(...workers: (() => Worker)[]) {
     connection: secondConnectionTo(db),
     logger,
     timers: clock,
-    startWorker: (connection: SecondConnection) => {
-      const worker = (workers.shift() ?? (() => startHistoryWorker(connection)))();
+    startWorker: (data: HistoryWorkerData) => {
+      const worker = (workers.shift() ?? (() => startHistoryWorker(data)))();
       started.push(worker);
       return worker;
     },

@@ -667,6 +667,23 @@ describe('SqliteHistoryStore: retention and restarts', () => {
     expect((await store.countsByHour({}))[0]!.hour).toBe(cutHour);
   });
 
+  it('lets a batch on this thread go first: a prune waits while one wants the write lock', async () => {
+    const { history: store, turn } = openStores(db, recordingLogger(), clock);
+    const first = store.insert(call({ receivedAt: T0 }));
+    store.insert(call({ receivedAt: T0 + 1 }));
+    store.flush();
+    const stored = () => db.prepare<[], number>('SELECT count(*) FROM calls').pluck().get();
+    Atomics.add(turn.flag, 0, 1); // what turn.hold does while a batch waits for the lock
+    const pruned = store.prune(T0 + 10);
+    // The worker answers reads between a prune's chunks, in order: once this one is answered, the
+    // prune has begun and is waiting for its turn.
+    expect(await store.get(first)).toBeDefined();
+    expect(stored()).toBe(2);
+    Atomics.sub(turn.flag, 0, 1);
+    expect(await pruned).toBe(2);
+    expect(stored()).toBe(0);
+  });
+
   it('closes the calls a previous run left open', async () => {
     const first = newStore();
     const held = first.insert(

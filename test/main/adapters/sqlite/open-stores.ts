@@ -5,6 +5,7 @@ import { SqliteCounterStore } from '../../../../src/main/adapters/sqlite/counter
 import { secondConnectionTo, type Database } from '../../../../src/main/adapters/sqlite/database';
 import { WorkerHistoryReads } from '../../../../src/main/adapters/sqlite/history-reads';
 import { SqliteHistoryStore } from '../../../../src/main/adapters/sqlite/history-store';
+import { WriteTurn } from '../../../../src/main/adapters/sqlite/write-turn';
 import type { Logger } from '../../../../src/main/core/ports';
 import { FakeClock } from '../../core/fakes';
 import { recordingLogger } from '../../../helpers/recording-logger';
@@ -14,6 +15,7 @@ export interface Stores {
   counters: SqliteCounterStore;
   batches: BatchWriter;
   reads: WorkerHistoryReads;
+  turn: WriteTurn;
   clock: FakeClock;
 }
 
@@ -24,16 +26,18 @@ export function openStores(
   logger: Logger = recordingLogger(),
   clock = new FakeClock(),
 ): Stores {
-  const batches = new BatchWriter(db, { logger, clock, timers: clock });
+  const turn = new WriteTurn();
+  const batches = new BatchWriter(db, { logger, clock, timers: clock, turn });
   const reads = new WorkerHistoryReads({
     connection: secondConnectionTo(db),
     logger,
     timers: clock,
+    turn,
   });
   opened.push(reads);
   const history = new SqliteHistoryStore(db, { logger, batches, reads });
   const counters = new SqliteCounterStore(db, { batches, logger });
-  return { history, counters, batches, reads, clock };
+  return { history, counters, batches, reads, turn, clock };
 }
 
 /** Ends every reader's worker thread that openStores started; call it after each test. */
