@@ -9,6 +9,7 @@ import type {
   HistoryFilter,
   HistoryPage,
   HistoryQuery,
+  HistoryStore,
   HourlyCount,
 } from '../../core/history/types';
 import type { ExportFormat, HistoryExport } from '../../core/history/export-format';
@@ -17,31 +18,17 @@ import type { SecondConnection } from './database';
 import type { WriteTurn } from './write-turn';
 import { errorMessage } from '../../../shared/error-message';
 
-/** What the history store asks of its reader; every answer reflects what was committed before. */
-export interface HistoryReads {
-  get(id: number): Promise<CallRecord | undefined>;
-  query(query: HistoryQuery): Promise<HistoryPage>;
-  countsByHour(filter: HistoryFilter): Promise<HourlyCount[]>;
-  rows(filter: HistoryFilter, limit: number): Promise<CallRecord[]>;
-  exportText(format: ExportFormat, filter: HistoryFilter, limit: number): Promise<HistoryExport>;
-  /** Deletes calls received before `before` and keeps the hourly summary in step; how many. */
-  prune(before: number): Promise<number>;
-  /** Ends the worker; reads still waiting fail. */
-  close(): Promise<void>;
-}
+type ReadMethod = 'get' | 'query' | 'countsByHour' | 'rows' | 'exportText' | 'prune';
 
-type Calls = {
-  get: [id: number];
-  query: [query: HistoryQuery];
-  countsByHour: [filter: HistoryFilter];
-  rows: [filter: HistoryFilter, limit: number];
-  exportText: [format: ExportFormat, filter: HistoryFilter, limit: number];
-  prune: [before: number];
-};
+/**
+ * What the history store asks of its reader, as the port names it; every answer reflects what
+ * was committed before it was asked. close() ends the worker; reads still waiting fail.
+ */
+export type HistoryReads = Pick<HistoryStore, ReadMethod> & { close(): Promise<void> };
 
 export type ReadRequest = {
-  [M in keyof Calls]: { id: number; method: M; args: Calls[M] };
-}[keyof Calls];
+  [M in ReadMethod]: { id: number; method: M; args: Parameters<HistoryStore[M]> };
+}[ReadMethod];
 
 export type ReadReply =
   | { id: number; ok: true; value: unknown }
@@ -117,7 +104,7 @@ export class WorkerHistoryReads implements HistoryReads {
     await worker?.terminate();
   }
 
-  private ask<M extends keyof Calls, T>(method: M, args: Calls[M]): Promise<T> {
+  private ask<M extends ReadMethod, T>(method: M, args: Parameters<HistoryStore[M]>): Promise<T> {
     if (this.closed)
       return Promise.reject(new Error('Airlock is stopping; the history was not read'));
     let worker: Worker;
