@@ -1,5 +1,6 @@
 // Build for the three Electron targets. The main target has two entries that share the core:
-// the Electron app (index) and the headless CLI (cli), which `bin/airlock.js` runs in plain Node.
+// the Electron app (index) and the headless CLI (cli), which `bin/airlock.js` runs in plain Node;
+// and a third, the history's worker thread, which both start.
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
@@ -11,6 +12,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
+          // The history's reads and pruning run in this worker thread (history-reads.ts).
+          'history-worker': resolve(__dirname, 'src/main/adapters/sqlite/history-worker.ts'),
         },
       },
     },

@@ -2,7 +2,7 @@
 // connection and the peer bridge measured in the same run. Exits 1 if any target is missed.
 //
 // BENCH_SCALE=0.2 scales every call count for a quick run (CPU and memory figures get coarser).
-// BENCH_ONLY=http,stdio runs only the named sections (http, stdio, memory, history, events, ui).
+// BENCH_ONLY=http,stdio runs only the named sections (http, stdio, memory, history, stall, events, ui).
 // The ui section drives the Activity screen in Chromium (/usr/bin/chromium, or CHROMIUM_PATH).
 // BENCH_AIRLOCK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node flags to Airlock.
 import { join } from 'node:path';
@@ -15,10 +15,19 @@ import { httpUpstream, stdioUpstream } from './sections/forwarding';
 import { history } from './sections/history';
 import { events } from './sections/events';
 import { memory } from './sections/memory';
+import { stall } from './sections/stall';
 import { ui } from './sections/ui';
 import type { BenchContext, Section } from './sections/section';
 
-const SECTIONS: readonly Section[] = [httpUpstream, stdioUpstream, memory, history, events, ui];
+const SECTIONS: readonly Section[] = [
+  httpUpstream,
+  stdioUpstream,
+  memory,
+  history,
+  stall,
+  events,
+  ui,
+];
 
 function selectSections(value: string | undefined): readonly Section[] {
   if (value === undefined || value.trim() === '') return SECTIONS;

@@ -1,5 +1,6 @@
 // A minimal Chrome DevTools Protocol client for Airlock's --inspect port, so the bench can force a
-// full garbage collection and read the JS heap: RSS alone swings by tens of MB with the collector.
+// full garbage collection and read the JS heap (RSS alone swings by tens of MB with the
+// collector), and read measurements taken inside Airlock (its event loop's delay).
 
 export class InspectorSession {
   private nextId = 0;
@@ -58,6 +59,16 @@ export class InspectorSession {
     await this.send('HeapProfiler.collectGarbage');
     const { usedSize } = await this.send<{ usedSize: number }>('Runtime.getHeapUsage');
     return usedSize;
+  }
+
+  /** The value of a JavaScript expression run on the inspected process's main thread. */
+  async evaluate<T>(expression: string): Promise<T> {
+    const { result, exceptionDetails } = await this.send<{
+      result: { value?: unknown };
+      exceptionDetails?: { text: string };
+    }>('Runtime.evaluate', { expression, includeCommandLineAPI: true, returnByValue: true });
+    if (exceptionDetails) throw new Error(`evaluate failed: ${exceptionDetails.text}`);
+    return result.value as T;
   }
 
   close(): void {

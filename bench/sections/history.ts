@@ -5,7 +5,14 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openDatabase, type Database } from '../../src/main/adapters/sqlite/database';
+import {
+  openDatabase,
+  secondConnectionTo,
+  type Database,
+} from '../../src/main/adapters/sqlite/database';
+import { HistoryReader } from '../../src/main/adapters/sqlite/history-reader';
+import { WorkerHistoryReads } from '../../src/main/adapters/sqlite/history-reads';
+import { BatchWriter } from '../../src/main/adapters/sqlite/batch-writer';
 import { SqliteHistoryStore } from '../../src/main/adapters/sqlite/history-store';
 import type {
   CallDecision,
@@ -13,7 +20,7 @@ import type {
   NewCall,
   CallUpdate,
 } from '../../src/main/core/history/types';
-import { silentLogger } from '../../src/main/core/ports';
+import { silentLogger, systemClock, systemTimers } from '../../src/main/core/ports';
 import { fixed, formatTable, target, type Target } from '../lib/report';
 import { summarize, type LatencySummary } from '../lib/stats';
 import { scaled, type Section } from './section';
@@ -120,6 +127,17 @@ function arrivingCall(next: () => number, at: number): NewCall {
   };
 }
 
+/**
+ * The history store as Airlock runs it, on its own batches, for writing: its reader's worker
+ * thread starts only if something reads through it.
+ */
+export function historyStore(db: Database): SqliteHistoryStore {
+  const options = { logger: silentLogger, clock: systemClock, timers: systemTimers };
+  const batches = new BatchWriter(db, options);
+  const reads = new WorkerHistoryReads({ ...options, connection: secondConnectionTo(db) });
+  return new SqliteHistoryStore(db, { logger: silentLogger, batches, reads });
+}
+
 function resultText(next: () => number, wordCount: number): string {
   return JSON.stringify({ content: [{ type: 'text', text: words(next, wordCount) }] });
 }
@@ -130,7 +148,7 @@ async function measureWrites(
 ): Promise<{ lines: string[]; targets: Target[] }> {
   const db = openDatabase(file);
   try {
-    const store = new SqliteHistoryStore(db, { logger: silentLogger });
+    const store = historyStore(db);
     // What every limited call paid on its path before counter events were batched too: one
     // small row committed on its own.
     const insertCounterEvent = db.prepare(
@@ -308,18 +326,20 @@ export function loadPastCalls(
 function measureQueries(file: string, rows: number): { lines: string[]; targets: Target[] } {
   const db = openDatabase(file);
   try {
-    const store = new SqliteHistoryStore(db, { logger: silentLogger });
+    const store = historyStore(db);
     const end = Date.now();
     const start = end - 30 * DAY_MS;
     const loadSeconds = loadPastCalls(store, rows, 3, end);
     db.pragma('wal_checkpoint(TRUNCATE)');
     const bytes = statSync(file).size;
 
+    // The queries' own cost, on this thread: what the worker thread spends answering them.
+    const reader = new HistoryReader(db);
     const tool = TOOLS[3]!;
     const ftsRowids = db.prepare<[string]>(
       'SELECT rowid FROM calls_fts WHERE calls_fts MATCH ? ORDER BY rowid DESC LIMIT 100',
     );
-    const firstPage = store.query({ tool });
+    const firstPage = reader.query({ tool });
     const timings: [string, HistoryQuery | (() => unknown), number?][] = [
       ['newest 100, no filter', {}],
       [`newest 100 by tool (${tool})`, { tool }, LIMITS.queryMs],
@@ -340,19 +360,19 @@ function measureQueries(file: string, rows: number): { lines: string[]; targets:
       ['  FTS5 only: "report" as a prefix', () => ftsRowids.all('"report"*')],
       [`newest 100 by tool + common word`, { tool, text: 'report' }, LIMITS.queryMs],
       [`newest 100 by tool + rare word`, { tool, text: 'quokka' }],
-      ['hourly counts, last 7 days', () => store.countsByHour({ from: end - 7 * DAY_MS })],
+      ['hourly counts, last 7 days', () => reader.countsByHour({ from: end - 7 * DAY_MS })],
       // What Activity asks for when it opens with no filter.
-      ['hourly counts, all 30 days', () => store.countsByHour({})],
-      ['hourly counts, last 30 days, one tool', () => store.countsByHour({ tool })],
+      ['hourly counts, all 30 days', () => reader.countsByHour({})],
+      ['hourly counts, last 30 days, one tool', () => reader.countsByHour({ tool })],
       [
         'hourly counts, last 30 days, part of 4 tool names',
-        () => store.countsByHour({ toolContains: 'read' }),
+        () => reader.countsByHour({ toolContains: 'read' }),
       ],
     ];
     const targets: Target[] = [];
     const table: string[][] = [];
     for (const [label, what, limit] of timings) {
-      const run = typeof what === 'function' ? what : () => store.query(what);
+      const run = typeof what === 'function' ? what : () => reader.query(what);
       const found = resultCount(run());
       for (let i = 0; i < QUERY_WARMUP; i++) run();
       const samples: number[] = [];
@@ -378,7 +398,14 @@ function measureQueries(file: string, rows: number): { lines: string[]; targets:
 
     // Retention: the oldest day goes, FTS rows with it, in chunks.
     const pruneStarted = performance.now();
-    const pruned = store.prune(start + DAY_MS);
+    const before = start + DAY_MS;
+    let pruned = 0;
+    for (let done = false; !done;) {
+      const chunk = reader.pruneChunk(before);
+      pruned += chunk.deleted;
+      done = chunk.done;
+    }
+    reader.recountHoursBefore(before);
     const pruneMs = performance.now() - pruneStarted;
 
     return {

@@ -13,14 +13,12 @@ import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { historyPath } from '../../src/main/adapters/files/data-dir';
 import { openDatabase } from '../../src/main/adapters/sqlite/database';
-import { SqliteHistoryStore } from '../../src/main/adapters/sqlite/history-store';
-import { silentLogger } from '../../src/main/core/ports';
 import { fixed, formatTable, target, type Target } from '../lib/report';
 import { percentile } from '../lib/stats';
 import { MAX_ROWS, PAGE_SIZE } from '../../src/renderer/src/features/activity/activity-store';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/helpers/chromium';
 import { startAirlock, type AirlockProcess } from '../lib/servers';
-import { loadPastCalls, RARE, TOOLS } from './history';
+import { historyStore, loadPastCalls, RARE, TOOLS } from './history';
 import { scaled, type Section } from './section';
 
 const BASELINE_CALLS = 10_000;
@@ -356,7 +354,7 @@ function buildDataDir(
   const file = historyPath(dataDir);
   const db = openDatabase(file);
   try {
-    const store = new SqliteHistoryStore(db, { logger: silentLogger });
+    const store = historyStore(db);
     const seconds = loadPastCalls(store, calls, seed, end);
     db.pragma('wal_checkpoint(TRUNCATE)');
     return { seconds, bytes: statSync(file).size };

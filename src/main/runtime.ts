@@ -53,6 +53,9 @@ import {
 } from './adapters/http/ui-token';
 import { SqliteHistoryStore } from './adapters/sqlite/history-store';
 import { policyFilesIn } from './adapters/files/policy-files';
+import { BatchWriter } from './adapters/sqlite/batch-writer';
+import { WorkerHistoryReads } from './adapters/sqlite/history-reads';
+import { WriteTurn } from './adapters/sqlite/write-turn';
 import { watchPolicies, type PolicyWatcher } from './adapters/files/policy-watcher';
 import {
   startHttpServer,
@@ -69,7 +72,7 @@ import type { Keychain } from './adapters/secrets/keychain-secret-store';
 import { maskServerText } from './core/config/server-entry';
 import { SqliteCounterStore } from './adapters/sqlite/counter-store';
 import { SqlitePinStore } from './adapters/sqlite/pin-store';
-import { openDatabase, type Database } from './adapters/sqlite/database';
+import { openDatabase, secondConnectionTo, type Database } from './adapters/sqlite/database';
 import type { ElectronAppPaths } from './adapters/sqlite/native-binding';
 import { errorMessage } from '../shared/error-message';
 import type { BridgeInfo } from '../shared/mcp-clients';
@@ -199,10 +202,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     closers.push(() => db.close());
     options.onDatabaseOpen?.(db);
-    const history = new SqliteHistoryStore(db, { logger });
-    // Also writes the counter events, which ride the history's batches.
-    closers.push(() => history.flush());
-    const counters = new SqliteCounterStore(db, { batches: history, logger });
+    // The batch writer goes first when it and the worker's prune both want the write lock.
+    const turn = new WriteTurn();
+    const batches = new BatchWriter(db, { logger, clock, timers, turn });
+    // Writes the calls and the counter events still in memory.
+    closers.push(() => batches.close());
+    // The reads and the pruning run on a worker thread with its own connection.
+    const reads = new WorkerHistoryReads({
+      connection: secondConnectionTo(db),
+      logger,
+      timers,
+      turn,
+    });
+    closers.push(() => reads.close());
+    const history = new SqliteHistoryStore(db, { logger, batches, reads });
+    const counters = new SqliteCounterStore(db, { batches, logger });
     const limiter = new RateLimiter(counters, clock);
     limiter.load();
     const unfinished = history.closeUnfinished(clock.now());
@@ -211,11 +225,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         `${unfinished} calls were held or running when Airlock last stopped; recorded as never answered`,
       );
     }
-    const pruneAll = () => {
+    const pruneAll = async () => {
       // Runs on a timer: a failure (a locked database) is logged and tried again next hour.
       try {
         limiter.prune();
-        const removed = history.prune(clock.now() - settings.retentionDays * 86_400_000);
+        const removed = await history.prune(clock.now() - settings.retentionDays * 86_400_000);
         if (removed > 0)
           logger.info(
             `history: deleted ${removed} calls older than ${settings.retentionDays} days`,
@@ -226,8 +240,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         });
       }
     };
-    pruneAll();
-    const pruner = setInterval(pruneAll, 60 * 60_000);
+    void pruneAll();
+    const pruner = setInterval(() => void pruneAll(), 60 * 60_000);
     pruner.unref();
     closers.push(() => clearInterval(pruner));
 

@@ -10,6 +10,11 @@ import type {
   HourlyCount,
   NewCall,
 } from '../../../src/main/core/history/types';
+import {
+  exportText,
+  type ExportFormat,
+  type HistoryExport,
+} from '../../../src/main/core/history/export-format';
 import type { Clock, CounterEvent, CounterStore, Timers } from '../../../src/main/core/ports';
 import { toolNameContains } from '../../../src/shared/tool-name-match';
 
@@ -92,29 +97,43 @@ export class MemoryHistoryStore implements HistoryStore {
   flush(): boolean {
     return !this.failWrites;
   }
-  get(id: number): CallRecord | undefined {
+  /** The call with `id` as it stands, read at once (the port's reads are asynchronous). */
+  record(id: number): CallRecord | undefined {
     return this.records.find((r) => r.id === id);
   }
-  query(query: HistoryQuery): HistoryPage {
-    return { calls: [...this.rows(query, query.limit ?? 100)] };
+  async get(id: number): Promise<CallRecord | undefined> {
+    return this.record(id);
   }
-  countsByHour(): HourlyCount[] {
+  async query(query: HistoryQuery): Promise<HistoryPage> {
+    return { calls: this.matching(query, query.limit ?? 100) };
+  }
+  async countsByHour(): Promise<HourlyCount[]> {
     return [];
   }
-  *rows(filter: HistoryFilter, limit: number): Iterable<CallRecord> {
-    let n = 0;
+  async rows(filter: HistoryFilter, limit: number): Promise<CallRecord[]> {
+    return this.matching(filter, limit);
+  }
+  private matching(filter: HistoryFilter, limit: number): CallRecord[] {
+    const found: CallRecord[] = [];
     for (const row of [...this.records].reverse()) {
-      if (n >= limit) return;
+      if (found.length >= limit) break;
       if (filter.tool !== undefined && row.tool !== filter.tool) continue;
       if (filter.toolContains !== undefined && !toolNameContains(row.tool, filter.toolContains))
         continue;
       if (filter.server !== undefined && row.server !== filter.server) continue;
       if (filter.grant !== undefined && row.grant !== filter.grant) continue;
-      n++;
-      yield row;
+      found.push(row);
     }
+    return found;
   }
-  prune(): number {
+  async exportText(
+    format: ExportFormat,
+    filter: HistoryFilter,
+    limit: number,
+  ): Promise<HistoryExport> {
+    return exportText(format, this.matching(filter, limit + 1), limit);
+  }
+  async prune(): Promise<number> {
     return 0;
   }
   closeUnfinished(): number {

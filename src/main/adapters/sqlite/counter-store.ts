@@ -1,22 +1,21 @@
 // The durable side of rate limits: counter events in history.sqlite's counter_events table,
 // behind the core's CounterStore port.
 //
-// Events ride the history's batches: append() keeps them in memory and the history store writes
-// them with its next batch, in the same transaction as the calls they counted. A commit of its
-// own before every limited call cost that call ~0.05 ms of latency and ~10 % of Airlock's CPU
-// per call (a write to the WAL each time). The limiter enforces every limit from memory either
-// way; what batching trades is that a crash of Airlock (not a quit, which writes everything) can
-// forget the last 100 ms of counted calls, with their history rows. While the history's writes
-// fail (disk full, database locked), the events wait with its rows and append() throws, so limited
-// calls are refused rather than run with a count that may be lost.
+// Events ride the shared batches (batch-writer.ts): append() keeps them in memory and the next
+// batch writes them, in the same transaction as the calls they counted, because a commit of their
+// own sat on every limited call's path (figures in the README). The limiter enforces every limit
+// from memory either way; what batching trades is that a crash of Airlock (not a quit, which
+// writes everything) can forget the last batch's counted calls, with their history rows. While
+// the batches' writes fail (disk full, database locked), the events wait and append() throws, so
+// limited calls are refused rather than run with a count that may be lost.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { CounterEvent, CounterStore, Logger } from '../../core/ports';
 import type { Database } from './database';
-import type { SqliteHistoryStore } from './history-store';
+import type { BatchWriter } from './batch-writer';
 
 export interface SqliteCounterStoreOptions {
-  /** The history store whose batches write the events. */
-  batches: Pick<SqliteHistoryStore, 'carry' | 'scheduleFlush' | 'flush' | 'writeProblem'>;
+  /** Writes the events, in the same transactions as the history's calls. */
+  batches: BatchWriter;
   logger: Logger;
 }
 
@@ -31,12 +30,14 @@ interface CounterRow {
 const MAX_UNWRITTEN_EVENTS = 100_000;
 
 export class SqliteCounterStore implements CounterStore {
-  private readonly batches: SqliteCounterStoreOptions['batches'];
+  private readonly batches: BatchWriter;
   private readonly selectSince: BetterSqlite3.Statement<[number], CounterRow>;
   private readonly deleteBefore: BetterSqlite3.Statement<[number]>;
   private readonly renameOne: BetterSqlite3.Statement<[string, string]>;
   /** Counted, not yet on disk, oldest first. */
   private unwritten: CounterEvent[] = [];
+  /** How many of `unwritten` the batch being written holds. */
+  private writing = 0;
 
   constructor(db: Database, options: SqliteCounterStoreOptions) {
     this.batches = options.batches;
@@ -52,10 +53,12 @@ export class SqliteCounterStore implements CounterStore {
     options.batches.carry({
       waiting: () => this.unwritten.length,
       write: () => {
+        this.writing = this.unwritten.length;
         for (const e of this.unwritten) insertOne.run(e.counter, e.grant, e.session, e.at);
       },
       written: () => {
-        this.unwritten = [];
+        this.unwritten = this.unwritten.slice(this.writing);
+        this.writing = 0;
       },
       discard: () => {
         options.logger.error('rate-limit counters: database closed with events not yet written', {
@@ -92,7 +95,7 @@ export class SqliteCounterStore implements CounterStore {
       }
     }
     this.unwritten.push(...events);
-    this.batches.scheduleFlush();
+    this.batches.schedule();
   }
 
   pruneBefore(before: number): void {
@@ -105,7 +108,7 @@ export class SqliteCounterStore implements CounterStore {
     this.renameOne.run(to, from);
   }
 
-  /** Writes the waiting events now, with the history's batch; false if that write failed. */
+  /** Writes the waiting events now, with the history's waiting rows; false if that write failed. */
   flush(): boolean {
     return this.batches.flush();
   }

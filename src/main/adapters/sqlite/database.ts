@@ -149,6 +149,7 @@ export function openDatabase(
     binding.kind === 'electron'
       ? new BetterSqlite3(file, { nativeBinding: binding.path })
       : new BetterSqlite3(file);
+  if (binding.kind === 'electron') electronBindings.set(db, binding.path);
   try {
     // WAL lets the UI read history while the proxy writes. synchronous=NORMAL in WAL mode is
     // still durable against an app crash (committed pages are in the OS's hands); only a power
@@ -162,6 +163,53 @@ export function openDatabase(
     // Airlock's memory flat as it grows.
     db.pragma('cache_size = -2000');
     applyMigrations(db, migrations);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** The Electron build of SQLite each database opened with, for the connections opened beside it. */
+const electronBindings = new WeakMap<Database, string>();
+
+/** Where a second connection to `db`'s file (see openSecondConnection) finds what it needs. */
+export interface SecondConnection {
+  file: string;
+  /** The Electron build of SQLite `db` loaded; absent under Node. */
+  nativeBinding?: string;
+}
+
+export function secondConnectionTo(db: Database): SecondConnection {
+  const nativeBinding = electronBindings.get(db);
+  return nativeBinding === undefined ? { file: db.name } : { file: db.name, nativeBinding };
+}
+
+/**
+ * How long the reader's connection (history-reader.ts, on its own thread) waits for the write
+ * lock: it blocks no one but itself, so it can wait far longer than the proxy's writer.
+ */
+const SECOND_BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Opens another connection to a database openDatabase already opened and migrated (WAL lets it
+ * read beside the writer), for another thread: it never creates the file or changes the schema.
+ */
+export function openSecondConnection(to: SecondConnection): Database {
+  const db = new BetterSqlite3(to.file, {
+    fileMustExist: true,
+    ...(to.nativeBinding === undefined ? {} : { nativeBinding: to.nativeBinding }),
+  });
+  try {
+    db.pragma(`busy_timeout = ${SECOND_BUSY_TIMEOUT_MS}`);
+    db.pragma('synchronous = NORMAL');
+    db.pragma('cache_size = -2000');
+    const version = userVersion(db);
+    if (version !== MIGRATIONS.length) {
+      throw new Error(
+        `${to.file} has schema version ${version}; this Airlock reads version ${MIGRATIONS.length}.`,
+      );
+    }
     return db;
   } catch (err) {
     db.close();
@@ -207,4 +255,25 @@ function createPrivateFile(file: string): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+}
+
+/**
+ * Prepares each SQL text once on `db` and hands back the same statement after: queries built from
+ * filters have as many texts as filter shapes, not as many as calls.
+ */
+export function statementCache(
+  db: Database,
+): <Row>(sql: string) => BetterSqlite3.Statement<(string | number | null)[], Row> {
+  const statements = new Map<
+    string,
+    BetterSqlite3.Statement<(string | number | null)[], unknown>
+  >();
+  return <Row>(sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare<(string | number | null)[], unknown>(sql);
+      statements.set(sql, statement);
+    }
+    return statement as BetterSqlite3.Statement<(string | number | null)[], Row>;
+  };
 }

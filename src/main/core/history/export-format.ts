@@ -65,6 +65,30 @@ function cells(call: CallRecord): Cell[] {
 }
 
 /** A header line, then one line per call; CRLF line ends and quoting as RFC 4180 asks. */
+/** An export's text and what it holds. */
+export interface HistoryExport {
+  content: string;
+  rows: number;
+  /** True when more calls matched than the export's limit. */
+  truncated: boolean;
+}
+
+export type ExportFormat = 'csv' | 'jsonl';
+
+/** The text of an export of at most `limit` calls, given the newest `limit + 1` that matched. */
+export function exportText(
+  format: ExportFormat,
+  matched: readonly CallRecord[],
+  limit: number,
+): HistoryExport {
+  const rows = matched.slice(0, Math.max(0, limit));
+  return {
+    content: format === 'csv' ? callsToCsv(rows) : callsToJsonLines(rows),
+    rows: rows.length,
+    truncated: matched.length > rows.length,
+  };
+}
+
 export function callsToCsv(rows: Iterable<CallRecord>): string {
   const lines = [COLUMNS.join(',')];
   for (const call of rows) lines.push(cells(call).map(csvCell).join(','));

@@ -10,6 +10,7 @@ import type {
   NewCall,
   ResultStatus,
 } from '../../../shared/model/history';
+import type { ExportFormat, HistoryExport } from './export-format';
 
 // The rows as the app API shows them are part of the shared model; the store's port is the core's.
 export type * from '../../../shared/model/history';
@@ -66,14 +67,18 @@ export interface HistoryStore {
   update(id: number, change: CallUpdate): void;
   /** Writes everything batched now; false if that failed (it stays batched and is retried). */
   flush(): boolean;
-  get(id: number): CallRecord | undefined;
-  query(query: HistoryQuery): HistoryPage;
+  // The reads and the pruning run off the proxy's thread (a query over a million calls must not
+  // hold it); each answer includes every call recorded before it was asked.
+  get(id: number): Promise<CallRecord | undefined>;
+  query(query: HistoryQuery): Promise<HistoryPage>;
   /** Counts per UTC hour and decision, oldest first, for calls matching the filter. */
-  countsByHour(filter: HistoryFilter): HourlyCount[];
+  countsByHour(filter: HistoryFilter): Promise<HourlyCount[]>;
   /** Every matching call, newest first, at most `limit`. */
-  rows(filter: HistoryFilter, limit: number): Iterable<CallRecord>;
-  /** Deletes calls received before `before`; returns how many. */
-  prune(before: number): number;
+  rows(filter: HistoryFilter, limit: number): Promise<CallRecord[]>;
+  /** The newest `limit` matching calls as the text of an export (export-format.ts). */
+  exportText(format: ExportFormat, filter: HistoryFilter, limit: number): Promise<HistoryExport>;
+  /** Deletes calls received before `before`; resolves to how many. */
+  prune(before: number): Promise<number>;
   /**
    * Closes the rows a previous run left open: held calls become refused (decision deny, decided
    * by restart, status not_run); calls that were running become failed with an error saying

@@ -1,20 +1,21 @@
 // SqliteCounterStore against a real history.sqlite: order, bounds, pruning, atomic appends,
-// writes with the history's batches (on disk within 100 ms, all of them by a flush), failure and
+// writes with the shared batches (on disk within 100 ms, all of them by a flush), failure and
 // recovery, restart.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CounterEvent } from '../../../../src/main/core/ports';
-import { SqliteCounterStore } from '../../../../src/main/adapters/sqlite/counter-store';
 import { openDatabase, type Database } from '../../../../src/main/adapters/sqlite/database';
-import { SqliteHistoryStore } from '../../../../src/main/adapters/sqlite/history-store';
 import { recordingLogger } from '../../../helpers/recording-logger';
+import { FakeClock } from '../../core/fakes';
+import { closeStores, openStores } from './open-stores';
 
 let dir: string;
 let file: string;
 let db: Database;
+let clock: FakeClock;
 const others: BetterSqlite3.Database[] = [];
 
 const ev = (at: number, counter = 'rate', grant = 'cli', session = 's1'): CounterEvent => ({
@@ -24,9 +25,8 @@ const ev = (at: number, counter = 'rate', grant = 'cli', session = 's1'): Counte
   at,
 });
 
-/** A counter store riding a history store's batches, as Airlock runs them. */
-const newStore = (logger = recordingLogger()) =>
-  new SqliteCounterStore(db, { batches: new SqliteHistoryStore(db, { logger }), logger });
+/** A counter store riding the batches it shares with the history, as Airlock runs them. */
+const newStore = (logger = recordingLogger()) => openStores(db, logger, clock).counters;
 
 /** What another connection, or the next run, finds on disk. */
 function onDisk(): CounterEvent[] {
@@ -44,10 +44,11 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-counters-'));
   file = path.join(dir, 'history.sqlite');
   db = openDatabase(file);
+  clock = new FakeClock();
 });
 
-afterEach(() => {
-  vi.useRealTimers();
+afterEach(async () => {
+  await closeStores();
   for (const other of others.splice(0)) if (other.open) other.close();
   if (db.open) db.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -83,12 +84,13 @@ describe('SqliteCounterStore', () => {
     expect(onDisk()).toEqual([ev(6)]);
   });
 
-  it('writes appended events within 100 ms, together, without being asked', async () => {
+  it('writes appended events within 100 ms, together, without being asked', () => {
     const store = newStore();
     store.append([ev(10)]);
+    clock.advance(50);
     store.append([ev(20, 'other', 'g', 'sx')]);
     expect(onDisk()).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    clock.advance(50);
     expect(onDisk()).toEqual([ev(10), ev(20, 'other', 'g', 'sx')]);
   });
 
@@ -129,8 +131,7 @@ describe('SqliteCounterStore: failure and recovery', () => {
     ]);
 
     other.exec('COMMIT');
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(Date.now() + 1_000); // the next append tries a write again
+    clock.time += 1_000; // the next append tries a write again
     store.append([ev(3)]);
     expect(store.flush()).toBe(true);
     // The event counted before the failure showed was kept; the refused one was never taken.

@@ -6,13 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SqliteCounterStore } from '../../../../src/main/adapters/sqlite/counter-store';
 import {
   MIGRATIONS,
   openDatabase,
   type Database,
 } from '../../../../src/main/adapters/sqlite/database';
-import { SqliteHistoryStore } from '../../../../src/main/adapters/sqlite/history-store';
+import { HistoryReader } from '../../../../src/main/adapters/sqlite/history-reader';
+import type { SqliteHistoryStore } from '../../../../src/main/adapters/sqlite/history-store';
 import type {
   CallDecision,
   CallRecord,
@@ -22,14 +22,18 @@ import type {
 } from '../../../../src/main/core/history/types';
 import type { Logger } from '../../../../src/main/core/ports';
 import { recordingLogger } from '../../../helpers/recording-logger';
+import { FakeClock } from '../../core/fakes';
+import { closeStores, openStores } from './open-stores';
 
 let dir: string;
 let file: string;
 let db: Database;
+let clock: FakeClock;
 const others: BetterSqlite3.Database[] = [];
 
+/** A history store on its own batch writer, whose timers run on `clock`. */
 function newStore(logger: Logger = recordingLogger()): SqliteHistoryStore {
-  return new SqliteHistoryStore(db, { logger });
+  return openStores(db, logger, clock).history;
 }
 
 const HOUR = 3_600_000;
@@ -62,16 +66,18 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-history-'));
   file = path.join(dir, 'history.sqlite');
   db = openDatabase(file);
+  clock = new FakeClock();
 });
 
-afterEach(() => {
+afterEach(async () => {
+  await closeStores();
   for (const other of others.splice(0)) if (other.open) other.close();
   if (db.open) db.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('SqliteHistoryStore: writing', () => {
-  it('reads back every field of a call as it was inserted', () => {
+  it('reads back every field of a call as it was inserted', async () => {
     const store = newStore();
     const full: NewCall = {
       receivedAt: T0,
@@ -99,9 +105,9 @@ describe('SqliteHistoryStore: writing', () => {
     const fullId = store.insert(full);
     const minimalId = store.insert(minimal);
     expect(minimalId).toBeGreaterThan(fullId);
-    expect(store.get(fullId)).toStrictEqual({ id: fullId, ...full });
-    expect(store.get(minimalId)).toStrictEqual({ id: minimalId, ...minimal });
-    expect(store.get(minimalId + 1)).toBeUndefined();
+    expect(await store.get(fullId)).toStrictEqual({ id: fullId, ...full });
+    expect(await store.get(minimalId)).toStrictEqual({ id: minimalId, ...minimal });
+    expect(await store.get(minimalId + 1)).toBeUndefined();
   });
 
   it('writes new calls with their updates in one batch shortly after', async () => {
@@ -120,15 +126,17 @@ describe('SqliteHistoryStore: writing', () => {
     store.update(a + 1000, { status: 'ok' }); // gone (pruned, say): ignored
     expect(written()).toBe(0);
 
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    clock.advance(99);
+    expect(written()).toBe(0);
+    clock.advance(1);
     expect(written()).toBe(2);
-    expect(store.get(a)).toMatchObject({
+    expect(await store.get(a)).toMatchObject({
       status: 'ok',
       finishedAt: T0 + 50,
       result: '{"content":[]}',
     });
     // The two updates of b merged: the second kept the first's decision.
-    expect(store.get(b)).toMatchObject({
+    expect(await store.get(b)).toMatchObject({
       decision: 'allow',
       decidedBy: 'person',
       decidedAt: T0 + 20,
@@ -136,26 +144,30 @@ describe('SqliteHistoryStore: writing', () => {
       finishedAt: T0 + 90,
       error: 'connection lost',
     });
-    expect(store.get(a + 1000)).toBeUndefined();
+    expect(await store.get(a + 1000)).toBeUndefined();
   });
 
-  it('shows calls not yet written to every query', () => {
+  it('shows calls not yet written to every query', async () => {
     const store = newStore();
     const id = store.insert(call({ tool: 'just_now' }));
-    expect(store.query({ tool: 'just_now' }).calls.map((c) => c.id)).toEqual([id]);
-    expect(store.get(id)).toMatchObject({ tool: 'just_now' });
+    expect((await store.query({ tool: 'just_now' })).calls.map((c) => c.id)).toEqual([id]);
+    expect(await store.get(id)).toMatchObject({ tool: 'just_now' });
   });
 
-  it('writes at once on flush()', () => {
+  it('writes at once on flush()', async () => {
     const store = newStore();
     const id = store.insert(call());
     store.update(id, { status: 'ok', result: 'done', resultTruncated: true });
     store.flush();
-    expect(store.get(id)).toMatchObject({ status: 'ok', result: 'done', resultTruncated: true });
+    expect(await store.get(id)).toMatchObject({
+      status: 'ok',
+      result: 'done',
+      resultTruncated: true,
+    });
     store.flush(); // nothing queued: a no-op
   });
 
-  it('drops an update that can never be written, logs it, and writes the rest', () => {
+  it('drops an update that can never be written, logs it, and writes the rest', async () => {
     const logger = recordingLogger();
     const store = newStore(logger);
     const a = store.insert(call());
@@ -164,18 +176,18 @@ describe('SqliteHistoryStore: writing', () => {
     store.update(a, { status: null } as never); // status is NOT NULL
     store.update(b, { status: 'ok' });
     store.flush();
-    expect(store.get(a)?.status).toBe('running');
-    expect(store.get(b)?.status).toBe('ok');
+    expect((await store.get(a))?.status).toBe('running');
+    expect((await store.get(b))?.status).toBe('ok');
     expect(logger.lines).toContainEqual(
       expect.objectContaining({ level: 'error', fields: expect.objectContaining({ id: a }) }),
     );
   });
 
-  it('never hands out an id twice, even after every call was pruned', () => {
+  it('never hands out an id twice, even after every call was pruned', async () => {
     const store = newStore();
     const first = store.insert(call());
     const second = store.insert(call());
-    expect(store.prune(T0 + 1)).toBe(2);
+    expect(await store.prune(T0 + 1)).toBe(2);
     expect(store.insert(call())).toBeGreaterThan(second);
     expect(second).toBeGreaterThan(first);
   });
@@ -242,10 +254,35 @@ function reference(records: readonly CallRecord[], filter: HistoryFilter): CallR
     .sort((a, b) => b.id - a.id);
 }
 
+/** The same counts, computed from the calls themselves. */
+/** The hourly counts, computed from the calls themselves. */
+async function slowCounts(
+  store: SqliteHistoryStore,
+  filter: HistoryFilter = {},
+): Promise<HourlyCount[]> {
+  const byKey = new Map<string, HourlyCount>();
+  for (const r of await store.rows(filter, 100_000)) {
+    const hour = Math.floor(r.receivedAt / HOUR) * HOUR;
+    const entry = byKey.get(`${hour} ${r.decision}`) ?? {
+      hour,
+      decision: r.decision,
+      count: 0,
+    };
+    entry.count++;
+    byKey.set(`${hour} ${r.decision}`, entry);
+  }
+  return [...byKey.values()].sort(
+    (a, b) => a.hour - b.hour || a.decision.localeCompare(b.decision),
+  );
+}
+
 describe('SqliteHistoryStore: reading', () => {
-  it('answers every combination of filters like the reference', () => {
+  it('answers every combination of filters like the reference', async () => {
     const store = newStore();
     const records = seed(store, 3000);
+    // The reader the worker runs, here on this thread's connection, so the statements it prepares
+    // show which plan each filter took.
+    const reader = new HistoryReader(db);
     const prepare = vi.spyOn(db, 'prepare');
     const end = records.at(-1)!.receivedAt;
     const values: Required<HistoryFilter> = {
@@ -268,16 +305,14 @@ describe('SqliteHistoryStore: reading', () => {
         if (mask & (1 << bit)) Object.assign(filter, { [key]: values[key] });
       });
       const expected = ids(reference(records, filter));
-      expect(ids([...store.rows(filter, 10_000)]), JSON.stringify(filter)).toEqual(expected);
-      expect(ids(store.query(filter).calls), JSON.stringify(filter)).toEqual(
+      expect(ids(reader.rows(filter, 10_000)), JSON.stringify(filter)).toEqual(expected);
+      expect(ids(reader.query(filter).calls), JSON.stringify(filter)).toEqual(
         expected.slice(0, 100),
       );
     }
     // Whole words: "invoice" does not find "invoices".
     for (const text of ['invoice', 'invoices', 'report budget']) {
-      expect(ids([...store.rows({ text }, 10_000)]), text).toEqual(
-        ids(reference(records, { text })),
-      );
+      expect(ids(reader.rows({ text }, 10_000)), text).toEqual(ids(reference(records, { text })));
     }
     // A window that reaches the newest calls, and one bounded on one side only.
     for (const filter of [
@@ -286,7 +321,7 @@ describe('SqliteHistoryStore: reading', () => {
       { to: T0 + 10 * HOUR, decision: 'pending' as const, tool: 'write_file' },
       { from: end - 3 * HOUR },
     ]) {
-      expect(ids([...store.rows(filter, 10_000)])).toEqual(ids(reference(records, filter)));
+      expect(ids(reader.rows(filter, 10_000))).toEqual(ids(reference(records, filter)));
     }
     // Both plans were taken: walking ids down, and reading a past window from its index.
     const sql = prepare.mock.calls.map(([text]) => text);
@@ -298,9 +333,12 @@ describe('SqliteHistoryStore: reading', () => {
     ).toBe(true);
   });
 
-  it('matches part of a tool name in any case, seeking calls_tool once per name', () => {
+  it('matches part of a tool name in any case, seeking calls_tool once per name', async () => {
     const store = newStore();
     const records = seed(store, 600);
+    // The reader the worker runs, here on this thread's connection, so the statements it prepares
+    // show which plan each filter took.
+    const reader = new HistoryReader(db);
     const prepare = vi.spyOn(db, 'prepare');
     for (const [part, names] of [
       ['ISSUE', ['search_issues']],
@@ -309,10 +347,10 @@ describe('SqliteHistoryStore: reading', () => {
       ['nothing-has-this', []],
     ] as const) {
       const expected = records.filter((r) => (names as readonly string[]).includes(r.tool));
-      expect(ids([...store.rows({ toolContains: part }, 10_000)]), part).toEqual(
+      expect(ids(reader.rows({ toolContains: part }, 10_000)), part).toEqual(
         ids(expected).reverse(),
       );
-      const page = store.query({ toolContains: part, limit: 50 });
+      const page = reader.query({ toolContains: part, limit: 50 });
       expect(ids(page.calls), part).toEqual(ids(expected).reverse().slice(0, 50));
       expect(new Set(page.calls.map((c) => c.tool)), part).toEqual(
         new Set(names.length > 0 ? names : []),
@@ -333,14 +371,14 @@ describe('SqliteHistoryStore: reading', () => {
     }
     // A part every name has filters nothing: the counts come from the hourly summary.
     prepare.mockClear();
-    expect(store.countsByHour({ toolContains: '_' })).toEqual(store.countsByHour({}));
+    expect(reader.countsByHour({ toolContains: '_' })).toEqual(reader.countsByHour({}));
     expect(prepare.mock.calls.some(([text]) => /c\.tool/.test(text))).toBe(false);
-    expect(store.countsByHour({ toolContains: 'Status' })).toEqual(
-      store.countsByHour({ tool: 'get_status' }),
+    expect(reader.countsByHour({ toolContains: 'Status' })).toEqual(
+      reader.countsByHour({ tool: 'get_status' }),
     );
   });
 
-  it('pages newest first with no duplicates or gaps while calls keep arriving', () => {
+  it('pages newest first with no duplicates or gaps while calls keep arriving', async () => {
     const store = newStore();
     const records = seed(store, 250);
     for (const filter of [{}, { tool: 'read_file' }, { text: 'ledger' }, { to: T0 + 5 * HOUR }]) {
@@ -348,7 +386,7 @@ describe('SqliteHistoryStore: reading', () => {
       const seen: number[] = [];
       let cursor: string | undefined;
       do {
-        const page = store.query({ ...filter, cursor, limit: 7 });
+        const page = await store.query({ ...filter, cursor, limit: 7 });
         seen.push(...ids(page.calls));
         cursor = page.nextCursor;
         // Newer calls arriving between pages do not shift the next page.
@@ -360,24 +398,24 @@ describe('SqliteHistoryStore: reading', () => {
     }
   });
 
-  it('clamps the page size and refuses a cursor it did not make', () => {
+  it('clamps the page size and refuses a cursor it did not make', async () => {
     const store = newStore();
     seed(store, 600);
-    expect(store.query({}).calls).toHaveLength(100);
-    expect(store.query({ limit: 0 }).calls).toHaveLength(1);
-    expect(store.query({ limit: 10_000 }).calls).toHaveLength(500);
-    expect(store.query({ limit: 2.7 }).calls).toHaveLength(2);
+    expect((await store.query({})).calls).toHaveLength(100);
+    expect((await store.query({ limit: 0 })).calls).toHaveLength(1);
+    expect((await store.query({ limit: 10_000 })).calls).toHaveLength(500);
+    expect((await store.query({ limit: 2.7 })).calls).toHaveLength(2);
     for (const cursor of ['', '42', 'c', 'c-1', 'c0', 'czzzzzzzzzzzzzz', '"; DROP TABLE calls']) {
-      expect(() => store.query({ cursor })).toThrow(/Invalid history cursor/);
+      await expect(store.query({ cursor })).rejects.toThrow(/Invalid history cursor/);
     }
-    const last = store.query({ limit: 600 });
+    const last = await store.query({ limit: 600 });
     expect(last.calls).toHaveLength(500);
-    const rest = store.query({ cursor: last.nextCursor, limit: 500 });
+    const rest = await store.query({ cursor: last.nextCursor, limit: 500 });
     expect(rest.calls).toHaveLength(100);
     expect(rest.nextCursor).toBeUndefined();
   });
 
-  it('finds free text in every searched field, as whole words or prefixes ending in *', () => {
+  it('finds free text in every searched field, as whole words or prefixes ending in *', async () => {
     const store = newStore();
     const inArgs = store.insert(call({ args: '{"email":"ana@example.com"}' }));
     const inResult = store.insert(call({ result: '{"text":"Quarterly Ledger closed"}' }));
@@ -388,27 +426,27 @@ describe('SqliteHistoryStore: reading', () => {
     );
     const accented = store.insert(call({ args: '{"city":"Zürich","drink":"café"}' }));
     store.flush();
-    const found = (text: string) => ids(store.query({ text }).calls);
+    const found = async (text: string) => ids((await store.query({ text })).calls);
 
-    expect(found('example.com')).toEqual([inArgs]);
-    expect(found('ANA')).toEqual([inArgs]);
-    expect(found('ledg')).toEqual([]);
-    expect(found('ledg*')).toEqual([inResult]);
-    expect(found('LEDGER')).toEqual([inResult]);
-    expect(found('quarterly closed')).toEqual([inResult]);
-    expect(found('office')).toEqual([inReason]);
-    expect(found('econnreset')).toEqual([inError]);
-    expect(found('provision_api')).toEqual([named]);
-    expect(found('meatspace research')).toEqual([named]);
-    expect(found('zurich cafe')).toEqual([accented]);
-    expect(found('Zürich')).toEqual([accented]);
-    expect(found('ledger office')).toEqual([]);
+    expect(await found('example.com')).toEqual([inArgs]);
+    expect(await found('ANA')).toEqual([inArgs]);
+    expect(await found('ledg')).toEqual([]);
+    expect(await found('ledg*')).toEqual([inResult]);
+    expect(await found('LEDGER')).toEqual([inResult]);
+    expect(await found('quarterly closed')).toEqual([inResult]);
+    expect(await found('office')).toEqual([inReason]);
+    expect(await found('econnreset')).toEqual([inError]);
+    expect(await found('provision_api')).toEqual([named]);
+    expect(await found('meatspace research')).toEqual([named]);
+    expect(await found('zurich cafe')).toEqual([accented]);
+    expect(await found('Zürich')).toEqual([accented]);
+    expect(await found('ledger office')).toEqual([]);
     // Prefixes of one or two letters match whole words only.
-    expect(found('an*')).toEqual([]);
-    expect(found('ana*')).toEqual([inArgs]);
+    expect(await found('an*')).toEqual([]);
+    expect(await found('ana*')).toEqual([inArgs]);
   });
 
-  it('never fails on what a person may type', () => {
+  it('never fails on what a person may type', async () => {
     const store = newStore();
     const id = store.insert(call({ args: '{"q":"say \\"hi\\" (now) AND then"}' }));
     store.flush();
@@ -454,18 +492,18 @@ describe('SqliteHistoryStore: reading', () => {
       'a'.repeat(10_000),
     ];
     for (const text of nasty) {
-      expect(() => store.query({ text }), JSON.stringify(text)).not.toThrow();
-      expect(() => store.countsByHour({ text }), JSON.stringify(text)).not.toThrow();
+      await expect(store.query({ text }), JSON.stringify(text)).resolves.toBeDefined();
+      await expect(store.countsByHour({ text }), JSON.stringify(text)).resolves.toBeDefined();
     }
     // Text with nothing to search for filters nothing.
     for (const text of ['', '   ', '"', '(', '*', '-', ':', '🤖', '\0']) {
-      expect(ids(store.query({ text }).calls), JSON.stringify(text)).toEqual([id]);
+      expect(ids((await store.query({ text })).calls), JSON.stringify(text)).toEqual([id]);
     }
     // Quotes and operators are searched as the words they hold.
-    expect(ids(store.query({ text: '"hi" (now) AND' }).calls)).toEqual([id]);
+    expect(ids((await store.query({ text: '"hi" (now) AND' })).calls)).toEqual([id]);
   });
 
-  it('counts calls per UTC hour and decision, oldest first', () => {
+  it('counts calls per UTC hour and decision, oldest first', async () => {
     const store = newStore();
     const records = seed(store, 400);
     const expected = (filter: HistoryFilter) => {
@@ -491,29 +529,12 @@ describe('SqliteHistoryStore: reading', () => {
       { text: 'budget' },
       { from: end + HOUR },
     ]) {
-      expect(store.countsByHour(filter), JSON.stringify(filter)).toEqual(expected(filter));
+      expect(await store.countsByHour(filter), JSON.stringify(filter)).toEqual(expected(filter));
     }
-    expect(store.countsByHour({})[0]!.hour).toBe(T0);
+    expect((await store.countsByHour({}))[0]!.hour).toBe(T0);
   });
 
-  it('keeps the hourly counts exact as decisions change, calls are pruned, and across an upgrade', () => {
-    /** The same counts, computed from the calls themselves. */
-    const slowCounts = (store: SqliteHistoryStore, filter: HistoryFilter = {}) => {
-      const byKey = new Map<string, HourlyCount>();
-      for (const r of store.rows(filter, 100_000)) {
-        const hour = Math.floor(r.receivedAt / HOUR) * HOUR;
-        const entry = byKey.get(`${hour} ${r.decision}`) ?? {
-          hour,
-          decision: r.decision,
-          count: 0,
-        };
-        entry.count++;
-        byKey.set(`${hour} ${r.decision}`, entry);
-      }
-      return [...byKey.values()].sort(
-        (a, b) => a.hour - b.hour || a.decision.localeCompare(b.decision),
-      );
-    };
+  it('keeps the hourly counts exact as decisions change, calls are pruned, and across an upgrade', async () => {
     // A history written before the hourly counts existed (schema version 2).
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -528,11 +549,11 @@ describe('SqliteHistoryStore: reading', () => {
     db.close();
     db = openDatabase(file);
     const store = newStore();
-    expect(store.countsByHour({})).toEqual(slowCounts(store));
-    expect(store.countsByHour({}).reduce((sum, c) => sum + c.count, 0)).toBe(200);
+    expect(await store.countsByHour({})).toEqual(await slowCounts(store));
+    expect((await store.countsByHour({})).reduce((sum, c) => sum + c.count, 0)).toBe(200);
 
     const records = seed(store, 300);
-    expect(store.countsByHour({})).toEqual(slowCounts(store));
+    expect(await store.countsByHour({})).toEqual(await slowCounts(store));
 
     const held = records.filter((r) => r.decision === 'pending');
     held.forEach((r, i) =>
@@ -540,12 +561,12 @@ describe('SqliteHistoryStore: reading', () => {
     );
     store.insert(call({ receivedAt: records.at(-1)!.receivedAt + 10, decision: 'pending' }));
     store.flush();
-    expect(store.countsByHour({})).toEqual(slowCounts(store));
-    expect(store.countsByHour({ decision: 'pending' })).toHaveLength(1);
+    expect(await store.countsByHour({})).toEqual(await slowCounts(store));
+    expect(await store.countsByHour({ decision: 'pending' })).toHaveLength(1);
 
-    store.prune(T0 + 3 * HOUR + 1234);
-    expect(store.countsByHour({})).toEqual(slowCounts(store));
-    expect(store.countsByHour({})[0]!.hour).toBe(T0 + 3 * HOUR);
+    await store.prune(T0 + 3 * HOUR + 1234);
+    expect(await store.countsByHour({})).toEqual(await slowCounts(store));
+    expect((await store.countsByHour({}))[0]!.hour).toBe(T0 + 3 * HOUR);
     // Pruned hours leave no counts behind, so the table stays as small as the history.
     const hoursKept = db.prepare('SELECT min(hour) FROM calls_hourly').pluck().get();
     expect(hoursKept).toBe(T0 + 3 * HOUR);
@@ -554,36 +575,51 @@ describe('SqliteHistoryStore: reading', () => {
       from: T0 + 4 * HOUR + 1,
       to: T0 + 6 * HOUR - 1,
     };
-    expect(store.countsByHour(partialHours)).toEqual(slowCounts(store, partialHours));
+    expect(await store.countsByHour(partialHours)).toEqual(await slowCounts(store, partialHours));
   });
 
-  it('iterates rows newest first, at most the limit', () => {
+  it('exports the newest calls as text, written before the export was asked', async () => {
+    const store = newStore();
+    const older = store.insert(call({ tool: 'older_tool' }));
+    store.flush();
+    const newer = store.insert(call({ tool: 'newer_tool' }));
+    const csv = await store.exportText('csv', {}, 1);
+    expect(csv).toMatchObject({ rows: 1, truncated: true });
+    expect(csv.content).toContain('newer_tool');
+    expect(csv.content).not.toContain('older_tool');
+    const jsonl = await store.exportText('jsonl', { tool: 'older_tool' }, 10);
+    expect(jsonl).toMatchObject({ rows: 1, truncated: false });
+    expect(JSON.parse(jsonl.content.trim())).toMatchObject({ id: older });
+    expect(newer).toBeGreaterThan(older);
+  });
+
+  it('iterates rows newest first, at most the limit', async () => {
     const store = newStore();
     const records = seed(store, 120);
     const newest = ids(records).reverse();
-    expect(ids([...store.rows({}, 10)])).toEqual(newest.slice(0, 10));
-    expect(ids([...store.rows({}, 1000)])).toEqual(newest);
-    expect([...store.rows({}, 0)]).toEqual([]);
+    expect(ids(await store.rows({}, 10))).toEqual(newest.slice(0, 10));
+    expect(ids(await store.rows({}, 1000))).toEqual(newest);
+    expect(await store.rows({}, 0)).toEqual([]);
     // Leaving early releases the statement: the connection can write again.
-    for (const row of store.rows({}, 50)) if (row) break;
+    for (const row of await store.rows({}, 50)) if (row) break;
     expect(() => store.insert(call())).not.toThrow();
   });
 });
 
 describe('SqliteHistoryStore: retention and restarts', () => {
-  it('prunes calls received before a time, from the table and the search index', () => {
+  it('prunes calls received before a time, from the table and the search index', async () => {
     const store = newStore();
     const old = store.insert(call({ receivedAt: T0, args: '{"w":"walrus"}' }));
     store.insert(call({ receivedAt: T0 + 10, args: '{"w":"walrus"}' }));
     const kept = store.insert(call({ receivedAt: T0 + 20, args: '{"w":"walrus"}' }));
     // Not yet indexed when it goes: its deletion must not disturb the index.
     const unindexed = store.insert(call({ receivedAt: T0 - 5, args: '{"w":"walrus"}' }));
-    expect(store.prune(T0 + 20)).toBe(3);
-    expect(store.get(old)).toBeUndefined();
-    expect(store.get(unindexed)).toBeUndefined();
+    expect(await store.prune(T0 + 20)).toBe(3);
+    expect(await store.get(old)).toBeUndefined();
+    expect(await store.get(unindexed)).toBeUndefined();
     store.flush();
-    expect(ids(store.query({ text: 'walrus' }).calls)).toEqual([kept]);
-    expect(store.prune(T0 + 20)).toBe(0);
+    expect(ids((await store.query({ text: 'walrus' })).calls)).toEqual([kept]);
+    expect(await store.prune(T0 + 20)).toBe(0);
 
     // More than one chunk.
     for (let i = 0; i < 12_000; i++) {
@@ -591,11 +627,64 @@ describe('SqliteHistoryStore: retention and restarts', () => {
       if (i % 1000 === 999) store.flush();
     }
     store.flush();
-    expect(store.prune(T0 + 12_000)).toBe(1 + 11_970);
-    expect(store.query({ limit: 500 }).calls).toHaveLength(30);
+    expect(await store.prune(T0 + 12_000)).toBe(1 + 11_970);
+    expect((await store.query({ limit: 500 })).calls).toHaveLength(30);
   });
 
-  it('closes the calls a previous run left open', () => {
+  it('keeps the hourly summary in step with calls recorded and answered while it prunes', async () => {
+    const store = newStore();
+    const records = seed(store, 3000);
+    // Mid-hour, so the hour it cuts keeps some calls and loses others.
+    const cut = T0 + 30 * HOUR + 1_800_000;
+    const cutHour = T0 + 30 * HOUR;
+    const held = records.filter(
+      (r) => r.decision === 'pending' && r.receivedAt >= cutHour && r.receivedAt < cutHour + HOUR,
+    );
+    expect(held.filter((r) => r.receivedAt < cut).length).toBeGreaterThan(0);
+    expect(held.filter((r) => r.receivedAt >= cut).length).toBeGreaterThan(0);
+    const pruned = store.prune(cut);
+    let done = false;
+    pruned.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    // While the worker deletes in chunks, this thread records new calls and answers held ones in
+    // the hour being cut, each batch committed between the worker's chunks.
+    let answered = 0;
+    for (let i = 0; !done; i++) {
+      store.insert(call({ receivedAt: T0 + 100 * HOUR + i, decision: i % 2 ? 'deny' : 'allow' }));
+      const answer = held[answered];
+      if (answer) {
+        store.update(answer.id, { decision: 'allow', decidedBy: 'person', status: 'ok' });
+        answered++;
+      }
+      store.flush();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(await pruned).toBe(records.filter((r) => r.receivedAt < cut).length);
+    expect(answered).toBeGreaterThan(0);
+    expect(await store.countsByHour({})).toEqual(await slowCounts(store));
+    expect((await store.countsByHour({}))[0]!.hour).toBe(cutHour);
+  });
+
+  it('lets a batch on this thread go first: a prune waits while one wants the write lock', async () => {
+    const { history: store, turn } = openStores(db, recordingLogger(), clock);
+    const first = store.insert(call({ receivedAt: T0 }));
+    store.insert(call({ receivedAt: T0 + 1 }));
+    store.flush();
+    const stored = () => db.prepare<[], number>('SELECT count(*) FROM calls').pluck().get();
+    Atomics.add(turn.flag, 0, 1); // what turn.hold does while a batch waits for the lock
+    const pruned = store.prune(T0 + 10);
+    // The worker answers reads between a prune's chunks, in order: once this one is answered, the
+    // prune has begun and is waiting for its turn.
+    expect(await store.get(first)).toBeDefined();
+    expect(stored()).toBe(2);
+    Atomics.sub(turn.flag, 0, 1);
+    expect(await pruned).toBe(2);
+    expect(stored()).toBe(0);
+  });
+
+  it('closes the calls a previous run left open', async () => {
     const first = newStore();
     const held = first.insert(
       call({ decision: 'pending', decidedAt: undefined, status: 'not_run' }),
@@ -612,8 +701,8 @@ describe('SqliteHistoryStore: retention and restarts', () => {
     const store = newStore();
     const now = T0 + HOUR;
     expect(store.closeUnfinished(now)).toBe(2);
-    expect(store.get(lost)).toBeUndefined();
-    expect(store.get(held)).toMatchObject({
+    expect(await store.get(lost)).toBeUndefined();
+    expect(await store.get(held)).toMatchObject({
       decision: 'deny',
       decidedBy: 'restart',
       decidedAt: now,
@@ -621,19 +710,19 @@ describe('SqliteHistoryStore: retention and restarts', () => {
       finishedAt: now,
     });
     for (const id of [running]) {
-      expect(store.get(id)).toMatchObject({
+      expect(await store.get(id)).toMatchObject({
         decision: 'allow',
         status: 'failed',
         finishedAt: now,
         error: 'Airlock stopped before the server answered',
       });
     }
-    expect(store.get(done)).toMatchObject({ status: 'ok', result: 'fine' });
-    expect(ids(store.query({ text: 'stopped' }).calls)).toEqual([running]);
+    expect(await store.get(done)).toMatchObject({ status: 'ok', result: 'fine' });
+    expect(ids((await store.query({ text: 'stopped' })).calls)).toEqual([running]);
     expect(store.closeUnfinished(now)).toBe(0);
   });
 
-  it('migrates a version-1 database and keeps its counter events', () => {
+  it('migrates a version-1 database and keeps its counter events', async () => {
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir);
@@ -647,16 +736,15 @@ describe('SqliteHistoryStore: retention and restarts', () => {
 
     db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    const store = newStore();
-    const counters = new SqliteCounterStore(db, { batches: store, logger: recordingLogger() });
+    const { history: store, counters } = openStores(db, recordingLogger(), clock);
     expect(counters.loadSince(0)).toEqual([event]);
     const id = store.insert(call());
-    expect(store.get(id)).toMatchObject({ id, tool: 'read_file' });
+    expect(await store.get(id)).toMatchObject({ id, tool: 'read_file' });
   });
 });
 
 describe('SqliteHistoryStore: failure and recovery', () => {
-  it('survives a full disk: once a write fails, inserts throw, and everything lands once there is room', () => {
+  it('survives a full disk: once a write fails, inserts throw, and everything lands once there is room', async () => {
     const logger = recordingLogger();
     const store = newStore(logger);
     const early = store.insert(call());
@@ -681,22 +769,18 @@ describe('SqliteHistoryStore: failure and recovery', () => {
     );
 
     db.pragma('max_page_count = 4294967294');
-    vi.setSystemTime(Date.now() + 1_000); // the next call tries a write again
-    try {
-      expect(store.writeProblem()).toBeUndefined();
-    } finally {
-      vi.useRealTimers();
-    }
+    clock.time += 1_000; // the next call tries a write again
+    expect(store.writeProblem()).toBeUndefined();
     const later = store.insert(call());
-    expect(store.get(later)).toBeDefined();
-    expect(store.get(early)).toMatchObject({ status: 'ok', result });
+    expect(await store.get(later)).toBeDefined();
+    expect(await store.get(early)).toMatchObject({ status: 'ok', result });
     // The calls recorded before the failure showed were kept and written, none lost.
-    for (const id of kept) expect(store.get(id)).toBeDefined();
-    expect(ids(store.query({ text: 'persisted' }).calls)).toEqual([early]);
+    for (const id of kept) expect(await store.get(id)).toBeDefined();
+    expect(ids((await store.query({ text: 'persisted' })).calls)).toEqual([early]);
     expect(logger.lines.at(-1)).toMatchObject({ level: 'info' });
   });
 
-  it('survives a locked database: once a write fails, inserts throw SQLITE_BUSY until the other writer commits', () => {
+  it('survives a locked database: once a write fails, inserts throw SQLITE_BUSY until the other writer commits', async () => {
     const logger = recordingLogger();
     const store = newStore(logger);
     const id = store.insert(call());
@@ -714,11 +798,11 @@ describe('SqliteHistoryStore: failure and recovery', () => {
     other.exec('COMMIT');
     expect(store.flush()).toBe(true);
     expect(store.insert(call())).toBeGreaterThan(pending);
-    expect(store.get(id)).toMatchObject({ status: 'ok', result: 'late' });
-    expect(store.get(pending)).toBeDefined();
+    expect(await store.get(id)).toMatchObject({ status: 'ok', result: 'late' });
+    expect(await store.get(pending)).toBeDefined();
   });
 
-  it('keeps at most 10,000 calls with waiting updates and logs what it drops', () => {
+  it('keeps at most 10,000 calls with waiting updates and logs what it drops', async () => {
     const logger = recordingLogger();
     const store = newStore(logger);
     const id = store.insert(call());
@@ -736,14 +820,14 @@ describe('SqliteHistoryStore: failure and recovery', () => {
 
     other.exec('COMMIT');
     store.flush();
-    expect(store.get(id)?.status).toBe('ok');
+    expect((await store.get(id))?.status).toBe('ok');
     expect(logger.lines.at(-1)).toMatchObject({
       level: 'error',
       fields: { count: 5, firstId: id + 10_000, lastId: id + 10_004 },
     });
   });
 
-  it('says so when updates are left behind by a closed database', () => {
+  it('says so when updates are left behind by a closed database', async () => {
     const logger = recordingLogger();
     const store = newStore(logger);
     const id = store.insert(call());

@@ -103,18 +103,18 @@ describe('CallGuard', () => {
     const admission = admit({ tool: 'get_service_status', args: { api_key: 'secret-value-123' } });
     expect(admission.kind).toBe('run');
     const id = (admission as { callId: number }).callId;
-    expect(history.get(id)).toMatchObject({
+    expect(history.record(id)).toMatchObject({
       tool: 'get_service_status',
       action: 'allow',
       decision: 'allow',
       decidedBy: 'policy',
       status: 'running',
     });
-    expect(history.get(id)!.args).not.toContain('secret-value-123');
+    expect(history.record(id)!.args).not.toContain('secret-value-123');
     guard.finished(id, {
       response: { result: { content: [{ type: 'text', text: `your key: ${KEY}` }] } },
     });
-    const row = history.get(id)!;
+    const row = history.record(id)!;
     expect(row.status).toBe('ok');
     expect(row.finishedAt).toBeDefined();
     expect(row.result).toContain('your key: ');
@@ -125,7 +125,7 @@ describe('CallGuard', () => {
     const { admit, guard, history } = setup();
     const { callId } = admit({ tool: 'get_service_status' }) as { callId: number };
     guard.finished(callId, { failure: 'Upstream server "meatspace" did not answer within 60 s.' });
-    expect(history.get(callId)).toMatchObject({
+    expect(history.record(callId)).toMatchObject({
       status: 'failed',
       error: expect.stringContaining('did not answer'),
     });

@@ -1,6 +1,10 @@
 // History exports: the CSV's columns, RFC 4180 quoting and formula guard; JSON Lines' shape.
 import { describe, expect, it } from 'vitest';
-import { callsToCsv, callsToJsonLines } from '../../../../src/main/core/history/export-format';
+import {
+  callsToCsv,
+  callsToJsonLines,
+  exportText,
+} from '../../../../src/main/core/history/export-format';
 import type { CallRecord } from '../../../../src/main/core/history/types';
 
 const T0 = Date.UTC(2026, 2, 1, 9, 30, 0);
@@ -209,5 +213,20 @@ describe('callsToJsonLines', () => {
 
   it('writes nothing for no calls', () => {
     expect(callsToJsonLines([])).toBe('');
+  });
+});
+
+describe('exportText', () => {
+  const calls = [7, 6, 5].map((id) => ({ ...full, id }));
+
+  it('writes at most the limit, and says when more calls matched', () => {
+    const csv = exportText('csv', calls, 2);
+    expect(csv).toMatchObject({ rows: 2, truncated: true });
+    expect(csv.content).toBe(callsToCsv(calls.slice(0, 2)));
+    expect(exportText('jsonl', calls, 3)).toEqual({
+      content: callsToJsonLines(calls),
+      rows: 3,
+      truncated: false,
+    });
   });
 });
