@@ -34,7 +34,7 @@ test.afterAll(async () => {
 
 test('a held call appears within a second, and Allow gives the agent its key', async ({ page }) => {
   await page.goto(airlock.uiUrl);
-  await expect(page.getByRole('heading', { name: 'Pending' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Pending', exact: true })).toBeVisible();
   await expect(page.getByText('No calls are waiting for you.')).toBeVisible();
   // The token left the address bar once the page kept it.
   expect(new URL(page.url()).hash).toBe('');

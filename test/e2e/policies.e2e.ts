@@ -56,7 +56,7 @@ async function openPolicies(page: Page) {
     .getByRole('navigation', { name: 'Screens' })
     .getByRole('button', { name: 'Policies' })
     .click();
-  await expect(page.getByRole('heading', { name: 'Policies' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Policies', exact: true })).toBeVisible();
   await expect(page.getByRole('group', { name: 'Rule for provision_api_key' })).toBeVisible();
 }
 
@@ -199,7 +199,7 @@ test('"Always allow" on a held call opens the change on Policies, and saving it 
   const card = page.getByRole('listitem', { name: 'provision_api_key from e2e-agent' });
   await card.getByRole('button', { name: 'Always allow…' }).click();
 
-  await expect(page.getByRole('heading', { name: 'Policies' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Policies', exact: true })).toBeVisible();
   await expect(
     page
       .getByRole('status')

@@ -135,12 +135,14 @@ test('what to do with calls to changed tools is shown whole, and saved to config
   }
   await choice.selectOption({ label: 'Refuse them' });
   await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
   await expect
     .poll(() => JSON.parse(readFileSync(join(airlock.dataDir, 'config.json'), 'utf8')).settings)
     .toMatchObject({ changedToolDefinitions: 'refuse' });
   // Back to the default, for the tests and screenshots after this one.
   await choice.selectOption({ label: 'Hold them for my approval' });
   await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
   await expect
     .poll(() => JSON.parse(readFileSync(join(airlock.dataDir, 'config.json'), 'utf8')).settings)
     .toMatchObject({ changedToolDefinitions: 'hold' });
