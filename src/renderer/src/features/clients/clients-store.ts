@@ -101,6 +101,32 @@ export function createClientsStore(api: Api): StoreApi<ClientsState> & { stop():
   let plans = 0;
   const setMachine = (change: Partial<MachineState>): void =>
     store.setState({ machine: { ...store.getState().machine, ...change } });
+  /**
+   * Protect or Unprotect one client: says what was done, or why not, and reads the lists again
+   * (grants and servers change with it; a refusal may mean the files changed on disk).
+   */
+  const changeProtection = async (
+    client: ClientId,
+    change: () => Promise<MachineOutcome>,
+  ): Promise<boolean> => {
+    setMachine({ working: client, refusal: undefined });
+    try {
+      const outcome = await change();
+      setMachine({
+        ...(outcome.kind === 'protected' ? { preview: undefined } : {}),
+        outcome,
+        clients: replaceClient(store.getState().machine.clients, outcome.result.client),
+      });
+      void store.getState().load();
+      return true;
+    } catch (error) {
+      setMachine({ refusal: { client, message: errorMessage(error) } });
+      void store.getState().loadMachine();
+      return false;
+    } finally {
+      setMachine({ working: undefined });
+    }
+  };
   /** Asks for the plan of `client` with `chosen` servers; only the newest answer is shown. */
   const showPlan = async (client: ClientId, chosen: string[] | undefined): Promise<void> => {
     const asked = ++plans;
@@ -152,47 +178,25 @@ export function createClientsStore(api: Api): StoreApi<ClientsState> & { stop():
     async protect() {
       const preview = get().machine.preview;
       if (!preview?.plan || get().machine.working) return false;
-      const { client } = preview;
-      setMachine({ working: client, refusal: undefined });
-      try {
-        const result = await api.call('clients.protect', {
+      const { client, chosen, plan } = preview;
+      return changeProtection(client, async () => ({
+        kind: 'protected',
+        client,
+        result: await api.call('clients.protect', {
           client,
-          ...(preview.chosen === undefined ? {} : { servers: preview.chosen }),
-          basis: preview.plan.basis,
-        });
-        setMachine({
-          preview: undefined,
-          outcome: { kind: 'protected', client, result },
-          clients: replaceClient(get().machine.clients, result.client),
-        });
-        void get().load();
-        return true;
-      } catch (error) {
-        setMachine({ refusal: { client, message: errorMessage(error) } });
-        void get().loadMachine();
-        return false;
-      } finally {
-        setMachine({ working: undefined });
-      }
+          ...(chosen === undefined ? {} : { servers: chosen }),
+          basis: plan.basis,
+        }),
+      }));
     },
     async unprotect(client) {
       if (get().machine.working) return false;
-      setMachine({ working: client, refusal: undefined, outcome: undefined });
-      try {
-        const result = await api.call('clients.unprotect', { client });
-        setMachine({
-          outcome: { kind: 'unprotected', client, result },
-          clients: replaceClient(get().machine.clients, result.client),
-        });
-        void get().load();
-        return true;
-      } catch (error) {
-        setMachine({ refusal: { client, message: errorMessage(error) } });
-        void get().loadMachine();
-        return false;
-      } finally {
-        setMachine({ working: undefined });
-      }
+      setMachine({ outcome: undefined });
+      return changeProtection(client, async () => ({
+        kind: 'unprotected',
+        client,
+        result: await api.call('clients.unprotect', { client }),
+      }));
     },
     dismissOutcome: () => setMachine({ outcome: undefined, refusal: undefined }),
     async load() {
