@@ -7,7 +7,7 @@ import type { AppEvent, ApiErrorBody, ApiErrorCode } from '../../../shared/contr
 import type { ApiDispatcher } from '../../core/api/dispatcher';
 import { systemTimers, type Logger, type Timers } from '../../core/ports';
 import { repeatEvery } from '../../core/repeat-every';
-import { bearerToken, readBody, sendJson } from './http-io';
+import { bearerToken, readBody, sendJson, sendJsonInSlices } from './http-io';
 import { sseComment, sseEvent, startEventStream } from './sse';
 import { fixedUiToken, MIN_UI_TOKEN_LENGTH, type UiTokenSource } from './ui-token';
 
@@ -114,14 +114,16 @@ export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiR
         Promise.resolve()
           .then(() => options.dispatcher.dispatch(command, input))
           .then((result) => {
-            if (result.ok) sendJson(res, 200, result.output ?? null);
-            else sendError(res, STATUS[result.error.code] ?? 500, result.error.code, result.error);
+            if (result.ok) return sendJsonInSlices(res, 200, result.output ?? null);
+            sendError(res, STATUS[result.error.code] ?? 500, result.error.code, result.error);
           })
           .catch((error: unknown) => {
             logger.error(`api ${command} failed`, {
               error: (error as Error)?.stack ?? String(error),
             });
-            sendError(res, 500, 'unavailable', 'Internal error.');
+            // Half an answer cannot become an error answer: end it so the client sees it cut.
+            if (res.headersSent) res.destroy();
+            else sendError(res, 500, 'unavailable', 'Internal error.');
           });
       },
     );

@@ -1,6 +1,58 @@
-// The small pieces of HTTP that both Airlock's MCP endpoint and the UI's API speak: JSON answers,
-// request bodies read under a size cap, and Bearer tokens read from Authorization.
+// The small pieces of HTTP that both Airlock's MCP endpoint and the UI's API speak: JSON answers
+// (long ones a slice at a time), request bodies read under a size cap, and Bearer tokens read
+// from Authorization.
+import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** A top-level string longer than this is encoded a slice at a time by sendJsonInSlices. */
+export const JSON_SLICE_CHARS = 256 * 1024;
+
+/**
+ * Sends a JSON answer whose long strings (an export of thousands of calls is megabytes of text)
+ * are encoded and written a slice at a time, with a turn of the event loop between slices, so the
+ * proxy's calls are not held while one answer is encoded. Anything else goes out as sendJson does.
+ * Resolves when the answer is written or the client has gone.
+ */
+export async function sendJsonInSlices(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+): Promise<void> {
+  const entries =
+    body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.entries(body) : [];
+  if (!entries.some(([, value]) => typeof value === 'string' && value.length > JSON_SLICE_CHARS)) {
+    return sendJson(res, status, body);
+  }
+  // No content-length: the length is known only once the last slice is encoded (chunked).
+  res.writeHead(status, { 'content-type': 'application/json' });
+  const write = async (text: string): Promise<boolean> => {
+    if (res.destroyed) return false;
+    if (!res.write(text)) {
+      await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+    return !res.destroyed;
+  };
+  let first = true;
+  for (const [key, value] of entries) {
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
+    const head = `${first ? '{' : ','}${JSON.stringify(key)}:`;
+    first = false;
+    if (typeof value !== 'string' || value.length <= JSON_SLICE_CHARS) {
+      if (!(await write(head + JSON.stringify(value)))) return;
+      continue;
+    }
+    if (!(await write(`${head}"`))) return;
+    for (let at = 0; at < value.length;) {
+      // A surrogate pair cut in two is still read whole: each half is written as its \u escape.
+      const end = Math.min(at + JSON_SLICE_CHARS, value.length);
+      if (!(await write(JSON.stringify(value.slice(at, end)).slice(1, -1)))) return;
+      at = end;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (!(await write('"'))) return;
+  }
+  res.end(first ? '{}' : '}');
+}
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

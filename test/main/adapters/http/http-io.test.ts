@@ -2,8 +2,14 @@
 // real socket, and reading the Bearer token (anything that is not exactly one token is no token).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { bearerToken, readBody, sendJson } from '../../../../src/main/adapters/http/http-io';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  bearerToken,
+  JSON_SLICE_CHARS,
+  readBody,
+  sendJson,
+  sendJsonInSlices,
+} from '../../../../src/main/adapters/http/http-io';
 
 describe('bearerToken', () => {
   it.each([
@@ -84,5 +90,67 @@ describe('readBody and sendJson', () => {
       duplex: 'half',
     } as RequestInit & { duplex: 'half' });
     expect(response.status).toBe(413);
+  });
+});
+
+describe('sendJsonInSlices', () => {
+  /** A listener on port 0 that answers every request with `body`. */
+  async function answering(body: unknown): Promise<string> {
+    server = http.createServer((_req, res) => void sendJsonInSlices(res, 200, body));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server!.address() as AddressInfo).port}/`;
+  }
+
+  /** The longest text JSON.stringify was handed at once while `run` ran, in characters. */
+  async function longestEncoded(run: () => Promise<void>): Promise<number> {
+    const stringify = JSON.stringify;
+    let longest = 0;
+    const size = (value: unknown): number =>
+      typeof value === 'string'
+        ? value.length
+        : value !== null && typeof value === 'object'
+          ? Object.values(value).reduce<number>((sum, v) => sum + size(v), 0)
+          : 0;
+    const spy = vi.spyOn(JSON, 'stringify').mockImplementation((value, ...rest) => {
+      longest = Math.max(longest, size(value));
+      return stringify(value, ...(rest as [undefined]));
+    });
+    try {
+      await run();
+    } finally {
+      spy.mockRestore();
+    }
+    return longest;
+  }
+
+  it('sends a long text whole, every character as it was, never encoding more than a slice at once', async () => {
+    // Quotes, a backslash, a line end and U+2028, then an emoji whose two halves fall on either
+    // side of a slice boundary.
+    const unit = 'a"b\\c\nd\u2028e\u{1F600}';
+    let text = '';
+    while (text.length < 3 * JSON_SLICE_CHARS) {
+      text += 'x'.repeat(JSON_SLICE_CHARS - 10 - (text.length % JSON_SLICE_CHARS)) + unit;
+    }
+    expect(text.charCodeAt(JSON_SLICE_CHARS - 1)).toBe(0xd83d);
+    const body = { filename: 'calls.jsonl', text, rows: 3, truncated: false };
+    const url = await answering(body);
+    let received: unknown;
+    let contentType: string | null = null;
+    const longest = await longestEncoded(async () => {
+      const response = await fetch(url);
+      contentType = response.headers.get('content-type');
+      received = JSON.parse(await response.text());
+    });
+    expect(contentType).toBe('application/json');
+    expect(received).toEqual(body);
+    // The whole answer encoded in one go holds the proxy's thread for as long as that takes.
+    expect(longest).toBeLessThanOrEqual(JSON_SLICE_CHARS);
+  });
+
+  it('sends a short answer in one piece with its length', async () => {
+    const response = await fetch(await answering({ ok: true, text: 'short' }));
+    const text = await response.text();
+    expect(Number(response.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    expect(JSON.parse(text)).toEqual({ ok: true, text: 'short' });
   });
 });
