@@ -34,7 +34,7 @@ export interface BatchWriterOptions {
   maxRows?: number;
   /** How soon a failed write is tried again when nothing else triggers it. */
   retryMs?: number;
-  /** Raised while a batch is written, so the history's worker lets it go first. */
+  /** Shared with the history's worker: its prune lets a batch go first, timed batches step aside. */
   turn?: WriteTurn;
 }
 
@@ -46,6 +46,10 @@ export interface BatchWriterOptions {
 const BATCH_DELAY_MS = 100;
 const BATCH_MAX_ROWS = 200;
 const RETRY_MS = 1_000;
+/** How soon a timed batch that stepped aside for a prune chunk tries again. */
+const STEP_ASIDE_MS = 2;
+/** A batch steps aside for this long at most, then waits for the lock like any write. */
+const MAX_STEP_ASIDE_MS = 1_000;
 
 export class BatchWriter {
   private readonly db: Database;
@@ -56,7 +60,12 @@ export class BatchWriter {
   private readonly maxRows: number;
   private readonly retryMs: number;
   private readonly parts: BatchPart[] = [];
+  /** Writes the batch, waiting for the write lock. */
   private readonly writeAll: () => void;
+  /** Writes the batch unless a prune chunk holds the lock: false when it stepped aside. */
+  private readonly writeUnlessPruning: () => boolean;
+  /** Since when timed batches have stepped aside for the prune, while they do. */
+  private steppingAsideSince: number | undefined;
   /** Cancels the pending batch timer, if one is set. */
   private cancelFlush: (() => void) | undefined;
   private cancelRetry: (() => void) | undefined;
@@ -82,6 +91,9 @@ export class BatchWriter {
     });
     const turn = options.turn;
     this.writeAll = turn ? () => turn.hold(() => write.immediate()) : () => write.immediate();
+    this.writeUnlessPruning = turn
+      ? () => !turn.tryHold(() => write.immediate()).deferred
+      : () => (write.immediate(), true);
   }
 
   /** Writes `part`'s rows with every batch from now on. */
@@ -123,6 +135,11 @@ export class BatchWriter {
    * write is tried again after `retryMs`. False if the write failed or the database is closed.
    */
   flush(): boolean {
+    return this.writeBatch(() => (this.writeAll(), true)) === true;
+  }
+
+  /** flush() with `write`; 'stepped aside' when it wrote nothing because a prune holds the lock. */
+  private writeBatch(write: () => boolean): boolean | 'stepped aside' {
     if (this.waiting() === 0) return true;
     if (!this.db.open) {
       // Nothing can write these any more; say so rather than retry forever.
@@ -133,7 +150,7 @@ export class BatchWriter {
     const rows = this.waiting();
     this.lastAttempt = this.clock.now();
     try {
-      this.writeAll();
+      if (!write()) return 'stepped aside';
     } catch (err) {
       this.error = err instanceof Error ? err : new Error(String(err));
       if (this.failingSince === undefined) {
@@ -173,9 +190,23 @@ export class BatchWriter {
     return rows;
   }
 
+  /**
+   * A timed batch steps aside while a prune chunk holds the lock and tries again a moment later,
+   * instead of sleeping in SQLite's busy wait with the proxy's event loop held.
+   */
   private timerFlush(): void {
     this.cancelFlush = undefined;
-    this.flush();
+    const now = this.clock.now();
+    this.steppingAsideSince ??= now;
+    const mayStepAside = now - this.steppingAsideSince < MAX_STEP_ASIDE_MS;
+    const result = this.writeBatch(
+      mayStepAside ? this.writeUnlessPruning : () => (this.writeAll(), true),
+    );
+    if (result === 'stepped aside') {
+      this.cancelFlush = this.timers.after(STEP_ASIDE_MS, () => this.timerFlush());
+      return;
+    }
+    this.steppingAsideSince = undefined;
   }
 
   private retryLater(): void {

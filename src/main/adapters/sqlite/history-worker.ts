@@ -47,14 +47,18 @@ async function answer(request: ReadRequest): Promise<unknown> {
 async function prune(before: number): Promise<number> {
   let total = 0;
   for (;;) {
-    while (turn?.wanted) await new Promise((resolve) => setTimeout(resolve, 1));
-    const { deleted, done } = reader.pruneChunk(before);
+    const chunk = () => reader.pruneChunk(before);
+    const { deleted, done } = turn ? await turn.pruneTurn(chunk) : chunk();
     reader.checkpoint();
     total += deleted;
     if (done) break;
     await new Promise((resolve) => setTimeout(resolve, PRUNE_PAUSE_MS));
   }
-  if (total > 0) reader.recountHoursBefore(before);
+  if (total > 0) {
+    const recount = () => reader.recountHoursBefore(before);
+    if (turn) await turn.pruneTurn(recount);
+    else recount();
+  }
   return total;
 }
 
