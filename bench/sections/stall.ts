@@ -67,10 +67,11 @@ export const stall: Section = {
       const agent = await connectHttp(airlock.endpointFor(SERVER_IDS.http), token);
       const probe = new Probe(() => callBenchTool(agent));
       await inspector.evaluate(START_LOOP_HISTOGRAM);
+      // Reading the histogram resets it, so each phase counts only its own delays (and the first
+      // phase not the warm-up before it: the agent's first connection and call).
       const switchTo = async (next: Phase | undefined) => {
-        if (probe.current) {
-          probe.current.loop = await inspector.evaluate(READ_LOOP_HISTOGRAM);
-        }
+        const loop = (await inspector.evaluate(READ_LOOP_HISTOGRAM)) as Phase['loop'];
+        if (probe.current) probe.current.loop = loop;
         probe.switchTo(next);
       };
       const api = new AppApi(airlock.url, airlock.uiToken);

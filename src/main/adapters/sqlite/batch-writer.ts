@@ -138,6 +138,23 @@ export class BatchWriter {
     return this.writeBatch(() => (this.writeAll(), true)) === true;
   }
 
+  /**
+   * flush() for a read that must see what waits: a prune chunk holding the lock is not waited
+   * for in SQLite's busy wait, which holds the proxy's event loop, but a moment at a time in real
+   * time (the chunk is another thread's work, not the core's clock), for a second at most.
+   */
+  async flushStepping(): Promise<boolean> {
+    const since = performance.now();
+    for (;;) {
+      const mayStepAside = performance.now() - since < MAX_STEP_ASIDE_MS;
+      const result = this.writeBatch(
+        mayStepAside ? this.writeUnlessPruning : () => (this.writeAll(), true),
+      );
+      if (result !== 'stepped aside') return result;
+      await new Promise((resolve) => setTimeout(resolve, STEP_ASIDE_MS));
+    }
+  }
+
   /** flush() with `write`; 'stepped aside' when it wrote nothing because a prune holds the lock. */
   private writeBatch(write: () => boolean): boolean | 'stepped aside' {
     if (this.waiting() === 0) return true;

@@ -257,34 +257,39 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   // Each read writes what waits first (a commit on this thread), so the reader's connection sees
-  // every call recorded before the read was asked.
-  get(id: number): Promise<CallRecord | undefined> {
-    this.flush();
+  // every call recorded before the read was asked; behind a prune chunk it steps aside rather
+  // than wait for the lock with the proxy's event loop held.
+  async get(id: number): Promise<CallRecord | undefined> {
+    await this.batches.flushStepping();
     return this.reads.get(id);
   }
 
-  query(query: HistoryQuery): Promise<HistoryPage> {
-    this.flush();
+  async query(query: HistoryQuery): Promise<HistoryPage> {
+    await this.batches.flushStepping();
     return this.reads.query(query);
   }
 
-  countsByHour(filter: HistoryFilter): Promise<HourlyCount[]> {
-    this.flush();
+  async countsByHour(filter: HistoryFilter): Promise<HourlyCount[]> {
+    await this.batches.flushStepping();
     return this.reads.countsByHour(filter);
   }
 
-  rows(filter: HistoryFilter, limit: number): Promise<CallRecord[]> {
-    this.flush();
+  async rows(filter: HistoryFilter, limit: number): Promise<CallRecord[]> {
+    await this.batches.flushStepping();
     return this.reads.rows(filter, limit);
   }
 
-  exportText(format: ExportFormat, filter: HistoryFilter, limit: number): Promise<HistoryExport> {
-    this.flush();
+  async exportText(
+    format: ExportFormat,
+    filter: HistoryFilter,
+    limit: number,
+  ): Promise<HistoryExport> {
+    await this.batches.flushStepping();
     return this.reads.exportText(format, filter, limit);
   }
 
-  prune(before: number): Promise<number> {
-    this.flush();
+  async prune(before: number): Promise<number> {
+    await this.batches.flushStepping();
     return this.reads.prune(before);
   }
 

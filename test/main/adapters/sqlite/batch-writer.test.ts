@@ -227,6 +227,22 @@ describe('BatchWriter', () => {
     });
   });
 
+  it('has a read wait for a prune chunk a moment at a time, then write what it must see', async () => {
+    const turn = new WriteTurn();
+    const writer = new BatchWriter(db, { logger, clock, timers: clock, turn });
+    const insert = db.prepare<[string]>('INSERT INTO rows (text) VALUES (?)');
+    const part = new TextPart((text) => insert.run(text));
+    writer.carry(part);
+    part.add('a');
+    let flushed: Promise<boolean> | undefined;
+    await turn.pruneTurn(() => {
+      flushed = writer.flushStepping();
+      expect(onDisk()).toEqual([]);
+    });
+    expect(await flushed).toBe(true);
+    expect(onDisk()).toEqual(['a']);
+  });
+
   it('writes what waits on close and leaves no timer behind', () => {
     const { writer, part } = newWriter();
     const calls = part();
