@@ -319,6 +319,16 @@ describe('value', () => {
     }
   });
 
+  it("keeps no key's view across redactors, so new rules apply to a key an old one found clean", () => {
+    expect(createRedactor().value({ badge: '1234' })).toEqual({ badge: '1234' });
+    expect(createRedactor({ fields: ['badge'] }).value({ badge: '1234' })).toEqual({
+      badge: tag('field'),
+    });
+    expect(createRedactor({ patterns: ['^badge$'] }).value({ badge: 1 })).toEqual({
+      [tag('custom')]: 1,
+    });
+  });
+
   it('answers as a fresh redactor does after more keys than it keeps (1024)', () => {
     const busy = createRedactor({ fields: ['pin'] });
     for (let i = 0; i < 3000; i++) busy.value({ [`name${i}`]: i, pin: '1234' });
