@@ -19,8 +19,9 @@ export interface Excerpt {
 }
 
 export function redactedExcerpt(redactor: Redactor, value: unknown, limit: number): Excerpt {
+  // Most values fit: measured first, they are redacted as they are instead of copied twice.
   const pruned = new Pruner(limit);
-  const head = pruned.copy(value, 0);
+  const head = new Pruner(limit).fits(value, 0) ? value : pruned.copy(value, 0);
   const text = JSON.stringify(redactor.value(head)) ?? 'null';
   if (text.length > limit) return { text: text.slice(0, limit), truncated: true };
   return { text, truncated: pruned.cut };
@@ -39,6 +40,27 @@ class Pruner {
   cut = false;
 
   constructor(private left: number) {}
+
+  /** True when copy() would keep all of `value`: the same count, without copying. */
+  fits(value: unknown, depth: number): boolean {
+    if (typeof value === 'string') {
+      const keep = this.left + SECRET_MARGIN;
+      this.left -= value.length + 2;
+      return value.length <= keep;
+    }
+    if (value === null || typeof value !== 'object') {
+      this.left -= String(value).length;
+      return true;
+    }
+    if (depth >= MAX_REDACTION_DEPTH) return true;
+    const source = Array.isArray(value) ? value.entries() : Object.entries(value);
+    for (const [key, item] of source) {
+      if (this.left <= 0) return false;
+      this.left -= String(key).length + 4;
+      if (!this.fits(item, depth + 1)) return false;
+    }
+    return true;
+  }
 
   copy(value: unknown, depth: number): unknown {
     if (typeof value === 'string') {

@@ -74,6 +74,27 @@ export function redactionPatternProblem(source: string): string | undefined {
   return undefined;
 }
 
+interface KeyView {
+  shown: string;
+  secret: boolean;
+}
+
+/** Bounds on the keys a redactor keeps the view of (see keyOf). */
+const MAX_KEPT_KEY_LENGTH = 64;
+const MAX_KEPT_KEYS = 1024;
+
+/** Sets `out[key]`, defining "__proto__" as an own property instead of setting the prototype. */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else out[key] = value;
+}
+
 /** Shorter skipped values are not rescanned: every unlabelled format is longer (Slack's: 15). */
 const MIN_KNOWN_FORMAT = 8;
 
@@ -144,6 +165,23 @@ export function createRedactor(rules: RedactionRules = {}): Redactor {
     return SECRET_NAME.test(lower.replace(/[-_ ]/g, '')) || userFields.has(lower);
   }
 
+  // Object keys repeat from value to value (content, type, text), so what copy() makes of a short
+  // key is kept once known, but only for a key with no secret in it: no secret stays in memory.
+  const keyViews = new Map<string, KeyView>();
+
+  /** What copy() makes of an object key: the key as shown, and whether values under it are hidden. */
+  function keyOf(key: string): KeyView {
+    const known = keyViews.get(key);
+    if (known !== undefined) return known;
+    const view: KeyView = { shown: text(key), secret: isSecretName(key) };
+    if (key.length <= MAX_KEPT_KEY_LENGTH && view.shown === key) {
+      // Bounded: a stream of distinct keys starts the set over instead of growing it.
+      if (keyViews.size >= MAX_KEPT_KEYS) keyViews.clear();
+      keyViews.set(key, view);
+    }
+    return view;
+  }
+
   /** `hidden`: under a secret-looking name, where every string is replaced whole. */
   function leaf(value: string, hidden: boolean): string {
     // An empty secret reveals nothing and shows that none was given.
@@ -158,13 +196,18 @@ export function createRedactor(rules: RedactionRules = {}): Redactor {
     path.add(value);
     try {
       if (Array.isArray(value)) return value.map((v) => copy(v, depth + 1, hidden, path));
-      // fromEntries defines "__proto__" as an own property instead of setting the prototype.
-      return Object.fromEntries(
-        Object.entries(value).map(([key, v]) => [
-          text(key),
-          copy(v, depth + 1, hidden || isSecretName(key), path),
-        ]),
-      );
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        const name = keyOf(key);
+        const item = copy(
+          (value as Record<string, unknown>)[key],
+          depth + 1,
+          hidden || name.secret,
+          path,
+        );
+        setOwn(out, name.shown, item);
+      }
+      return out;
     } finally {
       path.delete(value);
     }

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redactedExcerpt, redactedTextExcerpt } from '../../../../src/main/core/redaction/excerpt';
 import { createRedactor } from '../../../../src/main/core/redaction/redactor';
+import { fuzzRuns } from '../../../helpers/fuzz-runs';
 
 const redactor = createRedactor();
 const KEY = 'hitl_' + 'Q7'.repeat(20);
@@ -27,6 +29,29 @@ describe('redactedExcerpt', () => {
     const excerpt = redactedExcerpt(redactor, { text: 'x'.repeat(90) + KEY }, 100);
     expect(excerpt.text).not.toContain('hitl_Q7');
     expect(excerpt.truncated).toBe(true);
+  });
+
+  it('is whole exactly when nothing was cut: the redacted JSON of the value, within the limit', () => {
+    const text = fc.oneof(fc.string({ maxLength: 60 }), fc.constant(KEY), fc.constant('api_key'));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        text,
+        fc.integer(),
+        fc.constant(null),
+        fc.array(tie('node'), { maxLength: 5 }),
+        fc.dictionary(text, tie('node'), { maxKeys: 5 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, fc.integer({ min: 1, max: 400 }), (v, limit) => {
+        const excerpt = redactedExcerpt(redactor, v, limit);
+        expect(excerpt.text.length).toBeLessThanOrEqual(limit);
+        expect(excerpt.text).not.toContain(KEY);
+        if (!excerpt.truncated) expect(excerpt.text).toBe(JSON.stringify(redactor.value(v)));
+      }),
+      { numRuns: fuzzRuns(300) },
+    );
   });
 
   it('stops copying a long list once the budget is spent', () => {

@@ -308,6 +308,34 @@ describe('value', () => {
     expect(Object.keys(out)).toEqual(['__proto__']);
   });
 
+  it('redacts a secret key every time it appears, and a clean key seen before the same way', () => {
+    const key = `ghp_${random(36)}`;
+    const once = createRedactor();
+    for (let i = 0; i < 3; i++) {
+      expect(once.value({ [key]: 'v', content: [{ type: 'text', password: 'p' }] })).toEqual({
+        [tag('github')]: 'v',
+        content: [{ type: 'text', password: tag('field') }],
+      });
+    }
+  });
+
+  it("keeps no key's view across redactors, so new rules apply to a key an old one found clean", () => {
+    expect(createRedactor().value({ badge: '1234' })).toEqual({ badge: '1234' });
+    expect(createRedactor({ fields: ['badge'] }).value({ badge: '1234' })).toEqual({
+      badge: tag('field'),
+    });
+    expect(createRedactor({ patterns: ['^badge$'] }).value({ badge: 1 })).toEqual({
+      [tag('custom')]: 1,
+    });
+  });
+
+  it('answers as a fresh redactor does after more keys than it keeps (1024)', () => {
+    const busy = createRedactor({ fields: ['pin'] });
+    for (let i = 0; i < 3000; i++) busy.value({ [`name${i}`]: i, pin: '1234' });
+    const input = { name7: `Bearer ${random(30)}`, PIN: '0000', [`hitl_${random(40)}`]: 1 };
+    expect(busy.value(input)).toEqual(createRedactor({ fields: ['pin'] }).value(input));
+  });
+
   it('passes primitives through, redacting strings', () => {
     expect(r.value(42)).toBe(42);
     expect(r.value(null)).toBe(null);
