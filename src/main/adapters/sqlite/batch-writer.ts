@@ -135,7 +135,7 @@ export class BatchWriter {
    * write is tried again after `retryMs`. False if the write failed or the database is closed.
    */
   flush(): boolean {
-    return this.writeBatch(() => (this.writeAll(), true)) === true;
+    return this.writeBatch(this.writer(false)) === true;
   }
 
   /**
@@ -146,13 +146,15 @@ export class BatchWriter {
   async flushStepping(): Promise<boolean> {
     const since = performance.now();
     for (;;) {
-      const mayStepAside = performance.now() - since < MAX_STEP_ASIDE_MS;
-      const result = this.writeBatch(
-        mayStepAside ? this.writeUnlessPruning : () => (this.writeAll(), true),
-      );
+      const result = this.writeBatch(this.writer(performance.now() - since < MAX_STEP_ASIDE_MS));
       if (result !== 'stepped aside') return result;
       await new Promise((resolve) => setTimeout(resolve, STEP_ASIDE_MS));
     }
+  }
+
+  /** How to write the batch: stepping aside for a prune chunk, or waiting for its lock. */
+  private writer(mayStepAside: boolean): () => boolean {
+    return mayStepAside ? this.writeUnlessPruning : () => (this.writeAll(), true);
   }
 
   /** flush() with `write`; 'stepped aside' when it wrote nothing because a prune holds the lock. */
@@ -215,10 +217,7 @@ export class BatchWriter {
     this.cancelFlush = undefined;
     const now = this.clock.now();
     this.steppingAsideSince ??= now;
-    const mayStepAside = now - this.steppingAsideSince < MAX_STEP_ASIDE_MS;
-    const result = this.writeBatch(
-      mayStepAside ? this.writeUnlessPruning : () => (this.writeAll(), true),
-    );
+    const result = this.writeBatch(this.writer(now - this.steppingAsideSince < MAX_STEP_ASIDE_MS));
     if (result === 'stepped aside') {
       this.cancelFlush = this.timers.after(STEP_ASIDE_MS, () => this.timerFlush());
       return;
