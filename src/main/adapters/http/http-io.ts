@@ -1,7 +1,6 @@
 // The small pieces of HTTP that both Airlock's MCP endpoint and the UI's API speak: JSON answers
 // (long ones a slice at a time), request bodies read under a size cap, and Bearer tokens read
 // from Authorization.
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** A top-level string longer than this is encoded a slice at a time by sendJsonInSlices. */
@@ -28,7 +27,16 @@ export async function sendJsonInSlices(
   const write = async (text: string): Promise<boolean> => {
     if (res.destroyed) return false;
     if (!res.write(text)) {
-      await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      // Whichever comes first; both listeners go, or a long answer would pile them up.
+      await new Promise<void>((resolve) => {
+        const go = () => {
+          res.off('drain', go);
+          res.off('close', go);
+          resolve();
+        };
+        res.on('drain', go);
+        res.on('close', go);
+      });
     }
     return !res.destroyed;
   };

@@ -94,9 +94,17 @@ describe('readBody and sendJson', () => {
 });
 
 describe('sendJsonInSlices', () => {
+  /** Listeners on each answer's response once it was sent, beyond those it started with. */
+  const leftListeners: number[] = [];
+  const listeners = (res: ServerResponse) =>
+    res.listenerCount('drain') + res.listenerCount('close') + res.listenerCount('error');
+
   /** A listener on port 0 that answers every request with `body`. */
   async function answering(body: unknown): Promise<string> {
-    server = http.createServer((_req, res) => void sendJsonInSlices(res, 200, body));
+    server = http.createServer((_req, res) => {
+      const before = listeners(res);
+      void sendJsonInSlices(res, 200, body).then(() => leftListeners.push(listeners(res) - before));
+    });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(server!.address() as AddressInfo).port}/`;
   }
@@ -145,6 +153,8 @@ describe('sendJsonInSlices', () => {
     expect(received).toEqual(body);
     // The whole answer encoded in one go holds the proxy's thread for as long as that takes.
     expect(longest).toBeLessThanOrEqual(JSON_SLICE_CHARS);
+    // Waiting for the socket to drain, slice after slice, leaves no listener behind.
+    await vi.waitFor(() => expect(leftListeners).toEqual([0]));
   });
 
   it('sends a short answer in one piece with its length', async () => {
