@@ -311,7 +311,8 @@ program
           process.stdout.write(`    allowed (read-only): ${list(server.allowed)}\n`);
           process.stdout.write(`    needs approval: ${list(server.needsApproval)}\n`);
         }
-        if (server.problem) process.stdout.write(`    ${printable(server.problem)}\n`);
+        // A server's own error output keeps its lines (escaped otherwise), indented under it.
+        if (server.problem) process.stdout.write(`${indent(printable(server.problem, true), 4)}\n`);
       }
       for (const note of result.notes) process.stdout.write(`${printable(note)}\n`);
     },

@@ -92,6 +92,29 @@ describe('airlock clients, protect and unprotect', () => {
     expect(listed.stdout).not.toContain('\u001b');
   });
 
+  it('prints what a server that cannot start wrote, line by line and still escaped', () => {
+    // Claude Code's user scope, with one server that fails at once.
+    const crashing = `console.error('first line'); console.error('\\u001b[31msecond line'); process.exit(3)`;
+    writeFileSync(
+      join(home, '.claude.json'),
+      JSON.stringify({
+        mcpServers: { crashy: { command: process.execPath, args: ['-e', crashing] } },
+      }),
+    );
+    try {
+      const result = airlock('protect', 'claude-code');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(
+        /Airlock could not list its tools \(.*first line\n {4}\\u001b\[31msecond line/,
+      );
+      expect(result.stdout).not.toContain('\\u000a');
+      expect(result.stdout).not.toContain('\u001b');
+    } finally {
+      airlock('unprotect', 'claude-code');
+      rmSync(join(home, '.claude.json'), { force: true });
+    }
+  });
+
   it('refuses a client it does not know, naming those it does', () => {
     const result = airlock('protect', 'zed');
     expect(result.code).toBe(1);
