@@ -256,41 +256,38 @@ export class SqliteHistoryStore implements HistoryStore {
     return this.batches.flush();
   }
 
-  // Each read writes what waits first (a commit on this thread), so the reader's connection sees
-  // every call recorded before the read was asked; behind a prune chunk it steps aside rather
-  // than wait for the lock with the proxy's event loop held.
-  async get(id: number): Promise<CallRecord | undefined> {
-    await this.batches.flushStepping();
-    return this.reads.get(id);
+  get(id: number): Promise<CallRecord | undefined> {
+    return this.afterWrites(() => this.reads.get(id));
   }
 
-  async query(query: HistoryQuery): Promise<HistoryPage> {
-    await this.batches.flushStepping();
-    return this.reads.query(query);
+  query(query: HistoryQuery): Promise<HistoryPage> {
+    return this.afterWrites(() => this.reads.query(query));
   }
 
-  async countsByHour(filter: HistoryFilter): Promise<HourlyCount[]> {
-    await this.batches.flushStepping();
-    return this.reads.countsByHour(filter);
+  countsByHour(filter: HistoryFilter): Promise<HourlyCount[]> {
+    return this.afterWrites(() => this.reads.countsByHour(filter));
   }
 
-  async rows(filter: HistoryFilter, limit: number): Promise<CallRecord[]> {
-    await this.batches.flushStepping();
-    return this.reads.rows(filter, limit);
+  rows(filter: HistoryFilter, limit: number): Promise<CallRecord[]> {
+    return this.afterWrites(() => this.reads.rows(filter, limit));
   }
 
-  async exportText(
-    format: ExportFormat,
-    filter: HistoryFilter,
-    limit: number,
-  ): Promise<HistoryExport> {
-    await this.batches.flushStepping();
-    return this.reads.exportText(format, filter, limit);
+  exportText(format: ExportFormat, filter: HistoryFilter, limit: number): Promise<HistoryExport> {
+    return this.afterWrites(() => this.reads.exportText(format, filter, limit));
   }
 
-  async prune(before: number): Promise<number> {
+  prune(before: number): Promise<number> {
+    return this.afterWrites(() => this.reads.prune(before));
+  }
+
+  /**
+   * Writes what waits first (a commit on this thread), so the reader's connection sees every call
+   * recorded before `read` was asked; behind a prune chunk it steps aside rather than wait for
+   * the lock with the proxy's event loop held.
+   */
+  private async afterWrites<T>(read: () => Promise<T>): Promise<T> {
     await this.batches.flushStepping();
-    return this.reads.prune(before);
+    return read();
   }
 
   closeUnfinished(now: number): number {

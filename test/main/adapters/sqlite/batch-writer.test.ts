@@ -51,7 +51,7 @@ class TextPart implements BatchPart {
   }
 }
 
-function newWriter(options: { maxRows?: number } = {}) {
+function newWriter(options: { maxRows?: number; turn?: WriteTurn } = {}) {
   const writer = new BatchWriter(db, { logger, clock, timers: clock, ...options });
   const insert = db.prepare<[string]>('INSERT INTO rows (text) VALUES (?)');
   const part = (): TextPart => {
@@ -193,10 +193,8 @@ describe('BatchWriter', () => {
 
   it('steps a timed batch aside while a prune chunk holds the lock, and writes it a moment after', async () => {
     const turn = new WriteTurn();
-    const writer = new BatchWriter(db, { logger, clock, timers: clock, turn });
-    const insert = db.prepare<[string]>('INSERT INTO rows (text) VALUES (?)');
-    const part = new TextPart((text) => insert.run(text));
-    writer.carry(part);
+    const { writer, part: newPart } = newWriter({ turn });
+    const part = newPart();
     part.add('a');
     writer.schedule();
     await turn.pruneTurn(() => {
@@ -213,10 +211,8 @@ describe('BatchWriter', () => {
 
   it('steps aside for a second at most, then waits for the lock like any write', async () => {
     const turn = new WriteTurn();
-    const writer = new BatchWriter(db, { logger, clock, timers: clock, turn });
-    const insert = db.prepare<[string]>('INSERT INTO rows (text) VALUES (?)');
-    const part = new TextPart((text) => insert.run(text));
-    writer.carry(part);
+    const { writer, part: newPart } = newWriter({ turn });
+    const part = newPart();
     part.add('a');
     writer.schedule();
     await turn.pruneTurn(() => {
@@ -229,10 +225,8 @@ describe('BatchWriter', () => {
 
   it('has a read wait for a prune chunk a moment at a time, then write what it must see', async () => {
     const turn = new WriteTurn();
-    const writer = new BatchWriter(db, { logger, clock, timers: clock, turn });
-    const insert = db.prepare<[string]>('INSERT INTO rows (text) VALUES (?)');
-    const part = new TextPart((text) => insert.run(text));
-    writer.carry(part);
+    const { writer, part: newPart } = newWriter({ turn });
+    const part = newPart();
     part.add('a');
     let flushed: Promise<boolean> | undefined;
     await turn.pruneTurn(() => {

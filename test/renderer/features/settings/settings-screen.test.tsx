@@ -8,21 +8,9 @@ import { SettingsScreen } from '../../../../src/renderer/src/features/settings/s
 import { createSettingsStore } from '../../../../src/renderer/src/features/settings/settings-store';
 import type { Settings } from '../../../../src/shared/contract';
 import { FakeApi } from '../../helpers/fake-api';
+import { settings } from '../../helpers/settings-fixture';
 
-const SETTINGS: Settings = {
-  port: 7820,
-  maxBodyBytes: 4 * 1024 * 1024,
-  maxMessageBytes: 16 * 1024 * 1024,
-  notificationSound: false,
-  upstreamTimeoutMs: 60_000,
-  approvalTimeoutMs: 120_000,
-  maxPendingApprovals: 50,
-  maxPendingApprovalsPerGrant: 10,
-  retentionDays: 90,
-  notifications: true,
-  changedToolDefinitions: 'hold',
-  redaction: { patterns: [], fields: [] },
-};
+const SETTINGS: Settings = settings();
 
 afterEach(cleanup);
 

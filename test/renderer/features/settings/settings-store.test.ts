@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../../src/renderer/src/api/api-client';
 import { createSettingsStore } from '../../../../src/renderer/src/features/settings/settings-store';
+import { settings } from '../../helpers/settings-fixture';
 import type {
   Api,
   AppEvent,
@@ -8,24 +9,6 @@ import type {
   ConfigStatus,
   Settings,
 } from '../../../../src/shared/contract';
-
-function settings(overrides: Partial<Settings> = {}): Settings {
-  return {
-    port: 7820,
-    maxBodyBytes: 4 * 1024 * 1024,
-    maxMessageBytes: 16 * 1024 * 1024,
-    notificationSound: false,
-    upstreamTimeoutMs: 60_000,
-    approvalTimeoutMs: 120_000,
-    maxPendingApprovals: 50,
-    maxPendingApprovalsPerGrant: 10,
-    retentionDays: 90,
-    notifications: true,
-    changedToolDefinitions: 'hold',
-    redaction: { patterns: [], fields: [] },
-    ...overrides,
-  };
-}
 
 /** An Api that keeps settings like the core does and lets the test push events. */
 class FakeApi implements Api {

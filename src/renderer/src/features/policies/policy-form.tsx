@@ -9,7 +9,6 @@ import type { JsonProblem, ToolInfo } from '../../../../shared/contract';
 import { NAME_MAX, shown } from '../../components/shown-text';
 import {
   ACTION_LABELS,
-  ACTIONS,
   readPolicyForm,
   removeClientRules,
   removeGrantRule,
@@ -21,7 +20,7 @@ import {
   type PolicyForm as Form,
   type ToolForm,
 } from './policy-text';
-import { Field, problemsAt, type Path } from './rule-fields';
+import { ActionOptions, Field, problemsAt, type Path } from './rule-fields';
 import { ToolRuleRow } from './tool-rule-row';
 
 interface FormProps {
@@ -87,12 +86,7 @@ export function PolicyForm(props: FormProps) {
           value={form.default ?? ''}
           onChange={(event) => set(['default'], event.target.value || undefined)}
         >
-          <option value="">Not set: {ACTION_LABELS[FORMAT_DEFAULT]}</option>
-          {ACTIONS.map((action) => (
-            <option key={action} value={action}>
-              {ACTION_LABELS[action]}
-            </option>
-          ))}
+          <ActionOptions unsetLabel={`Not set: ${ACTION_LABELS[FORMAT_DEFAULT]}`} />
         </select>
       </Field>
 
@@ -251,12 +245,7 @@ function ClientRules({
                 else write((t) => removeGrantRule(t, grantShown, undefined));
               }}
             >
-              <option value="">Not set: {ACTION_LABELS[fallback]}, the default</option>
-              {ACTIONS.map((action) => (
-                <option key={action} value={action}>
-                  {ACTION_LABELS[action]}
-                </option>
-              ))}
+              <ActionOptions unsetLabel={`Not set: ${ACTION_LABELS[fallback]}, the default`} />
             </select>
           </Field>
           {names(rules).map((name) => {

@@ -2,7 +2,7 @@
 // limit's row, and the argument rule's JSON Schema box. Each writes through `set` at its JSON path.
 import { useState } from 'react';
 import type { JsonProblem } from '../../../../shared/contract';
-import type { LimitForm } from './policy-text';
+import { ACTION_LABELS, ACTIONS, type LimitForm } from './policy-text';
 
 export type Path = (string | number)[];
 
@@ -145,6 +145,20 @@ export function ArgsRules({
       {syntax !== undefined && <p className="field-problem">Not valid JSON yet: {syntax}</p>}
       <ProblemList problems={problems} />
     </details>
+  );
+}
+
+/** An action drop-down's choices: `unsetLabel` for no rule of its own, then each action. */
+export function ActionOptions({ unsetLabel }: { unsetLabel: string }) {
+  return (
+    <>
+      <option value="">{unsetLabel}</option>
+      {ACTIONS.map((action) => (
+        <option key={action} value={action}>
+          {ACTION_LABELS[action]}
+        </option>
+      ))}
+    </>
   );
 }
 

@@ -4,15 +4,8 @@
 import { useEffect, useRef } from 'react';
 import type { JsonProblem, ToolInfo } from '../../../../shared/contract';
 import { NAME_MAX, shown } from '../../components/shown-text';
-import { ArgsRules, Field, LimitRow, type Path } from './rule-fields';
-import {
-  ACTION_LABELS,
-  ACTIONS,
-  newLimit,
-  ruleAction,
-  type Action,
-  type ToolForm,
-} from './policy-text';
+import { ActionOptions, ArgsRules, Field, LimitRow, type Path } from './rule-fields';
+import { newLimit, ruleAction, type Action, type ToolForm } from './policy-text';
 
 /** How much of a tool's description a row shows; the Servers screen shows it whole. */
 const DESCRIPTION_MAX = 300;
@@ -85,12 +78,7 @@ export function ToolRuleRow({
             value={action ?? ''}
             onChange={(event) => onAction((event.target.value || undefined) as Action | undefined)}
           >
-            <option value="">{unsetLabel}</option>
-            {ACTIONS.map((choice) => (
-              <option key={choice} value={choice}>
-                {ACTION_LABELS[choice]}
-              </option>
-            ))}
+            <ActionOptions unsetLabel={unsetLabel} />
           </select>
         </Field>
         {rule === undefined ? (
