@@ -4,10 +4,10 @@
 // whose echo answers with the arguments it read, so each test sees what the agent got, what the
 // server read and the history row.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -587,6 +587,7 @@ describe('airlock serve killed while a call is held', () => {
   afterAll(() => {
     for (const child of children) child.kill('SIGKILL');
     removeDataDir(dataDir);
+    rmSync(dirname(recordFile), { recursive: true, force: true });
   });
 
   async function serve(): Promise<{ child: ChildProcess; url: string }> {
