@@ -12,9 +12,10 @@ import type {
 } from '../../../src/main/core/history/types';
 import {
   exportText,
+  type EncodedExport,
   type ExportFormat,
-  type HistoryExport,
 } from '../../../src/main/core/history/export-format';
+import { JsonStringBytes } from '../../../src/main/core/history/json-string-bytes';
 import type { Clock, CounterEvent, CounterStore, Timers } from '../../../src/main/core/ports';
 import { toolNameContains } from '../../../src/shared/tool-name-match';
 
@@ -130,8 +131,9 @@ export class MemoryHistoryStore implements HistoryStore {
     format: ExportFormat,
     filter: HistoryFilter,
     limit: number,
-  ): Promise<HistoryExport> {
-    return exportText(format, this.matching(filter, limit + 1), limit);
+  ): Promise<EncodedExport> {
+    const made = exportText(format, this.matching(filter, limit + 1), limit);
+    return { ...made, content: JsonStringBytes.encode(made.content) };
   }
   async prune(): Promise<number> {
     return 0;

@@ -8,6 +8,7 @@ import type { AppEvent } from '../../../shared/contract';
 import { IPC_CHANNELS } from '../../../shared/bridge';
 import type { ApiDispatcher, DispatchResult } from '../../core/api/dispatcher';
 import type { Logger } from '../../core/ports';
+import { withTexts } from '../../core/history/json-string-bytes';
 import { isAppPage } from './app-protocol';
 
 export { IPC_CHANNELS };
@@ -55,7 +56,9 @@ export function mountIpcApi(deps: IpcApiDeps): () => void {
     }
     if (typeof command !== 'string') return failure('not_found', 'The command must be a name.');
     try {
-      return await dispatcher.dispatch(command, input);
+      const result = await dispatcher.dispatch(command, input);
+      // The renderer takes an export's text as a string (the HTTP API writes its bytes instead).
+      return result.ok ? { ok: true, output: withTexts(result.output) } : result;
     } catch (error) {
       // The dispatcher answers failures as data; this is a bug, answered the way HTTP does.
       logger.error(`ipc ${command} failed`, { error: (error as Error)?.stack ?? String(error) });

@@ -2,15 +2,19 @@
 // (long ones a slice at a time), request bodies read under a size cap, and Bearer tokens read
 // from Authorization.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { JsonStringBytes } from '../../core/history/json-string-bytes';
 
 /** A top-level string longer than this is encoded a slice at a time by sendJsonInSlices. */
 export const JSON_SLICE_CHARS = 256 * 1024;
+/** A top-level JsonStringBytes is written this many bytes at a time. */
+const JSON_SLICE_BYTES = 256 * 1024;
 
 /**
  * Sends a JSON answer whose long strings (an export of thousands of calls is megabytes of text)
  * are encoded and written a slice at a time, with a turn of the event loop between slices, so the
- * proxy's calls are not held while one answer is encoded. Anything else goes out as sendJson does.
- * Resolves when the answer is written or the client has gone.
+ * proxy's calls are not held while one answer is encoded; a top-level JsonStringBytes is written
+ * from its bytes, a slice at a time too. Anything else goes out as sendJson does. Resolves when
+ * the answer is written or the client has gone.
  */
 export async function sendJsonInSlices(
   res: ServerResponse,
@@ -19,12 +23,13 @@ export async function sendJsonInSlices(
 ): Promise<void> {
   const entries =
     body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.entries(body) : [];
-  if (!entries.some(([, value]) => typeof value === 'string' && value.length > JSON_SLICE_CHARS)) {
-    return sendJson(res, status, body);
-  }
+  const long = (value: unknown) =>
+    value instanceof JsonStringBytes ||
+    (typeof value === 'string' && value.length > JSON_SLICE_CHARS);
+  if (!entries.some(([, value]) => long(value))) return sendJson(res, status, body);
   // No content-length: the length is known only once the last slice is encoded (chunked).
   res.writeHead(status, { 'content-type': 'application/json' });
-  const write = async (text: string): Promise<boolean> => {
+  const write = async (text: string | Uint8Array): Promise<boolean> => {
     if (res.destroyed) return false;
     if (!res.write(text)) {
       // Whichever comes first; both listeners go, or a long answer would pile them up.
@@ -45,6 +50,15 @@ export async function sendJsonInSlices(
     if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
     const head = `${first ? '{' : ','}${JSON.stringify(key)}:`;
     first = false;
+    if (value instanceof JsonStringBytes) {
+      if (!(await write(head))) return;
+      // Byte slices may cut a character in two; the client reads the answer whole.
+      for (let at = 0; at < value.bytes.length; at += JSON_SLICE_BYTES) {
+        if (!(await write(value.bytes.subarray(at, at + JSON_SLICE_BYTES)))) return;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      continue;
+    }
     if (typeof value !== 'string' || value.length <= JSON_SLICE_CHARS) {
       if (!(await write(head + JSON.stringify(value)))) return;
       continue;

@@ -12,7 +12,8 @@ import type {
   HistoryStore,
   HourlyCount,
 } from '../../core/history/types';
-import type { ExportFormat, HistoryExport } from '../../core/history/export-format';
+import type { EncodedExport, ExportFormat } from '../../core/history/export-format';
+import { JsonStringBytes } from '../../core/history/json-string-bytes';
 import type { Logger, Timers } from '../../core/ports';
 import type { SecondConnection } from './database';
 import type { WriteTurn } from './write-turn';
@@ -33,6 +34,12 @@ export type ReadRequest = {
 export type ReadReply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; message: string; code?: string };
+
+/**
+ * An export as the worker sends it: the bytes of JsonStringBytes.encode(content), their buffer
+ * transferred rather than copied (a string of megabytes would be built again on this thread).
+ */
+export type WorkerExport = Omit<EncodedExport, 'content'> & { content: Uint8Array };
 
 /** What a history worker starts with. */
 export interface HistoryWorkerData {
@@ -90,8 +97,17 @@ export class WorkerHistoryReads implements HistoryReads {
   rows(filter: HistoryFilter, limit: number): Promise<CallRecord[]> {
     return this.ask('rows', [filter, limit]);
   }
-  exportText(format: ExportFormat, filter: HistoryFilter, limit: number): Promise<HistoryExport> {
-    return this.ask('exportText', [format, filter, limit]);
+  async exportText(
+    format: ExportFormat,
+    filter: HistoryFilter,
+    limit: number,
+  ): Promise<EncodedExport> {
+    const { content, ...rest } = await this.ask<'exportText', WorkerExport>('exportText', [
+      format,
+      filter,
+      limit,
+    ]);
+    return { ...rest, content: JsonStringBytes.fromEncoded(content) };
   }
   prune(before: number): Promise<number> {
     return this.ask('prune', [before]);

@@ -16,7 +16,7 @@ import type {
   HourlyCount,
   NewCall,
 } from '../../core/history/types';
-import type { ExportFormat, HistoryExport } from '../../core/history/export-format';
+import type { EncodedExport, ExportFormat } from '../../core/history/export-format';
 import type { Logger } from '../../core/ports';
 import type { BatchPart, BatchWriter } from './batch-writer';
 import { statementCache, type Database } from './database';
@@ -272,7 +272,7 @@ export class SqliteHistoryStore implements HistoryStore {
     return this.afterWrites(() => this.reads.rows(filter, limit));
   }
 
-  exportText(format: ExportFormat, filter: HistoryFilter, limit: number): Promise<HistoryExport> {
+  exportText(format: ExportFormat, filter: HistoryFilter, limit: number): Promise<EncodedExport> {
     return this.afterWrites(() => this.reads.exportText(format, filter, limit));
   }
 

@@ -4,7 +4,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSecondConnection } from './database';
 import { HistoryReader } from './history-reader';
-import type { HistoryWorkerData, ReadReply, ReadRequest } from './history-reads';
+import type { HistoryWorkerData, ReadReply, ReadRequest, WorkerExport } from './history-reads';
+import { JsonStringBytes } from '../../core/history/json-string-bytes';
 import { WriteTurn } from './write-turn';
 import { errorMessage } from '../../../shared/error-message';
 
@@ -34,8 +35,13 @@ async function answer(request: ReadRequest): Promise<unknown> {
       return reader.countsByHour(...request.args);
     case 'rows':
       return reader.rows(...request.args);
-    case 'exportText':
-      return reader.exportText(...request.args);
+    case 'exportText': {
+      const made = reader.exportText(...request.args);
+      return {
+        ...made,
+        content: JsonStringBytes.encode(made.content).bytes,
+      } satisfies WorkerExport;
+    }
     case 'prune': {
       const run = pruning.then(() => prune(request.args[0]));
       pruning = run.catch(() => undefined);
@@ -64,7 +70,14 @@ async function prune(before: number): Promise<number> {
 
 port.on('message', (request: ReadRequest) => {
   answer(request).then(
-    (value) => port.postMessage({ id: request.id, ok: true, value } satisfies ReadReply),
+    (value) =>
+      port.postMessage(
+        { id: request.id, ok: true, value } satisfies ReadReply,
+        // An export's bytes move to the proxy's thread instead of being copied there.
+        request.method === 'exportText'
+          ? [(value as WorkerExport).content.buffer as ArrayBuffer]
+          : [],
+      ),
     (error: unknown) =>
       port.postMessage({
         id: request.id,

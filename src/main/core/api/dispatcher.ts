@@ -9,15 +9,24 @@ import {
 } from '../../../shared/contract';
 import type { z } from 'zod';
 import type { EventListener } from './event-bus';
+import type { JsonStringBytes } from '../history/json-string-bytes';
 import { ApiError } from '../../../shared/api-error';
 import { errorMessage } from '../../../shared/error-message';
 import type { Logger } from '../ports';
+
+/**
+ * What a command's handler returns: its output, except that an export's text stays the bytes the
+ * history's worker made (JsonStringBytes) until a transport writes it.
+ */
+export type HandlerOutput<C extends CommandName> = C extends 'history.export'
+  ? Omit<CommandOutput<C>, 'content'> & { content: JsonStringBytes }
+  : CommandOutput<C>;
 
 /** Handler for each command; its input has passed the command's schema. */
 export type CommandHandlers = {
   [C in CommandName]: (
     input: z.output<(typeof COMMANDS)[C]['input']>,
-  ) => CommandOutput<C> | Promise<CommandOutput<C>>;
+  ) => HandlerOutput<C> | Promise<HandlerOutput<C>>;
 };
 
 export type DispatchResult =

@@ -1,5 +1,6 @@
 // History exports as text: CSV (RFC 4180, safe to open in a spreadsheet) and JSON Lines. Both
 // have the same columns, in the same order; rows arrive already redacted.
+import type { JsonStringBytes } from './json-string-bytes';
 import { escapeBidiControls } from '../../../shared/bidi-controls';
 import type { CallRecord } from './types';
 
@@ -72,6 +73,9 @@ export interface HistoryExport {
   /** True when more calls matched than the export's limit. */
   truncated: boolean;
 }
+
+/** An export as the history store hands it over: the text as bytes (see JsonStringBytes). */
+export type EncodedExport = Omit<HistoryExport, 'content'> & { content: JsonStringBytes };
 
 export type ExportFormat = 'csv' | 'jsonl';
 

@@ -10,7 +10,7 @@ import type {
   NewCall,
   ResultStatus,
 } from '../../../shared/model/history';
-import type { ExportFormat, HistoryExport } from './export-format';
+import type { EncodedExport, ExportFormat } from './export-format';
 
 // The rows as the app API shows them are part of the shared model; the store's port is the core's.
 export type * from '../../../shared/model/history';
@@ -75,8 +75,8 @@ export interface HistoryStore {
   countsByHour(filter: HistoryFilter): Promise<HourlyCount[]>;
   /** Every matching call, newest first, at most `limit`. */
   rows(filter: HistoryFilter, limit: number): Promise<CallRecord[]>;
-  /** The newest `limit` matching calls as the text of an export (export-format.ts). */
-  exportText(format: ExportFormat, filter: HistoryFilter, limit: number): Promise<HistoryExport>;
+  /** The newest `limit` matching calls as the text of an export (export-format.ts), encoded. */
+  exportText(format: ExportFormat, filter: HistoryFilter, limit: number): Promise<EncodedExport>;
   /** Deletes calls received before `before`; resolves to how many. */
   prune(before: number): Promise<number>;
   /**

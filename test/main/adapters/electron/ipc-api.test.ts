@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IpcMain } from 'electron';
+import { JsonStringBytes } from '../../../../src/main/core/history/json-string-bytes';
 import type { ApiDispatcher, DispatchResult } from '../../../../src/main/core/api/dispatcher';
 import { EventBus } from '../../../../src/main/core/api/event-bus';
 import type { Logger } from '../../../../src/main/core/ports';
@@ -76,6 +77,17 @@ describe('commands over IPC', () => {
     await expect(call(eventFrom(window), 42, {})).resolves.toMatchObject({
       ok: false,
       error: { code: 'not_found' },
+    });
+  });
+
+  it("hands the renderer an export's text as a string, not the bytes the HTTP API writes", async () => {
+    const { call, dispatch } = setup();
+    const content = JsonStringBytes.encode('id,tool\n1,"read_file"\n');
+    dispatch.mockResolvedValueOnce({ ok: true, output: { filename: 'a.csv', content, rows: 1 } });
+    const window = new FakeWebContents(topFrame(RENDERER_URL));
+    await expect(call(eventFrom(window), 'history.export', { format: 'csv' })).resolves.toEqual({
+      ok: true,
+      output: { filename: 'a.csv', content: 'id,tool\n1,"read_file"\n', rows: 1 },
     });
   });
 

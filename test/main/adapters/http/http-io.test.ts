@@ -10,6 +10,7 @@ import {
   sendJson,
   sendJsonInSlices,
 } from '../../../../src/main/adapters/http/http-io';
+import { JsonStringBytes } from '../../../../src/main/core/history/json-string-bytes';
 
 describe('bearerToken', () => {
   it.each([
@@ -155,6 +156,23 @@ describe('sendJsonInSlices', () => {
     expect(longest).toBeLessThanOrEqual(JSON_SLICE_CHARS);
     // Waiting for the socket to drain, slice after slice, leaves no listener behind.
     await vi.waitFor(() => expect(leftListeners).toEqual([0]));
+  });
+
+  it('sends a text given as JsonStringBytes from its bytes, a slice at a time, every character kept', async () => {
+    // Multi-byte characters all through, so byte slices cut characters in two.
+    const text = 'é"\\\n\u2028😀'.repeat(120_000);
+    const body = { filename: 'calls.jsonl', content: JsonStringBytes.encode(text), rows: 9 };
+    expect(body.content.bytes.length).toBeGreaterThan(3 * 256 * 1024);
+    const answered = leftListeners.length;
+    const url = await answering(body);
+    const longest = await longestEncoded(async () => {
+      const response = await fetch(url);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(JSON.parse(await response.text())).toEqual({ ...body, content: text });
+    });
+    // Nothing the size of the text was encoded on this thread: the bytes went out as they were.
+    expect(longest).toBeLessThan(1000);
+    await vi.waitFor(() => expect(leftListeners.slice(answered)).toEqual([0]));
   });
 
   it('sends a short answer in one piece with its length', async () => {

@@ -1,6 +1,7 @@
 // SqliteHistoryStore against a real history.sqlite: round trips, batched updates, every filter
 // against a reference, paging, free text, counts, pruning, restarts, migrations, and recovery from
 // a full disk and a locked database.
+import { JsonStringBytes } from '../../../../src/main/core/history/json-string-bytes';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -585,12 +586,22 @@ describe('SqliteHistoryStore: reading', () => {
     const newer = store.insert(call({ tool: 'newer_tool' }));
     const csv = await store.exportText('csv', {}, 1);
     expect(csv).toMatchObject({ rows: 1, truncated: true });
-    expect(csv.content).toContain('newer_tool');
-    expect(csv.content).not.toContain('older_tool');
+    expect(csv.content.text()).toContain('newer_tool');
+    expect(csv.content.text()).not.toContain('older_tool');
     const jsonl = await store.exportText('jsonl', { tool: 'older_tool' }, 10);
     expect(jsonl).toMatchObject({ rows: 1, truncated: false });
-    expect(JSON.parse(jsonl.content.trim())).toMatchObject({ id: older });
+    expect(JSON.parse(jsonl.content.text().trim())).toMatchObject({ id: older });
     expect(newer).toBeGreaterThan(older);
+  });
+
+  it('hands an export over from the worker as the bytes of its text, every character kept', async () => {
+    const store = newStore();
+    // Quotes, a backslash, a line break, U+2028, non-Latin-1 text and an astral character.
+    const args = JSON.stringify({ note: 'café “quoted” \\ path\nnext \u2028 日本語 🚀' });
+    const id = store.insert(call({ args }));
+    const jsonl = await store.exportText('jsonl', {}, 10);
+    expect(jsonl.content).toBeInstanceOf(JsonStringBytes);
+    expect(JSON.parse(jsonl.content.text().trim())).toMatchObject({ id, args });
   });
 
   it('iterates rows newest first, at most the limit', async () => {

@@ -1,3 +1,4 @@
+import type { JsonStringBytes } from '../../../../src/main/core/history/json-string-bytes';
 import { describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../../src/main/core/api/dispatcher';
 import { createAppHandlers, textHash } from '../../../../src/main/core/api/handlers';
@@ -237,14 +238,14 @@ describe('the app API handlers', () => {
     const result = await api.dispatch('history.export', { format: 'csv', limit: 2 });
     if (!result.ok) throw new Error(result.error.message);
     const output = result.output as {
-      content: string;
+      content: JsonStringBytes;
       rows: number;
       truncated: boolean;
       filename: string;
     };
     expect(output).toMatchObject({ rows: 2, truncated: true });
     expect(output.filename).toMatch(/\.csv$/);
-    expect(output.content.trim().split('\n')).toHaveLength(3);
+    expect(output.content.text().trim().split('\n')).toHaveLength(3);
   });
 
   it('renames a grant with its policy overrides, its counted calls and its temporary grants', async () => {
