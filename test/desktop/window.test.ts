@@ -90,6 +90,22 @@ describe('the desktop window', () => {
     expect(httpToCore).toEqual([]);
   });
 
+  it("hands the page an export's text as a string, over IPC", async () => {
+    // The history's worker sends the export as bytes; the IPC transport decodes them.
+    const answer = await page.evaluate(() =>
+      (
+        window as unknown as { airlock: { call(c: string, i: unknown): Promise<unknown> } }
+      ).airlock.call('history.export', { format: 'csv' }),
+    );
+    expect(answer).toMatchObject({
+      ok: true,
+      output: { mimeType: 'text/csv', rows: 0, truncated: false },
+    });
+    const content = (answer as { output: { content: unknown } }).output.content;
+    expect(typeof content).toBe('string');
+    expect(content).toMatch(/^id,receivedAt,/);
+  });
+
   it('survives a reload on #/policies, and stays on that screen', async () => {
     await openScreen('Policies');
     expect(new URL(page.url()).hash).toBe('#/policies');
