@@ -121,18 +121,22 @@ export interface BareForwarder {
   url: string;
 }
 
-/** The floor (bare-forwarder.ts) in front of the HTTP fixture at `upstreamUrl`, or of a stdio fixture it spawns. */
+/**
+ * The floor (bare-forwarder.ts) in front of the HTTP fixture at `upstreamUrl`, or of a stdio
+ * fixture it spawns; with `parse`, the floor that parses and re-serialises every message.
+ */
 export async function startBareForwarder(
   group: ProcessGroup,
   upstreamUrl?: string,
+  options: { parse?: boolean } = {},
 ): Promise<BareForwarder> {
   const upstream = upstreamUrl
     ? ['http', upstreamUrl]
     : ['stdio', process.execPath, ...STDIO_FIXTURE_ARGS];
   const handle = group.spawn(
-    'bare-forwarder',
+    options.parse ? 'parsing-forwarder' : 'bare-forwarder',
     process.execPath,
-    ['--import', 'tsx', BARE_FORWARDER, ...upstream],
+    ['--import', 'tsx', BARE_FORWARDER, ...(options.parse ? ['--parse'] : []), ...upstream],
     { cwd: REPO_ROOT },
   );
   const [, url] = await handle.waitForLine(/^bare forwarder listening (\S+)/);

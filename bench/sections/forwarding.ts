@@ -16,6 +16,8 @@ import { compareInterleaved, type Plan, type Variant, type VariantResult } from 
 import { scaled, type BenchContext, type Section, type SectionReport } from './section';
 
 const FLOOR_LEGEND = 'parses, decides and records nothing (bench/lib/bare-forwarder.ts)';
+const PARSING_LEGEND =
+  'the floor, parsing every message both ways and forwarding its own serialisation (--parse)';
 
 /** The issue's targets: ratios to the floor (or to direct, for p99) measured in the same run. */
 const LIMITS = {
@@ -49,6 +51,9 @@ export const httpUpstream: Section = {
     const clients: Client[] = [];
     try {
       const floorProcess = await startBareForwarder(ctx.group, ctx.fixtureHttp.url);
+      const parsingProcess = await startBareForwarder(ctx.group, ctx.fixtureHttp.url, {
+        parse: true,
+      });
       const direct = await connectHttp(ctx.fixtureHttp.url);
       clients.push(direct);
       const airlock = await connectHttp(
@@ -58,6 +63,8 @@ export const httpUpstream: Section = {
       clients.push(airlock);
       const floor = await connectHttp(floorProcess.url);
       clients.push(floor);
+      const parsing = await connectHttp(parsingProcess.url);
+      clients.push(parsing);
       return await compare(
         ctx,
         'http',
@@ -65,11 +72,13 @@ export const httpUpstream: Section = {
           { name: 'direct', client: direct },
           { name: 'airlock', client: airlock, proxyPid: ctx.airlock.handle.pid },
           { name: 'floor', client: floor, proxyPid: floorProcess.handle.pid },
+          { name: 'parsing', client: parsing, proxyPid: parsingProcess.handle.pid },
         ],
         [
           'direct:  client → fixture (HTTP)',
           'airlock: client → Airlock (HTTP) → fixture (HTTP)',
           `floor:   client → bare forwarder (HTTP) → fixture (HTTP); ${FLOOR_LEGEND}`,
+          `parsing: ${PARSING_LEGEND}`,
           'peer:    none; mcp-proxy only bridges a stdio command it spawns, it cannot front an HTTP server',
         ],
       );
@@ -87,6 +96,7 @@ export const stdioUpstream: Section = {
     try {
       const peerProcess = await startPeer(ctx.group);
       const floorProcess = await startBareForwarder(ctx.group);
+      const parsingProcess = await startBareForwarder(ctx.group, undefined, { parse: true });
       const direct = await connectStdio(process.execPath, STDIO_FIXTURE_ARGS, REPO_ROOT);
       clients.push(direct);
       const airlock = await connectHttp(
@@ -96,6 +106,8 @@ export const stdioUpstream: Section = {
       clients.push(airlock);
       const floor = await connectHttp(floorProcess.url);
       clients.push(floor);
+      const parsing = await connectHttp(parsingProcess.url);
+      clients.push(parsing);
       const peer = await connectHttp(peerProcess.url);
       clients.push(peer);
       const bridge = await connectStdio(
@@ -119,6 +131,7 @@ export const stdioUpstream: Section = {
           { name: 'direct', client: direct },
           { name: 'airlock', client: airlock, proxyPid: ctx.airlock.handle.pid },
           { name: 'floor', client: floor, proxyPid: floorProcess.handle.pid },
+          { name: 'parsing', client: parsing, proxyPid: parsingProcess.handle.pid },
           { name: 'mcp-proxy', client: peer, proxyPid: peerProcess.handle.pid },
           { name: 'bridge', client: bridge, proxyPid: ctx.airlock.handle.pid },
         ],
@@ -126,6 +139,7 @@ export const stdioUpstream: Section = {
           'direct:    client spawns fixture (stdio)',
           'airlock:   client → Airlock (HTTP) → fixture spawned by Airlock (stdio)',
           `floor:     client → bare forwarder (HTTP) → fixture spawned by it (stdio); ${FLOOR_LEGEND}`,
+          `parsing:   ${PARSING_LEGEND}`,
           `mcp-proxy: client → mcp-proxy ${peerProcess.version} (HTTP, /mcp, defaults) → fixture spawned by mcp-proxy (stdio)`,
           'bridge:    client spawns `airlock connect` (stdio) → Airlock (HTTP) → fixture spawned by Airlock (stdio); proxy CPU is Airlock’s alone',
           'direct pays no HTTP hop at all; airlock, the floor and mcp-proxy each add one',
@@ -172,6 +186,7 @@ async function compare(
         ],
         rows,
       ),
+      ...parsingLines(results),
       ...bridgeLines(results),
     ],
     targets: targetsFor(name, results),
@@ -257,6 +272,25 @@ function targetsFor(section: string, results: readonly VariantResult[]): Target[
     targets.push(target(section, goal.label, `${times(value)} ${goal.limit}`, goal.met(value)));
   }
   return targets;
+}
+
+/**
+ * Airlock against the floor that parses and re-serialises every message: reported, with no
+ * target, so the cost of parsing can be told from what Airlock does with what it parsed.
+ */
+function parsingLines(results: readonly VariantResult[]): string[] {
+  const byName = new Map(results.map((r) => [r.name, r]));
+  const direct = byName.get('direct');
+  const added = direct && ratio(byName, 'airlock', 'parsing', (r) => addedP50(r, direct));
+  const cpu = ratio(byName, 'airlock', 'parsing', (r) => r.proxyCpuMsPerCall ?? NaN);
+  const throughput = ratio(byName, 'airlock', 'parsing', callsPerSecond);
+  const parsingCpu = ratio(byName, 'parsing', 'floor', (r) => r.proxyCpuMsPerCall ?? NaN);
+  if (added === undefined || cpu === undefined || throughput === undefined) return [];
+  return [
+    '',
+    `against the parsing floor (reported, no target): added p50 ${times(added)}, CPU ${times(cpu)}, ` +
+      `throughput ${times(throughput)}; the parsing floor's CPU is ${times(parsingCpu ?? NaN)} the floor's`,
+  ];
 }
 
 /**
