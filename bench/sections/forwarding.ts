@@ -142,7 +142,7 @@ export const stdioUpstream: Section = {
           `parsing:   ${PARSING_LEGEND}`,
           `mcp-proxy: client → mcp-proxy ${peerProcess.version} (HTTP, /mcp, defaults) → fixture spawned by mcp-proxy (stdio)`,
           'bridge:    client spawns `airlock connect` (stdio) → Airlock (HTTP) → fixture spawned by Airlock (stdio); proxy CPU is Airlock’s alone',
-          'direct pays no HTTP hop at all; airlock, the floor and mcp-proxy each add one',
+          'direct pays no HTTP hop at all; airlock, both floors and mcp-proxy each add one',
         ],
       );
     } finally {
