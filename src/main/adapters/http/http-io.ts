@@ -48,32 +48,36 @@ export async function sendJsonInSlices(
   let first = true;
   for (const [key, value] of entries) {
     if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
-    const head = `${first ? '{' : ','}${JSON.stringify(key)}:`;
+    if (!(await write(`${first ? '{' : ','}${JSON.stringify(key)}:`))) return;
     first = false;
-    if (value instanceof JsonStringBytes) {
-      if (!(await write(head))) return;
-      // Byte slices may cut a character in two; the client reads the answer whole.
-      for (let at = 0; at < value.bytes.length; at += JSON_SLICE_BYTES) {
-        if (!(await write(value.bytes.subarray(at, at + JSON_SLICE_BYTES)))) return;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      continue;
+    const sliced = long(value);
+    for (const piece of jsonPieces(value)) {
+      if (!(await write(piece))) return;
+      if (sliced) await new Promise((resolve) => setImmediate(resolve));
     }
-    if (typeof value !== 'string' || value.length <= JSON_SLICE_CHARS) {
-      if (!(await write(head + JSON.stringify(value)))) return;
-      continue;
-    }
-    if (!(await write(`${head}"`))) return;
-    for (let at = 0; at < value.length;) {
-      // A surrogate pair cut in two is still read whole: each half is written as its \u escape.
-      const end = Math.min(at + JSON_SLICE_CHARS, value.length);
-      if (!(await write(JSON.stringify(value.slice(at, end)).slice(1, -1)))) return;
-      at = end;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    if (!(await write('"'))) return;
   }
   res.end(first ? '{}' : '}');
+}
+
+/** The JSON of one value in pieces, each small enough to encode and write in one turn. */
+function* jsonPieces(value: unknown): Generator<string | Uint8Array> {
+  if (value instanceof JsonStringBytes) {
+    // Byte slices may cut a character in two; the client reads the answer whole.
+    for (let at = 0; at < value.bytes.length; at += JSON_SLICE_BYTES) {
+      yield value.bytes.subarray(at, at + JSON_SLICE_BYTES);
+    }
+    return;
+  }
+  if (typeof value !== 'string' || value.length <= JSON_SLICE_CHARS) {
+    yield JSON.stringify(value);
+    return;
+  }
+  yield '"';
+  for (let at = 0; at < value.length; at += JSON_SLICE_CHARS) {
+    // A surrogate pair cut in two is still read whole: each half is written as its \u escape.
+    yield JSON.stringify(value.slice(at, at + JSON_SLICE_CHARS)).slice(1, -1);
+  }
+  yield '"';
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
