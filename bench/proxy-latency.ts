@@ -7,7 +7,7 @@
 // BENCH_AIRLOCK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node flags to Airlock.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { clockTicksPerSecond } from './lib/proc';
+import { cpuClockName } from './lib/proc';
 import { startRunScope } from './lib/processes';
 import { formatTargets, machineLines, type Target } from './lib/report';
 import { prepareDataDir, startAirlock, startFixtureHttp } from './lib/servers';
@@ -59,7 +59,7 @@ async function main(): Promise<number> {
 
   console.log('Airlock proxy benchmark');
   for (const line of machineLines()) console.log(line);
-  console.log(`clock ticks: ${clockTicksPerSecond()}/s; BENCH_SCALE=${scale}`);
+  console.log(`CPU time: ${cpuClockName()}; BENCH_SCALE=${scale}`);
   if (sections.length < SECTIONS.length) {
     console.log(`sections: ${sections.map((section) => section.name).join(', ')} only`);
   }

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { callBenchTool } from './clients';
 import { CpuMeter } from './proc';
+import { ProxyCpuLedger } from './proxy-cpu';
 import { summarize, type LatencySummary } from './stats';
 
 export interface Variant {
@@ -28,9 +29,13 @@ export interface VariantResult {
   name: string;
   latency: LatencySummary;
   callsPerSecond: number;
-  /** The proxy's CPU ms per call over every measured call; undefined for a direct connection. */
+  /**
+   * The proxy's CPU ms per call over every measured call, with what it deferred to after them
+   * (see ProxyCpuLedger); undefined for a direct connection.
+   */
   proxyCpuMsPerCall?: number;
-  proxyCpuCalls: number;
+  /** What the proxy uses with no calls at all (its periodic work), in CPU ms per second. */
+  proxyIdleCpuMsPerSecond?: number;
   /** The bench's own CPU ms per call: what the client side of this transport costs. */
   clientCpuMsPerCall: number;
 }
@@ -76,40 +81,53 @@ export async function compareInterleaved(
     latencies: [] as number[],
     concurrentMs: 0,
     concurrentCalls: 0,
-    cpu: variant.proxyPid === undefined ? undefined : new CpuMeter(variant.proxyPid),
     clientCpu: new CpuMeter(process.pid),
   }));
+  const proxyCpu = new ProxyCpuLedger();
+  const measure = async (run: (typeof runs)[number], calls: number, drive: () => Promise<void>) => {
+    const pid = run.variant.proxyPid;
+    if (pid !== undefined) proxyCpu.startStretch(run.variant.name, pid);
+    run.clientCpu.start();
+    await drive();
+    run.clientCpu.stop(calls);
+    if (pid !== undefined) proxyCpu.endStretch(pid, calls);
+  };
 
   for (const run of runs) {
     await sequential(run.variant.client, Math.ceil(plan.warmupCalls / 2));
     await concurrent(run.variant.client, Math.ceil(plan.warmupCalls / 2), plan.inFlight);
   }
+  const pids = [...new Set(variants.flatMap((variant) => variant.proxyPid ?? []))];
+  await proxyCpu.measureIdle(pids);
   for (let round = 0; round < plan.sequentialRounds; round++) {
     for (const run of rotated(runs, round)) {
-      run.cpu?.start();
-      run.clientCpu.start();
-      await sequential(run.variant.client, plan.sequentialBatch, run.latencies);
-      run.clientCpu.stop(plan.sequentialBatch);
-      run.cpu?.stop(plan.sequentialBatch);
+      await measure(run, plan.sequentialBatch, () =>
+        sequential(run.variant.client, plan.sequentialBatch, run.latencies),
+      );
     }
   }
   for (let round = 0; round < plan.concurrentRounds; round++) {
     for (const run of rotated(runs, round)) {
-      run.cpu?.start();
-      run.clientCpu.start();
-      run.concurrentMs += await concurrent(run.variant.client, plan.concurrentBatch, plan.inFlight);
-      run.clientCpu.stop(plan.concurrentBatch);
-      run.cpu?.stop(plan.concurrentBatch);
+      await measure(run, plan.concurrentBatch, async () => {
+        run.concurrentMs += await concurrent(
+          run.variant.client,
+          plan.concurrentBatch,
+          plan.inFlight,
+        );
+      });
       run.concurrentCalls += plan.concurrentBatch;
     }
   }
+  await proxyCpu.settle();
 
-  return runs.map((run) => ({
-    name: run.variant.name,
+  return runs.map(({ variant, ...run }) => ({
+    name: variant.name,
     latency: summarize(run.latencies),
     callsPerSecond: (run.concurrentCalls * 1000) / run.concurrentMs,
-    proxyCpuMsPerCall: run.cpu?.msPerCall(),
-    proxyCpuCalls: run.cpu?.measuredCalls ?? 0,
+    proxyCpuMsPerCall:
+      variant.proxyPid === undefined ? undefined : proxyCpu.msPerCall(variant.name),
+    proxyIdleCpuMsPerSecond:
+      variant.proxyPid === undefined ? undefined : proxyCpu.idleMsPerSecond(variant.proxyPid),
     clientCpuMsPerCall: run.clientCpu.msPerCall(),
   }));
 }

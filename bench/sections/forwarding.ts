@@ -186,11 +186,24 @@ async function compare(
         ],
         rows,
       ),
+      ...idleLines(results),
       ...parsingLines(results),
       ...bridgeLines(results),
     ],
     targets: targetsFor(name, results),
   };
+}
+
+/** What each proxy spends with no calls; taken off its CPU per call for the time it waited. */
+function idleLines(results: readonly VariantResult[]): string[] {
+  const idle = results.flatMap((r) =>
+    r.proxyIdleCpuMsPerSecond === undefined
+      ? []
+      : [`${r.name} ${r.proxyIdleCpuMsPerSecond.toFixed(1)}`],
+  );
+  return idle.length === 0
+    ? []
+    : ['', `idle proxy CPU, ms per second with no calls (reported, no target): ${idle.join(', ')}`];
 }
 
 /** One of the issue's targets, read off Airlock's result against the others in the same run. */
