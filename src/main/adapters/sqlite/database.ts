@@ -35,7 +35,7 @@ export const MIGRATIONS: readonly string[] = [
   // Each (column, id, ...) index serves "newest N with this value" in index order, without a
   // sort. The tool, server and grant indexes also carry received_at and decision, so a time
   // window and the hourly counts for one of them are checked in the index, without reading
-  // each call (23 ms against 118 ms for one tool's counts at a million calls), and
+  // each call (several times faster at a million calls: README, Performance), and
   // calls_received carries decision for the same reason. calls_running is partial: it holds
   // only calls still waiting for their server, which closeUnfinished must find at startup
   // without scanning every call.
@@ -87,9 +87,9 @@ export const MIGRATIONS: readonly string[] = [
    END;`,
   // 3: calls per UTC hour and decision, for Activity's chart. Counting them from calls_received
   // read every call in the range: over a million calls that held the proxy's event loop for
-  // 0.26 to 0.4 s each time Activity opened unfiltered. The history store keeps the counts in
-  // step in its batched writes and its prune (one upsert per hour and decision a batch touched;
-  // triggers, one statement per call, added 40 % to a batch's cost).
+  // a large part of a second each time Activity opened unfiltered. The history store keeps the
+  // counts in step in its batched writes and its prune (one upsert per hour and decision a
+  // batch touched; triggers, one statement per call, made each batch markedly slower).
   `CREATE TABLE calls_hourly (
      hour INTEGER NOT NULL,
      decision TEXT NOT NULL,
@@ -153,8 +153,8 @@ export function openDatabase(
   try {
     // WAL lets the UI read history while the proxy writes. synchronous=NORMAL in WAL mode is
     // still durable against an app crash (committed pages are in the OS's hands); only a power
-    // loss or OS crash may lose the last few commits. It costs ~25 µs per 1 KB row, against
-    // ~450 µs with FULL, which would otherwise sit on every proxied call.
+    // loss or OS crash may lose the last few commits. FULL would add an fsync to every commit,
+    // many times the cost of the writes themselves.
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

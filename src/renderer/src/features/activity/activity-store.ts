@@ -247,7 +247,8 @@ export function createActivityStore(
         counts: [],
       });
       // The counts are asked for once the rows are in: the core answers one request at a time,
-      // and the counts read every matching call (0.4 s for all of a million), the rows one page.
+      // and the counts read every matching call (slow at a million: README, Performance), the
+      // rows one page.
       try {
         const page = await api.call('history.query', { ...applied, limit: PAGE_SIZE });
         if (load !== generation) return;
