@@ -12,6 +12,7 @@ import { startRunScope } from './lib/processes';
 import { formatTargets, machineLines, type Target } from './lib/report';
 import { prepareDataDir, startAirlock, startFixtureHttp } from './lib/servers';
 import { httpUpstream, stdioUpstream } from './sections/forwarding';
+import { decisions } from './sections/decisions';
 import { history } from './sections/history';
 import { events } from './sections/events';
 import { memory } from './sections/memory';
@@ -23,6 +24,7 @@ const SECTIONS: readonly Section[] = [
   httpUpstream,
   stdioUpstream,
   memory,
+  decisions,
   history,
   stall,
   events,

@@ -276,22 +276,4 @@ describe('RateLimiter', () => {
     clock.advance(MINUTE);
     expect(fill(restarted, limits)).toBe(2);
   });
-
-  it('decides in well under 20 µs with a few limits and a busy history', () => {
-    const { clock, limiter } = setup();
-    const limits = [
-      limit({ counter: 'a', max: 1_000_000, windowMs: DAY }),
-      limit({ counter: 'a', scope: 'global', max: 1_000_000, windowMs: DAY }),
-      limit({ counter: 'b', scope: 'session', max: 1_000_000, windowMs: MINUTE }),
-    ];
-    for (let i = 0; i < 20_000; i++) {
-      limiter.tryConsume(limits, { grant: `g${i % 50}`, session: `s${i % 500}` });
-      clock.advance(3);
-    }
-    const rounds = 20_000;
-    const start = performance.now();
-    for (let i = 0; i < rounds; i++) limiter.check(limits, alice);
-    const perCheckUs = ((performance.now() - start) * 1000) / rounds;
-    expect(perCheckUs).toBeLessThan(20);
-  });
 });
