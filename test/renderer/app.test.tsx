@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { StrictMode } from 'react';
-import { act, cleanup, render, screen } from '@testing-library/react';
+import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/renderer/src/app';
@@ -65,11 +65,10 @@ describe('the app frame', () => {
     await user.click(screen.getByRole('button', { name: 'Clients' }));
     expect(window.location.hash).toBe('#/clients');
     expect(screen.getByRole('heading', { name: 'Clients', level: 2 })).toBeTruthy();
-    await act(async () => {
-      window.history.back();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    });
-    expect(screen.getByRole('heading', { name: 'Pending', level: 2 })).toBeTruthy();
+    act(() => window.history.back());
+    await waitFor(() =>
+      expect(screen.getByRole('heading', { name: 'Pending', level: 2 })).toBeTruthy(),
+    );
   });
 
   it('opens Activity with the filters its address names (a reload), and Back returns to them', async () => {
@@ -84,11 +83,10 @@ describe('the app frame', () => {
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Clients' }));
     expect(window.location.hash).toBe('#/clients');
-    await act(async () => {
-      window.history.back();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    });
-    expect(screen.getByRole('heading', { name: 'Activity', level: 2 })).toBeTruthy();
+    act(() => window.history.back());
+    await waitFor(() =>
+      expect(screen.getByRole('heading', { name: 'Activity', level: 2 })).toBeTruthy(),
+    );
     expect(window.location.hash).toBe('#/activity?decision=deny');
     expect((screen.getByRole('combobox', { name: 'Decision' }) as HTMLSelectElement).value).toBe(
       'deny',

@@ -34,7 +34,8 @@ describe('the HTTP api client', () => {
     const events: string[] = [];
     api.on((event) => events.push(event.name));
     const listed = api.call('approvals.list', {});
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // A turn of the event loop: long enough for a command that did not wait to be sent.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(sent).toEqual([]);
 
     FakeEventSource.last!.fire('open');

@@ -265,11 +265,14 @@ describe('the Activity screen', () => {
     expect(window.location.hash).toBe('#/activity');
 
     // An address edited while the screen is open (or Back and Forward) is followed.
-    await act(async () => {
+    act(() => {
       window.location.hash = '#/activity?range=day';
-      await new Promise((resolve) => setTimeout(resolve, 20));
     });
-    expect((screen.getByRole('combobox', { name: 'Time' }) as HTMLSelectElement).value).toBe('day');
+    await waitFor(() =>
+      expect((screen.getByRole('combobox', { name: 'Time' }) as HTMLSelectElement).value).toBe(
+        'day',
+      ),
+    );
     expect(api.inputsOf('history.query').at(-1)).toMatchObject({ from: expect.any(Number) });
   });
 
