@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 let ticksPerSecond: number | undefined;
 
 /** utime and stime are counted in clock ticks; getconf knows how long one is (usually 10 ms). */
-export function clockTicksPerSecond(): number {
+function clockTicksPerSecond(): number {
   if (ticksPerSecond === undefined) {
     const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
     ticksPerSecond = Number.isFinite(value) && value > 0 ? value : 100;
@@ -15,7 +15,7 @@ export function clockTicksPerSecond(): number {
 }
 
 /** User plus system CPU time the process has used so far, in clock ticks. */
-export function cpuTicks(pid: number): number {
+function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Field 2 (the command name) may itself contain spaces and parentheses, so count fields from
   // the last ")": what follows starts at field 3, which puts utime (14) and stime (15) at 11 and 12.
@@ -23,7 +23,7 @@ export function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-export function ticksToMs(ticks: number): number {
+function ticksToMs(ticks: number): number {
   return (ticks * 1000) / clockTicksPerSecond();
 }
 

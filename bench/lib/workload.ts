@@ -40,11 +40,7 @@ export interface VariantResult {
   clientCpuMsPerCall: number;
 }
 
-export async function sequential(
-  client: Client,
-  calls: number,
-  latencies?: number[],
-): Promise<void> {
+async function sequential(client: Client, calls: number, latencies?: number[]): Promise<void> {
   for (let i = 0; i < calls; i++) {
     const started = performance.now();
     await callBenchTool(client);

@@ -6,7 +6,7 @@ import type { ClientFilesPort, FileRead } from '../../core/clients/protection';
 import { writeFileAtomic } from '../files/atomic-write';
 import type { ClientLocations } from './client-locations';
 
-export const BACKUP_SUFFIX = '.airlock-backup';
+const BACKUP_SUFFIX = '.airlock-backup';
 /** ~/.claude.json grows with its history; anything bigger than this is not a client config. */
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 const BACKUP_MODE = 0o600;

@@ -13,8 +13,8 @@ import {
   SECURITY_HEADERS,
 } from '../http/static-files';
 
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'airlock';
+const APP_SCHEME = 'app';
+const APP_HOST = 'airlock';
 /** What the window loads in a built app. */
 export const APP_INDEX_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 

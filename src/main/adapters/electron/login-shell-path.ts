@@ -6,7 +6,7 @@ import { systemTimers, type Logger, type Timers } from '../../core/ports';
 import { errorMessage } from '../../../shared/error-message';
 
 /** A login shell slow past this (a broken rc waiting on input, say) is given up on. */
-export const LOGIN_SHELL_TIMEOUT_MS = 5_000;
+const LOGIN_SHELL_TIMEOUT_MS = 5_000;
 
 export interface LoginShellPathOptions {
   /** Read for SHELL and PATH; PATH is written. Default: process.env. */

@@ -13,7 +13,7 @@ import { menuLabel } from './native-text';
 export type TrayState = 'guarding' | 'waiting' | 'paused';
 
 /** The calls listed in the menu; the rest are counted, with a way to Pending. */
-export const MENU_CALLS = 10;
+const MENU_CALLS = 10;
 
 export interface TrayDeps {
   createTray(

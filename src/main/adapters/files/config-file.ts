@@ -31,7 +31,7 @@ import { configPath } from './data-dir';
  */
 const NEW_CONFIG_MODE = 0o600;
 
-export function emptyConfig(): AirlockConfig {
+function emptyConfig(): AirlockConfig {
   return { servers: [], grants: [], settings: { ...DEFAULT_SETTINGS } };
 }
 

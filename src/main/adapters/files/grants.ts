@@ -20,7 +20,7 @@ import {
   type Secrets,
 } from './secrets-file';
 
-export const GRANT_TOKEN_PREFIX = 'alk_';
+const GRANT_TOKEN_PREFIX = 'alk_';
 
 /** "alk_" + 43 base64url characters; anything much longer is not ours and is not worth hashing. */
 const MAX_TOKEN_LENGTH = 256;

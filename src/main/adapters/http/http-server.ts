@@ -42,7 +42,7 @@ export interface HttpLimits {
   maxConnections?: number;
 }
 
-export const DEFAULT_HTTP_LIMITS: Required<HttpLimits> = {
+const DEFAULT_HTTP_LIMITS: Required<HttpLimits> = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   // Held calls and event streams each keep one open; file descriptors run out near 1024.

@@ -23,7 +23,7 @@ export function fixedUiToken(token: string): UiTokenSource {
 }
 
 /** A fresh random 32-byte base64url token. */
-export function newUiToken(): string {
+function newUiToken(): string {
   return randomBytes(32).toString('base64url');
 }
 

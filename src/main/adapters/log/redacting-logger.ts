@@ -9,7 +9,7 @@ export interface RedactingLoggerOptions {
 }
 
 /** Long enough for a stack trace or a policy's list of problems; upstream chatter stops here. */
-export const DEFAULT_MAX_LOG_CHARS = 4000;
+const DEFAULT_MAX_LOG_CHARS = 4000;
 
 export function redactingLogger(
   inner: Logger,

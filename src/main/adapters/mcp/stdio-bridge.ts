@@ -109,7 +109,7 @@ export async function startStdioBridge(options: StdioBridgeOptions): Promise<Std
  * and an unknown server id are answered by a running Airlock, so they must not read as "Airlock
  * is not running". Bodies from whatever answers on that port are cut short, never trusted.
  */
-export function undeliveredReason(error: unknown, method: string, url: URL): string {
+function undeliveredReason(error: unknown, method: string, url: URL): string {
   const at = url.origin;
   if (error instanceof StreamableHTTPError && error.code !== undefined && error.code > 0) {
     if (error.code === 401) {

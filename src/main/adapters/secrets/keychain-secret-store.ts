@@ -21,7 +21,7 @@ export interface Keychain {
   name: string;
 }
 
-export const KEYCHAIN_SERVICE = 'Airlock';
+const KEYCHAIN_SERVICE = 'Airlock';
 
 /**
  * The account of a value: the data folder and the key, as a JSON pair, so that two data folders
@@ -126,7 +126,7 @@ export function systemKeychain(
   };
 }
 
-export function keychainName(platform: NodeJS.Platform): string {
+function keychainName(platform: NodeJS.Platform): string {
   if (platform === 'darwin') return 'macOS Keychain';
   if (platform === 'win32') return 'Windows Credential Manager';
   return 'Secret Service keyring';

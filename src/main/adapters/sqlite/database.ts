@@ -218,7 +218,7 @@ export function openSecondConnection(to: SecondConnection): Database {
 }
 
 /** Applies the migrations `db` has not seen yet, each in its own transaction. */
-export function applyMigrations(db: Database, migrations: readonly string[]): void {
+function applyMigrations(db: Database, migrations: readonly string[]): void {
   const target = migrations.length;
   const current = userVersion(db);
   if (current > target) throw newerDatabaseError(db, current, target);

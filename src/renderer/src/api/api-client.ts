@@ -15,7 +15,7 @@ import { EVENT_NAMES } from '../../../shared/command-names';
 // The same ApiError the core's handlers throw, rebuilt from the error body that crossed over.
 export { ApiError };
 
-export function ipcApi(bridge: AirlockBridge): Api {
+function ipcApi(bridge: AirlockBridge): Api {
   return {
     async call<C extends CommandName>(command: C, input: CommandInput<C>) {
       const result = await bridge.call(command, input);

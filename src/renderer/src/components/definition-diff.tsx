@@ -114,7 +114,7 @@ function Marked({ text, prefix, suffix }: { text: string; prefix: number; suffix
 }
 
 /** How many UTF-16 units both texts share at the start and at the end, never half a character. */
-export function sharedEnds(a: string, b: string): { prefix: number; suffix: number } {
+function sharedEnds(a: string, b: string): { prefix: number; suffix: number } {
   const limit = Math.min(a.length, b.length);
   let prefix = 0;
   while (prefix < limit && a[prefix] === b[prefix]) prefix++;

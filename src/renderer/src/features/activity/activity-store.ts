@@ -115,7 +115,7 @@ const RANGE_MS: Record<'hour' | 'day' | 'week', number> = {
 export const DEFAULT_FILTER: ActivityFilter = { range: 'all' };
 
 /** The filter as the core takes it, with relative ranges measured back from `now`. */
-export function queryFilter(filter: ActivityFilter, now: number): QueryFilter {
+function queryFilter(filter: ActivityFilter, now: number): QueryFilter {
   const query: QueryFilter = {};
   if (filter.range === 'custom') {
     if (filter.from !== undefined) query.from = filter.from;

@@ -11,7 +11,7 @@ import { decisionLabel, decisionWord, statusLabel } from './format-call';
 import { formatFullTime, formatTime } from '../../components/format-time';
 import { NAME_MAX, shown } from '../../components/shown-text';
 
-export const ROW_HEIGHT = 32;
+const ROW_HEIGHT = 32;
 const HEADER_HEIGHT = 32;
 /** Rows from the end at which the next page is asked for. */
 const LOAD_AHEAD = 60;
@@ -20,7 +20,7 @@ const NO_LAYOUT_RECT = { width: 900, height: 480 };
 
 const COLUMNS = ['Time', 'Client', 'Server', 'Tool', 'Decision', 'Status', 'Reason'];
 
-export const rowElementId = (id: number) => `call-row-${id}`;
+const rowElementId = (id: number) => `call-row-${id}`;
 
 /** The default observer, but a box that measures nothing keeps the assumed one. */
 function observeRect(

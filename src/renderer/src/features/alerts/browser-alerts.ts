@@ -13,7 +13,7 @@ import {
   type BrowserNotificationClass,
 } from './browser-alerts-store';
 
-export const APP_TITLE = 'Airlock';
+const APP_TITLE = 'Airlock';
 
 export interface BrowserAlertsDeps {
   pending: StoreApi<PendingState>;

@@ -116,7 +116,7 @@ export interface PoliciesState {
 }
 
 /** What an empty policy file starts as: everything refused until a tool is allowed. */
-export const NEW_POLICY_TEXT = `{
+const NEW_POLICY_TEXT = `{
   "version": "1",
   "default": "deny",
   "tools": {}

@@ -123,7 +123,7 @@ export function changedGrants(changed: ReadonlySet<string>): string[] {
 }
 
 /** The JSON path of a rule: ["tools", x], ["grants", g, "tools", x], ["default"], ... */
-export function rulePath(ref: RuleRef): string[] {
+function rulePath(ref: RuleRef): string[] {
   const base = ref.grant === undefined ? [] : ['grants', ref.grant];
   return ref.tool === undefined ? [...base, 'default'] : [...base, 'tools', ref.tool];
 }

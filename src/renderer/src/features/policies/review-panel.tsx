@@ -8,7 +8,7 @@ import { formatTime } from '../../components/format-time';
 import { diffHunks, diffLines } from './line-diff';
 import { ACTION_LABELS } from './policy-text';
 
-export const DRY_RUN_SIZES = [100, 500, 2000] as const;
+const DRY_RUN_SIZES = [100, 500, 2000] as const;
 
 export function ReviewPanel({
   file,

@@ -181,7 +181,7 @@ export function Field({
 }
 
 /** Problems under a field; `named` prefixes each with the key it is about (for a row of fields). */
-export function ProblemList({
+function ProblemList({
   problems,
   named = false,
 }: {

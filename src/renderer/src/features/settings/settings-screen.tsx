@@ -45,7 +45,7 @@ interface Field {
 const same = (n: number) => n;
 
 /** The settings typed as numbers, in the table's order; durations are typed in seconds. */
-export const FIELDS: readonly Field[] = EDITABLE_SETTING_KEYS.flatMap((key): Field[] => {
+const FIELDS: readonly Field[] = EDITABLE_SETTING_KEYS.flatMap((key): Field[] => {
   const spec: SettingSpec = SETTINGS[key];
   const { label, help } = spec;
   if (spec.kind === 'duration') {
@@ -63,7 +63,7 @@ export const FIELDS: readonly Field[] = EDITABLE_SETTING_KEYS.flatMap((key): Fie
 });
 
 /** What is wrong with the text typed for a field, or undefined when it is a valid value. */
-export function problemWith(field: Field, text: string): string | undefined {
+function problemWith(field: Field, text: string): string | undefined {
   const trimmed = text.trim();
   const range = `from ${field.min} to ${field.max.toLocaleString('en-US')}`;
   const of = field.unit ? ` of ${field.unit}` : '';
