@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../../src/renderer/src/api/api-client';
 import {
   createActivityStore,
@@ -46,7 +46,14 @@ function setup(history: CallRecord[]) {
   };
 }
 
-const settle = (ms = 15) => new Promise((resolve) => setTimeout(resolve, ms));
+// The store's event flush runs on a timer: the tests move a fake clock instead of sleeping.
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+const settle = (ms = 15) => vi.advanceTimersByTimeAsync(ms);
 const ids = (rows: { id: number }[]) => rows.map((r) => r.id);
 
 describe('the activity store', () => {
