@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../../src/renderer/src/api/api-client';
 import {
   createPoliciesStore,
@@ -56,7 +56,14 @@ function fakeCore() {
   return { api, disk, get, save };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+// The store checks a draft on a timer: the tests move a fake clock instead of sleeping.
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+const settle = () => vi.advanceTimersByTimeAsync(5);
 
 describe('the policies store', () => {
   it('opens the first server, checks each edit and keeps only the newest verdict', async () => {
