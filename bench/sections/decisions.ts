@@ -1,13 +1,13 @@
 // How long the gatekeeper takes to decide one call in this process (a policy with an argument
 // schema and three rate limits), and whether counted calls slow it down: the limiter keeps each
 // counter's events in time order, so a decision should cost about the same with a busy day of
-// events in its windows as with none. The counter store here keeps what it is given in memory;
+// events in its windows as with none. The counter store is the core tests' in-memory one:
 // writing the events is the history section's measurement, not this one's.
 import { performance } from 'node:perf_hooks';
 import { Gatekeeper, type ToolCall } from '../../src/main/core/gatekeeper';
 import { RateLimiter } from '../../src/main/core/limits/rate-limiter';
 import { PolicyRegistry } from '../../src/main/core/policy';
-import type { Clock, CounterEvent, CounterStore } from '../../src/main/core/ports';
+import { FakeClock, MemoryCounterStore } from '../../test/main/core/fakes';
 import { fixed, formatTable, target } from '../lib/report';
 import { summarize } from '../lib/stats';
 import { scaled, type Section } from './section';
@@ -43,39 +43,15 @@ const CALL: ToolCall = {
 };
 const PASSES = 15;
 
-class ManualClock implements Clock {
-  private at = Date.UTC(2026, 11, 1);
-  now(): number {
-    return this.at;
-  }
-  advance(ms: number): void {
-    this.at += ms;
-  }
-}
-
-class KeptCounterEvents implements CounterStore {
-  private events: CounterEvent[] = [];
-  loadSince(since: number): CounterEvent[] {
-    return this.events.filter((event) => event.at > since);
-  }
-  append(events: readonly CounterEvent[]): void {
-    this.events.push(...events);
-  }
-  pruneBefore(before: number): void {
-    this.events = this.events.filter((event) => event.at >= before);
-  }
-  renameGrant(): void {}
-}
-
 /** A gatekeeper whose limiter has counted `events` calls by 50 other grants in 500 sessions. */
 function gatekeeperWith(events: number): Gatekeeper {
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const policies = new PolicyRegistry({ clock });
   const loaded = policies.load(SERVER, JSON.stringify(POLICY));
   if (!loaded.ok) throw new Error(`bench policy: ${JSON.stringify(loaded.errors)}`);
   const gatekeeper = new Gatekeeper({
     policies,
-    limiter: new RateLimiter(new KeptCounterEvents(), clock),
+    limiter: new RateLimiter(new MemoryCounterStore(), clock),
     clock,
   });
   // Spread over the last 11 hours, so every event is still inside the daily windows.
