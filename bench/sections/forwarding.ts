@@ -3,9 +3,18 @@
 // machine) and, where it can serve the same upstream, the peer bridge.
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { checkBenchTool, closeQuietly, connectHttp, connectStdio } from '../lib/clients';
+import { readToolDefinition } from '../../src/main/core/tools/tool-definition';
+import {
+  BENCH_TOOL,
+  checkBenchTool,
+  closeQuietly,
+  connectHttp,
+  connectStdio,
+} from '../lib/clients';
+import { measureCoreWork } from '../lib/core-work';
 import { fixed, formatTable, target, type Target } from '../lib/report';
 import {
+  BENCH_POLICY,
   REPO_ROOT,
   SERVER_IDS,
   STDIO_FIXTURE_ARGS,
@@ -160,6 +169,8 @@ async function compare(
   for (const variant of variants) await checkBenchTool(variant.client, `${name}/${variant.name}`);
   const plan = planFor(ctx);
   const results = await compareInterleaved(variants, plan);
+  const direct = variants.find((variant) => variant.name === 'direct');
+  const core = direct ? await coreWorkLines(ctx, direct.client, results) : [];
   const rows = results.map((r) => [
     r.name,
     fixed(r.latency.p50),
@@ -188,6 +199,7 @@ async function compare(
       ),
       ...idleLines(results),
       ...parsingLines(results),
+      ...core,
       ...bridgeLines(results),
     ],
     targets: targetsFor(name, results),
@@ -303,6 +315,56 @@ function parsingLines(results: readonly VariantResult[]): string[] {
     '',
     `against the parsing floor (reported, no target): added p50 ${times(added)}, CPU ${times(cpu)}, ` +
       `throughput ${times(throughput)}; the parsing floor's CPU is ${times(parsingCpu ?? NaN)} the floor's`,
+  ];
+}
+
+/**
+ * Airlock's own work per call measured on its own (bench/lib/core-work.ts), against what the CPU
+ * target leaves over the floor: reported, with no target, so a run shows how much of that budget
+ * the work every call must do takes before any HTTP or MCP plumbing. The tool's definition and
+ * result are the fixture's own, read through `direct`.
+ */
+async function coreWorkLines(
+  ctx: BenchContext,
+  direct: Client,
+  results: readonly VariantResult[],
+): Promise<string[]> {
+  const floorCpuMs = results.find((r) => r.name === 'floor')?.proxyCpuMsPerCall;
+  if (floorCpuMs === undefined) return [];
+  const { tools } = await direct.listTools();
+  const seen = readToolDefinition(tools.find((tool) => tool.name === BENCH_TOOL));
+  if (seen === undefined) throw new Error(`the fixture does not list ${BENCH_TOOL}`);
+  const result = await direct.callTool({ name: BENCH_TOOL, arguments: {} });
+  const calls = scaled(ctx, 20_000, 2_000);
+  const work = await measureCoreWork({
+    policy: BENCH_POLICY,
+    server: 'bench',
+    tool: BENCH_TOOL,
+    seen,
+    result,
+    warmupCalls: scaled(ctx, 5_000, 500),
+    calls,
+    batch: 100,
+  });
+  if (work.rows < calls || work.counterEvents < calls) {
+    throw new Error(
+      `core work: ${work.rows} rows and ${work.counterEvents} counted calls for ${calls} calls`,
+    );
+  }
+  const parts = [
+    ['authenticating the grant', work.authenticateUs],
+    ['parsing and serialising the call and its answer', work.messagesUs],
+    ['deciding and recording', work.decideAndRecordUs],
+    ['batch writes (100 calls a batch)', work.writesUs],
+  ] as const;
+  const totalUs = parts.reduce((sum, [, us]) => sum + us, 0);
+  const budgetUs = (LIMITS.cpuVsFloor - 1) * floorCpuMs * 1000;
+  return [
+    '',
+    "Airlock's own work per call, in this process without HTTP or MCP plumbing (bench/lib/core-work.ts; reported, no target):",
+    parts.map(([what, us]) => `${what} ${fixed(us, 1)} µs`).join(', ') +
+      ` = ${fixed(totalUs, 1)} µs, which is ${Math.round((100 * totalUs) / budgetUs)} % of the ` +
+      `${fixed(budgetUs, 1)} µs the CPU target leaves over the floor (${fixed(LIMITS.cpuVsFloor - 1, 2)} × ${fixed(floorCpuMs)} ms)`,
   ];
 }
 
