@@ -56,14 +56,41 @@ describe('a method that imitates a decided one', () => {
     expect(clientMethodsUpstream()).toEqual([]);
   });
 
-  it('is dropped as a notification', async () => {
+  it('is refused as a notification', async () => {
     const response = await session.post(
       JSON.stringify({ jsonrpc: '2.0', method: 'Notifications/Cancelled', params: {} }),
     );
-    expect(response.status).toBe(202);
+    expect(response.status).toBe(400);
     await session.request('ping');
     expect(clientMethodsUpstream()).toEqual([]);
   });
+});
+
+// Only requests are decided: a tools/call with no id would reach the server undecided and
+// unrecorded, and a server that routes on the method alone would run it.
+describe('a decided request sent as a notification', () => {
+  it.each(['tools/call', 'tools/list', 'initialize'])(
+    'is refused with a clear error and never forwarded (%s)',
+    async (method) => {
+      const before = airlock.upstreamLines().length;
+      const response = await session.post(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          method,
+          params: { name: 'provision_api_key', arguments: { name: 'x', email: 'a@example.com' } },
+        }),
+      );
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body)).toMatchObject({
+        id: null,
+        error: { code: -32600, message: expect.stringMatching(/decides only requests/) },
+      });
+      await session.request('ping');
+      const read = airlock.upstreamLines().slice(before);
+      expect(read.filter((line) => line.message?.method === method)).toEqual([]);
+      expect(airlock.toolCallsUpstream()).toEqual([]);
+    },
+  );
 });
 
 describe('a method Airlock does not know', () => {

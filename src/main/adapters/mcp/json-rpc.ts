@@ -110,6 +110,13 @@ const DECIDED_METHODS = [
   'notifications/initialized',
 ];
 
+/** Requests Airlock decides or rewrites: as notifications (no id) they are refused, not passed on. */
+const DECIDED_REQUEST_METHODS = ['initialize', 'tools/call', 'tools/list'];
+
+export function isDecidedRequestMethod(method: string): boolean {
+  return DECIDED_REQUEST_METHODS.includes(method);
+}
+
 /**
  * The decided method that `method` imitates (`"tools/call "`, `"Tools/Call"`, a full-width or
  * zero-width variant), or undefined. Such a method is not decided like the real one, and a lenient

@@ -208,7 +208,8 @@ export class McpEndpoint {
       );
       return;
     }
-    session.handleMessage(message, context);
+    const refused = session.handleMessage(message, context);
+    if (refused !== undefined) return sendRpcError(res, 400, ErrorCode.InvalidRequest, refused);
     res.writeHead(202).end();
   }
 

@@ -14,6 +14,7 @@ import {
   ErrorCode,
   errorResponse,
   imitatedMethod,
+  isDecidedRequestMethod,
   progressTokenOf,
   resultResponse,
   serializeMessage,
@@ -147,17 +148,23 @@ export class ProxySession {
   /**
    * Notifications and the client's answers to server requests go straight through, except a
    * cancellation of a held call, which withdraws it (the server never saw that request), and a
-   * notification whose method imitates a decided one, which is dropped.
+   * notification Airlock refuses: one whose method imitates a decided one, or a decided request
+   * (`tools/call` with no id) that a lenient server might run though nothing decided it. Returns
+   * why it was refused, or undefined once it is passed on or handled.
    */
-  handleMessage(message: JsonRpcMessage, context: SendContext): void {
+  handleMessage(message: JsonRpcMessage, context: SendContext): string | undefined {
     this.lastActivity = this.clock.now();
     if ('method' in message) {
       const imitated = imitatedMethod(message.method);
-      if (imitated !== undefined) {
-        this.options.logger.warn(imitationText(message.method, imitated), {
-          session: this.options.id,
-        });
-        return;
+      const refusal =
+        imitated !== undefined
+          ? imitationText(message.method, imitated)
+          : isDecidedRequestMethod(message.method)
+            ? `Airlock refused "${message.method}" sent as a notification: it decides only requests (messages with an id), so it passes on none of this method without one.`
+            : undefined;
+      if (refusal !== undefined) {
+        this.options.logger.warn(refusal, { session: this.options.id });
+        return refusal;
       }
     }
     if ('method' in message && message.method === 'notifications/cancelled') {
@@ -165,10 +172,11 @@ export class ProxySession {
       const held = requestId === undefined ? undefined : this.held.get(requestId);
       if (held) {
         this.options.calls.withdraw(held.approvalId, 'cancel');
-        return;
+        return undefined;
       }
     }
     this.channel.send(message, context);
+    return undefined;
   }
 
   /** The client's stream for messages the server sends unasked; false if one is open already. */

@@ -83,6 +83,10 @@ export async function startStdioBridge(options: StdioBridgeOptions): Promise<Std
           id: message.id,
           error: { code: ErrorCode.UpstreamUnavailable, message: why },
         });
+      } else {
+        // A notification gets no answer; Airlock's refusal (say, of a tools/call with no id) is
+        // logged so it is not lost.
+        log(`airlock connect: ${error instanceof Error ? error.message : String(error)}`);
       }
     });
   };
