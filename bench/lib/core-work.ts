@@ -115,7 +115,7 @@ export async function measureCoreWork(options: CoreWorkOptions): Promise<CoreWor
         tool: options.tool,
         args: {},
       };
-      const admission = calls.admit(call, () => {}, options.seen);
+      const admission = calls.admit(call, () => {}, [options.seen]);
       if (admission.kind !== 'run') {
         throw new Error(`the bench call was not allowed: ${JSON.stringify(admission)}`);
       }

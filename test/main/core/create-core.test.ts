@@ -37,7 +37,7 @@ function build(overrides: Partial<CorePorts> = {}) {
   const events: AppEvent['name'][] = [];
   core.events.subscribe((event) => events.push(event.name));
   const admit = (tool: string, seen = readToolDefinition({ name: tool })!) =>
-    core.calls.admit({ server: 's', grant: 'g', session: 'x', tool, args: {} }, () => {}, seen);
+    core.calls.admit({ server: 's', grant: 'g', session: 'x', tool, args: {} }, () => {}, [seen]);
   const change = (next: Partial<Settings>) => (settings = { ...settings, ...next });
   return { core, clock, history, events, admit, change };
 }

@@ -64,6 +64,11 @@ export class ProxySession {
   private readonly tools: ToolCatalogue;
   private readonly routing: ClientRouting;
   private readonly held = new Map<RequestId, Held>();
+  /**
+   * Ids of tools/calls waiting for the server's tool list before they are decided: taken, like
+   * the ids of open and held requests, so a second request cannot reuse one meanwhile.
+   */
+  private readonly awaitingList = new Set<RequestId>();
   private closed = false;
   lastActivity: number;
 
@@ -119,7 +124,11 @@ export class ProxySession {
    */
   handleRequest(request: JsonRpcRequest, sink: ReplySink, context: SendContext): void {
     this.lastActivity = this.clock.now();
-    if (this.requests.has(request.id) || this.held.has(request.id)) {
+    if (
+      this.requests.has(request.id) ||
+      this.held.has(request.id) ||
+      this.awaitingList.has(request.id)
+    ) {
       return reply(
         sink,
         errorResponse(request.id, ErrorCode.InvalidRequest, 'Request id already in use.'),
@@ -138,8 +147,9 @@ export class ProxySession {
     }
     if (request.method === 'tools/call') return this.callTool(request, sink, context);
     if (request.method === 'tools/list') {
+      const firstPage = request.params?.cursor === undefined;
       return this.requests.forward(request, sink, context, (response) =>
-        this.tools.visibleList(response),
+        this.tools.visibleList(response, firstPage),
       );
     }
     this.requests.forward(request, sink, context);
@@ -225,8 +235,10 @@ export class ProxySession {
     }
     const toolArgs = args as Record<string, unknown>;
     if (this.tools.has(name)) return this.decideAndForward(request, name, toolArgs, sink, context);
+    this.awaitingList.add(request.id);
     this.tools
       .refresh((params) => this.requests.request('tools/list', params, context))
+      .finally(() => this.awaitingList.delete(request.id))
       .then(
         () => {
           if (sink.closed) return;
@@ -262,7 +274,7 @@ export class ProxySession {
     const admission = this.options.calls.admit(
       call,
       (verdict) => this.heldSettled(request, verdict, sink, context),
-      this.tools.definition(tool),
+      this.tools.definitions(tool),
     );
     switch (admission.kind) {
       case 'run':

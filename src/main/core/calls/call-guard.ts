@@ -71,10 +71,14 @@ export class CallGuard {
 
   /**
    * Decides a call and records it. `onHeld` is called once, later, for a call that is held.
-   * `seen` is the tool's definition as the call's session last listed it (needed with pins).
+   * `seen` is every definition of the tool the call's session met (needed with pins).
    * Nothing runs unrecorded: a history that cannot be written refuses the call.
    */
-  admit(call: ToolCall, onHeld: (verdict: HeldVerdict) => void, seen?: SeenDefinition): Admission {
+  admit(
+    call: ToolCall,
+    onHeld: (verdict: HeldVerdict) => void,
+    seen: readonly SeenDefinition[] = [],
+  ): Admission {
     const { history, clock } = this.deps;
     const receivedAt = clock.now();
     // Checked before deciding, so a call refused for this has not used up any limit.
@@ -83,15 +87,19 @@ export class CallGuard {
     if (this.deps.paused?.()) return this.refusePaused(call, receivedAt);
     let change: DefinitionChange | undefined;
     if (this.deps.pins !== undefined) {
-      const review =
-        seen === undefined || seen.definition.name !== call.tool
-          ? {
-              kind: 'unrecorded' as const,
-              problem: `Airlock has no definition of "${call.tool}" to check`,
-            }
-          : this.deps.pins.review(call.server, seen);
-      if (review.kind === 'unrecorded') return this.unrecordable(call, review.problem);
-      if (review.kind === 'changed') change = review.change;
+      // Every definition the session met must be the accepted one: a server that showed the agent
+      // one and Airlock another gets the call held for the one that differs.
+      if (
+        seen.length === 0 ||
+        seen.some((definition) => definition.definition.name !== call.tool)
+      ) {
+        return this.unrecordable(call, `Airlock has no definition of "${call.tool}" to check`);
+      }
+      for (const definition of seen) {
+        const review = this.deps.pins.review(call.server, definition);
+        if (review.kind === 'unrecorded') return this.unrecordable(call, review.problem);
+        if (review.kind === 'changed') change ??= review.change;
+      }
     }
     // A held call is counted against its limits only if it runs (decideApproved).
     let decision = this.deps.gatekeeper.decide(call, change ? { count: false } : {});

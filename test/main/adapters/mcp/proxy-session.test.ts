@@ -90,7 +90,7 @@ describe('ProxySession', () => {
     const sink = ask(2, 'tools/call', { name: 'echo', arguments: { text: 'hi' } });
     expect(calls.admitted).toHaveLength(1);
     expect(calls.admitted[0]!.call).toMatchObject({ tool: 'echo', args: { text: 'hi' } });
-    expect(calls.admitted[0]!.seen?.definition.description).toBe('Echoes');
+    expect(calls.admitted[0]!.seen.map((seen) => seen.definition.description)).toEqual(['Echoes']);
     expect(channel.lastRequest('tools/call').id).toBe(2);
     channel.answer(2, { content: [{ type: 'text', text: 'hi' }] });
     expect(sink.response?.result).toEqual({ content: [{ type: 'text', text: 'hi' }] });
@@ -109,6 +109,22 @@ describe('ProxySession', () => {
     expect(calls.admitted.map((a) => a.call.tool)).toEqual(['echo']);
     expect(channel.lastRequest('tools/call').id).toBe(3);
     expect(sink.response).toBeUndefined();
+  });
+
+  it('refuses a request that reuses the id of a call still waiting for the tool list', async () => {
+    const first = ask(5, 'tools/call', { name: 'echo', arguments: {} });
+    const second = ask(5, 'tools/list');
+    expect(second.response?.error).toMatchObject({
+      code: ErrorCode.InvalidRequest,
+      message: 'Request id already in use.',
+    });
+    channel.answer(channel.lastRequest('tools/list').id, { tools: TOOLS });
+    await promisesSettled();
+    expect(calls.admitted).toHaveLength(1);
+    channel.answer(5, { content: [] });
+    expect(first.response?.result).toEqual({ content: [] });
+    // Once the call is settled, the id is free again.
+    expect(ask(5, 'tools/list').response).toBeUndefined();
   });
 
   it('refuses a call to a tool the server does not list, without asking the guard', async () => {

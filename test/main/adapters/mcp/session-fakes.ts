@@ -126,14 +126,18 @@ export class RecordingStream implements ClientStream {
 
 /** A call guard that answers each admit with the next admission the test queued (run by default). */
 export class FakeCalls {
-  readonly admitted: { call: ToolCall; seen?: SeenDefinition }[] = [];
+  readonly admitted: { call: ToolCall; seen: readonly SeenDefinition[] }[] = [];
   readonly ended: { callId: number; end: CallEnd }[] = [];
   readonly withdrawn: { approvalId: string; by: string }[] = [];
   readonly onHeld: ((verdict: HeldVerdict) => void)[] = [];
   next: Admission[] = [];
   private ids = 0;
 
-  admit(call: ToolCall, onHeld: (verdict: HeldVerdict) => void, seen?: SeenDefinition): Admission {
+  admit(
+    call: ToolCall,
+    onHeld: (verdict: HeldVerdict) => void,
+    seen: readonly SeenDefinition[] = [],
+  ): Admission {
     this.admitted.push({ call, seen });
     this.onHeld.push(onHeld);
     return this.next.shift() ?? { kind: 'run', callId: ++this.ids };

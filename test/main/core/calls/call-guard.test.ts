@@ -380,7 +380,7 @@ describe('CallGuard with pinned tool definitions', () => {
       guard.admit(
         { server: 'notes', grant: 'alice', session: 's1', tool, args: { a: 1 } },
         (verdict) => verdicts.push(verdict),
-        seen,
+        seen === undefined ? [] : [seen],
       );
     const definition = (name: string, description = 'A tool.') =>
       readToolDefinition({ name, description })!;
