@@ -221,6 +221,12 @@ describe('bodies that are not one JSON-RPC message', () => {
     ['null', 'null'],
     ['a string', JSON.stringify(CALL)],
     ['a method that is not a string', CALL.replace('"tools/call"', '42')],
+    // Parsed as Infinity, it would go upstream as "id":null and its answer could reach no one.
+    ['an id too large for a number', CALL.replace('"id":9', '"id":1e999')],
+    [
+      'a response with a method that is not a string',
+      '{"jsonrpc":"2.0","id":9,"result":{},"method":7}',
+    ],
   ])('answers %s with -32600', async (_label, body) => {
     const response = await post(body);
     expect(response.status).toBe(400);

@@ -45,7 +45,10 @@ export function messageKind(value: unknown): MessageKind | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const message = value as Record<string, unknown>;
   if (message.jsonrpc !== '2.0') return undefined;
-  const hasId = typeof message.id === 'string' || typeof message.id === 'number';
+  // A number JSON-RPC cannot round-trip (1e999 parses as Infinity, serialised as null) is no id.
+  const hasId =
+    typeof message.id === 'string' ||
+    (typeof message.id === 'number' && Number.isFinite(message.id));
   if (typeof message.method === 'string') {
     if (
       message.params !== undefined &&
@@ -56,6 +59,8 @@ export function messageKind(value: unknown): MessageKind | undefined {
     if (hasId) return 'request';
     return message.id === undefined ? 'notification' : undefined;
   }
+  // A method that is not a string makes the message neither a request nor a response.
+  if ('method' in message) return undefined;
   if ((hasId || message.id === null) && ('result' in message || 'error' in message))
     return 'response';
   return undefined;
