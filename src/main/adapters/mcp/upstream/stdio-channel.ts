@@ -19,6 +19,7 @@ import { MAX_JSON_DEPTH } from '../../../core/bounded-json';
 import { errorMessage } from '../../../../shared/error-message';
 import { LineReader } from './line-reader';
 import {
+  cutHeadExcerpt,
   logExcerpt,
   readUpstreamText,
   recoverResponseId,
@@ -108,7 +109,7 @@ export class StdioChannel implements UpstreamChannel {
     // log's redaction would see neither half as a key.
     const stderr = new LineReader(MAX_STDERR_LINE_BYTES, {
       line: (line) => this.logStderr(line),
-      oversized: (_bytes, head) => this.logStderr(head),
+      oversized: (bytes, head) => this.logStderr(cutHeadExcerpt(head, bytes)),
     });
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     // A write to a process that just died fails with EPIPE; its exit is reported separately.

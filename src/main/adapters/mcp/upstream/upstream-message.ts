@@ -62,7 +62,19 @@ export function recoverResponseId(head: string, tail: string): RequestId | undef
  */
 export function logExcerpt(text: string, maxChars = 4096): string {
   if (text.length <= maxChars) return text;
-  const window = text.slice(0, maxChars);
+  const kept = upToLastDelimiter(text.slice(0, maxChars));
+  return `${kept}… (${text.length - kept.length} more characters)`;
+}
+
+/**
+ * The head of a line that was cut elsewhere (an oversized stderr line) for the log: up to its last
+ * space, quote or bracket, since the cut may have fallen inside a key.
+ */
+export function cutHeadExcerpt(head: string, lineBytes: number): string {
+  return `${upToLastDelimiter(head)}… (a line of ${lineBytes} bytes, cut)`;
+}
+
+function upToLastDelimiter(window: string): string {
   const cut = Math.max(...[...' \t"\',;{}[]()<>'].map((char) => window.lastIndexOf(char)));
-  return `${cut > 0 ? window.slice(0, cut + 1) : ''}… (${text.length - Math.max(cut + 1, 0)} more characters)`;
+  return cut > 0 ? window.slice(0, cut + 1) : '';
 }
