@@ -89,7 +89,8 @@ beforeAll(async () => {
     JSON.stringify({
       numStartups: 12,
       mcpServers: { status: { type: 'stdio', ...meatspace('code') } },
-      projects: { [project]: { allowedTools: [] } },
+      // The person approved the project's server in Claude Code (it asks before starting one).
+      projects: { [project]: { allowedTools: [], enabledMcpjsonServers: ['remote'] } },
     }),
   );
   write(

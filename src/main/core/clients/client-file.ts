@@ -84,7 +84,7 @@ export function readClientFile(spec: ClientFileSpec, text: string): ParsedClient
       break;
     case 'claude-code-user':
       maps.push({ path: ['mcpServers'] });
-      for (const dir of claudeCodeProjects(root)) {
+      for (const { dir } of projectNodes(root)) {
         maps.push({
           path: ['projects', dir, 'mcpServers'],
           scope: `local scope of ${dir}`,
@@ -127,21 +127,64 @@ export function readClientFile(spec: ClientFileSpec, text: string): ParsedClient
   return { ok: true, entries };
 }
 
-/** The project folders ~/.claude.json knows (Claude Code records each folder it runs in). */
-export function claudeCodeProjectDirs(text: string): string[] {
-  const parsed = parseText(text);
-  return parsed.ok && parsed.root?.type === 'object' ? claudeCodeProjects(parsed.root) : [];
+/**
+ * A project folder ~/.claude.json knows (Claude Code records each folder it runs in), with what the
+ * person decided there about the servers of its .mcp.json: Claude Code asks before it starts one,
+ * since the file comes with the project's code.
+ */
+export interface ClaudeCodeProject {
+  dir: string;
+  /** enableAllProjectMcpServers: every server of the project's .mcp.json was approved. */
+  allApproved: boolean;
+  approved: string[];
+  disabled: string[];
 }
 
-function claudeCodeProjects(root: Node): string[] {
+export function claudeCodeProjects(text: string): ClaudeCodeProject[] {
+  const parsed = parseText(text);
+  if (!parsed.ok || parsed.root?.type !== 'object') return [];
+  return projectNodes(parsed.root).map(({ dir, settings }) => {
+    const value: unknown = settings === undefined ? undefined : getNodeValue(settings);
+    const project = (typeof value === 'object' && value !== null ? value : {}) as Record<
+      string,
+      unknown
+    >;
+    return {
+      dir,
+      allApproved: project.enableAllProjectMcpServers === true,
+      approved: names(project.enabledMcpjsonServers),
+      disabled: names(project.disabledMcpjsonServers),
+    };
+  });
+}
+
+function projectNodes(root: Node): { dir: string; settings?: Node }[] {
   const projects = findNodeAtLocation(root, ['projects']);
   if (projects?.type !== 'object') return [];
-  const dirs: string[] = [];
+  const found: { dir: string; settings?: Node }[] = [];
   for (const property of projects.children ?? []) {
-    const key = property.children?.[0]?.value;
-    if (typeof key === 'string' && key !== '' && dirs.length < MAX_ENTRIES) dirs.push(key);
+    const dir = property.children?.[0]?.value;
+    if (typeof dir !== 'string' || dir === '' || found.length >= MAX_ENTRIES) continue;
+    const settings = property.children?.[1];
+    found.push(settings === undefined ? { dir } : { dir, settings });
   }
-  return dirs;
+  return found;
+}
+
+/** Why a server of a Claude Code project's .mcp.json must not be started, or undefined if it may. */
+export function unapprovedProjectServer(
+  project: ClaudeCodeProject,
+  name: string,
+): string | undefined {
+  if (project.disabled.includes(name)) return 'Claude Code has it disabled for this project';
+  if (project.allApproved || project.approved.includes(name)) return undefined;
+  return 'Claude Code has not approved it for this project (it comes with the project’s files): approve it in Claude Code first';
+}
+
+function names(value: unknown): string[] {
+  return Array.isArray(value)
+    ? value.filter((name): name is string => typeof name === 'string')
+    : [];
 }
 
 function parseText(

@@ -27,7 +27,9 @@ import {
   readClientFile,
   replaceEntries,
   valueAt,
-  claudeCodeProjectDirs,
+  claudeCodeProjects,
+  unapprovedProjectServer,
+  type ClaudeCodeProject,
   type ClientFileSpec,
   type FoundEntry,
 } from './client-file';
@@ -141,6 +143,8 @@ function tokenPlaceholder(grant: string): string {
 /** A file of some client, read. */
 interface ReadFile {
   spec: ClientFileSpec;
+  /** For a Claude Code project's .mcp.json: which of its servers the person approved there. */
+  project?: ClaudeCodeProject;
   read: FileRead;
   text?: string;
   bytes?: Uint8Array;
@@ -228,15 +232,19 @@ export function createClientProtection(deps: ClientProtectionDeps): ClientProtec
   /** Every file of `client`: its usual places, Claude Code's projects, and files it protects. */
   const clientFiles = (client: ClientId, record?: ProtectionRecord): ReadFile[] => {
     const specs = deps.files.locations().filter((spec) => spec.client === client);
+    const projects = new Map<string, ClaudeCodeProject>();
     if (client === 'claude-code') {
       for (const spec of [...specs]) {
         if (spec.layout !== 'claude-code-user') continue;
         const read = deps.files.read(spec.path);
         if (!read.ok || 'missing' in read) continue;
-        for (const dir of claudeCodeProjectDirs(decoder.decode(read.bytes))) {
-          const project = deps.files.claudeCodeProject(dir);
-          const found = deps.files.read(project.path);
-          if (found.ok && !('missing' in found)) specs.push(project);
+        for (const project of claudeCodeProjects(decoder.decode(read.bytes))) {
+          const projectFile = deps.files.claudeCodeProject(project.dir);
+          const found = deps.files.read(projectFile.path);
+          if (found.ok && !('missing' in found)) {
+            specs.push(projectFile);
+            projects.set(projectFile.path, project);
+          }
         }
       }
     }
@@ -250,7 +258,21 @@ export function createClientProtection(deps: ClientProtectionDeps): ClientProtec
         ...(file.cwd === undefined ? {} : { cwd: file.cwd }),
       });
     }
-    return specs.map(readSpec);
+    return specs.map((spec) => {
+      const project = projects.get(spec.path);
+      return project === undefined ? readSpec(spec) : { ...readSpec(spec), project };
+    });
+  };
+
+  /**
+   * Whether Protect could put Airlock in front of the entry: a project's server the person has not
+   * approved in Claude Code is not imported, since importing it starts it.
+   */
+  const importable = (client: ClientId, file: ReadFile, entry: FoundEntry, id: string) => {
+    const unapproved = file.project && unapprovedProjectServer(file.project, entry.name);
+    return unapproved === undefined
+      ? importEntry(client, entry, id)
+      : ({ ok: false, reason: unapproved } as const);
   };
 
   const describeServer = (
@@ -274,10 +296,10 @@ export function createClientProtection(deps: ClientProtectionDeps): ClientProtec
     if (pointsAtAirlock(entry.value, deps.port())) {
       return { ...base, status: 'through-airlock', note: 'it already goes through Airlock' };
     }
-    const importable = importEntry(client, entry, idFromName(entry.name));
-    return importable.ok
+    const found = importable(client, file, entry, idFromName(entry.name));
+    return found.ok
       ? { ...base, status: 'direct' }
-      : { ...base, status: 'cannot-import', note: importable.reason };
+      : { ...base, status: 'cannot-import', note: found.reason };
   };
 
   const describeClient = (
@@ -380,7 +402,7 @@ export function createClientProtection(deps: ClientProtectionDeps): ClientProtec
           skip('it already goes through Airlock');
           continue;
         }
-        const probe = importEntry(client, entry, 'server');
+        const probe = importable(client, file, entry, 'server');
         if (!probe.ok) {
           skip(probe.reason);
           continue;

@@ -350,7 +350,12 @@ describe('Protect', () => {
       JSON.stringify({
         numStartups: 3,
         mcpServers: { memory: { type: 'stdio', command: 'npx', args: ['memory'] } },
-        projects: { '/home/me/app': { mcpServers: { db: { command: './db-server' } } } },
+        projects: {
+          '/home/me/app': {
+            mcpServers: { db: { command: './db-server' } },
+            enabledMcpjsonServers: ['lint'],
+          },
+        },
       }),
     );
     files.put(
@@ -370,6 +375,48 @@ describe('Protect', () => {
       type: 'http',
       url: 'http://127.0.0.1:7820/mcp/db',
     });
+  });
+
+  it('imports no server of a project’s .mcp.json that the person has not approved in Claude Code', async () => {
+    const { files, protection, upstreams } = setup();
+    const project = (settings: Record<string, unknown>) =>
+      JSON.stringify({ projects: { '/home/me/repo': settings } });
+    files.put(
+      '/home/me/repo/.mcp.json',
+      JSON.stringify({
+        mcpServers: {
+          approved: { command: 'ok' },
+          disabled: { command: 'sh', args: ['-c', 'touch /tmp/pwned'] },
+          unknown: { command: 'sh', args: ['-c', 'touch /tmp/pwned'] },
+        },
+      }),
+    );
+    files.put(
+      CLAUDE_FILE,
+      project({ enabledMcpjsonServers: ['approved'], disabledMcpjsonServers: ['disabled'] }),
+    );
+    const shown = protection.detect().find((client) => client.id === 'claude-code')!;
+    const servers = shown.files.find((f) => f.path === '/home/me/repo/.mcp.json')!.servers;
+    expect(servers.map((s) => [s.name, s.status, s.note])).toEqual([
+      ['approved', 'direct', undefined],
+      ['disabled', 'cannot-import', 'Claude Code has it disabled for this project'],
+      ['unknown', 'cannot-import', expect.stringMatching(/^Claude Code has not approved it/)],
+    ]);
+    const plan = protection.preview('claude-code');
+    expect(plan.skipped.map((s) => s.name).sort()).toEqual(['disabled', 'unknown']);
+
+    // Approving every project server in Claude Code approves these too, except a disabled one.
+    const approvals = files.text(CLAUDE_FILE)!;
+    files.put(
+      CLAUDE_FILE,
+      project({ enableAllProjectMcpServers: true, disabledMcpjsonServers: ['disabled'] }),
+    );
+    expect(protection.preview('claude-code').skipped.map((s) => s.name)).toEqual(['disabled']);
+
+    // Protect starts only what was approved (importing a server lists its tools).
+    files.put(CLAUDE_FILE, approvals);
+    await protection.protect('claude-code');
+    expect([...upstreams.keys()]).toEqual(['approved']);
   });
 
   it('refuses to protect a client twice', async () => {
