@@ -1,6 +1,7 @@
 // The app API over HTTP for headless mode: POST /api/<command> runs a command through the
 // dispatcher, GET /api/events streams pushed events as Server-Sent Events. Every request needs the
-// UI's session token; the listener has already checked Host and Origin.
+// UI's session token, except GET /api/identity, where Airlock proves it holds that token before
+// the UI sends it; the listener has already checked Host and Origin.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppEvent, ApiErrorBody, ApiErrorCode } from '../../../shared/contract';
@@ -9,6 +10,7 @@ import { systemTimers, type Logger, type Timers } from '../../core/ports';
 import { repeatEvery } from '../../core/repeat-every';
 import { bearerToken, readBody, sendJson, sendJsonInSlices } from './http-io';
 import { sseComment, sseEvent, startEventStream } from './sse';
+import { answerIdentity, IDENTITY_PATH } from './ui-identity';
 import { fixedUiToken, MIN_UI_TOKEN_LENGTH, type UiTokenSource } from './ui-token';
 
 export interface ApiRoutesOptions {
@@ -37,7 +39,15 @@ const STATUS: Record<ApiErrorCode, number> = {
   unavailable: 503,
 };
 
-export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiRoutes {
+/**
+ * `listeningPort` gives the port the listener is bound to (read from its own address, never from
+ * a request), which the identity proof names.
+ */
+export function createApiRoutes(
+  options: ApiRoutesOptions,
+  logger: Logger,
+  listeningPort: () => number,
+): ApiRoutes {
   const tokens = uiTokenSource(options.uiToken);
   let inForce: { token: string; digest: Buffer } = { token: '', digest: Buffer.alloc(0) };
   const tokenDigest = (): Buffer => {
@@ -172,6 +182,12 @@ export function createApiRoutes(options: ApiRoutesOptions, logger: Logger): ApiR
     const path = queryAt < 0 ? url : url.slice(0, queryAt);
     const query = queryAt < 0 ? '' : url.slice(queryAt + 1);
 
+    // Asked without the token: the UI checks the answer before it sends the token anywhere.
+    if (path === IDENTITY_PATH) {
+      if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
+      tokenDigest(); // brings inForce up to date with a regenerated token
+      return answerIdentity(res, query, inForce.token, listeningPort());
+    }
     if (!authorized(req, path, query)) {
       res.setHeader('www-authenticate', 'Bearer realm="airlock-ui"');
       return sendJson(res, 401, {

@@ -1,7 +1,7 @@
 // Airlock's one HTTP listener, on 127.0.0.1 only. Every request passes the DNS-rebinding checks
 // (Host and Origin must name this listener) before it is routed: agents' MCP requests (with their
-// grant's Bearer token) to /mcp/, the UI's API (with the UI token) to /api/, and in headless mode
-// everything else to the built UI.
+// grant's Bearer token) to /mcp/, the UI's API (with the UI token, except the proof that this
+// server holds that token) to /api/, and in headless mode everything else to the built UI.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/ports';
@@ -72,7 +72,10 @@ const MCP_PATH = /^\/mcp\/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/?$/;
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   let allowedHosts = new Set<string>();
   let allowedOrigins = new Set<string>();
-  const api = options.api && createApiRoutes(options.api, options.logger);
+  // Requests arrive only once the server listens, so its address is there when this is asked.
+  const api =
+    options.api &&
+    createApiRoutes(options.api, options.logger, () => (server.address() as AddressInfo).port);
   const staticFiles =
     options.rendererDir !== undefined
       ? createStaticFiles(options.rendererDir, options.logger)

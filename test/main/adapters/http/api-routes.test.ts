@@ -1,7 +1,11 @@
 // The UI's HTTP API as a browser or a script sees it: token checks, DNS-rebinding checks, command
 // routing and error statuses, and the Server-Sent Events stream. A real listener on port 0, a fake
 // dispatcher and a real EventBus.
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   startHttpServer,
@@ -9,6 +13,7 @@ import {
   type McpRoute,
   type RunningHttpServer,
 } from '../../../../src/main/adapters/http/http-server';
+import { regenerateUiToken, StoredUiToken } from '../../../../src/main/adapters/http/ui-token';
 import type { ApiDispatcher, DispatchResult } from '../../../../src/main/core/api/dispatcher';
 import { EventBus } from '../../../../src/main/core/api/event-bus';
 import { silentLogger, type Logger } from '../../../../src/main/core/ports';
@@ -344,6 +349,89 @@ describe('a UI token that changes while Airlock runs', () => {
       expect(own.listeners).toBe(0);
     } finally {
       await changing.close();
+    }
+  });
+});
+
+describe('GET /api/identity', () => {
+  /** A fresh 256-bit nonce, as the UI makes one. */
+  const NONCE = 'a1'.repeat(32);
+
+  function expectedProof(token: string, port: number, nonce: string): string {
+    return createHmac('sha256', token).update(`airlock-ui-identity:${port}:${nonce}`).digest('hex');
+  }
+
+  function askIdentity(nonce: string, options: { port?: number; host?: string } = {}) {
+    const port = options.port ?? server.port;
+    return send({
+      method: 'GET',
+      port,
+      path: `/api/identity?nonce=${nonce}`,
+      headers: { host: options.host ?? `127.0.0.1:${port}` },
+    });
+  }
+
+  it('proves the token without being sent it: an HMAC over the port it listens on', async () => {
+    const before = fake.calls.length;
+    const response = await askIdentity(NONCE);
+    expect(response.status).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    const { proof } = JSON.parse(response.body) as { proof: string };
+    expect(proof).toBe(expectedProof(UI_TOKEN, server.port, NONCE));
+    expect(response.body).not.toContain(UI_TOKEN.slice(0, 8));
+    // Another nonce, another proof: an answer collected earlier passes for nothing.
+    const other = JSON.parse((await askIdentity('b2'.repeat(16))).body) as { proof: string };
+    expect(other.proof).toBe(expectedProof(UI_TOKEN, server.port, 'b2'.repeat(16)));
+    expect(fake.calls.length).toBe(before);
+  });
+
+  it('names the port it listens on, whatever the request says', async () => {
+    const viaLocalhost = await askIdentity(NONCE, { host: `localhost:${server.port}` });
+    expect(JSON.parse(viaLocalhost.body)).toEqual({
+      proof: expectedProof(UI_TOKEN, server.port, NONCE),
+    });
+    // A request naming another port is refused by the listener before any proof is made.
+    const otherPort = await askIdentity(NONCE, { host: `127.0.0.1:${server.port + 1}` });
+    expect(otherPort.status).toBe(403);
+    expect(otherPort.body).not.toContain('proof');
+  });
+
+  it.each([
+    ['no nonce', ''],
+    ['an empty nonce', '?nonce='],
+    ['31 hex characters', `?nonce=${'a'.repeat(31)}`],
+    ['65 hex characters', `?nonce=${'a'.repeat(65)}`],
+    ['a nonce that is not hex', `?nonce=${'g'.repeat(32)}`],
+    ['a nonce with a separator', `?nonce=${'a'.repeat(16)}:${'a'.repeat(16)}`],
+  ])('answers 400 to %s', async (_label, query) => {
+    const response = await send({ method: 'GET', path: `/api/identity${query}` });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body)).toMatchObject({ error: { code: 'invalid_input' } });
+    expect(response.body).not.toContain('proof');
+  });
+
+  it('answers 405 to anything but GET', async () => {
+    const response = await send({ method: 'POST', path: `/api/identity?nonce=${NONCE}` });
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe('GET');
+  });
+
+  it('proves the kept token in force, which changes when it is regenerated', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'airlock-identity-'));
+    const kept = new StoredUiToken(dataDir);
+    const first = kept.current();
+    const running = await startServer(fakeDispatcher(), { uiToken: kept });
+    try {
+      const before = JSON.parse((await askIdentity(NONCE, { port: running.port })).body);
+      expect(before).toEqual({ proof: expectedProof(first, running.port, NONCE) });
+
+      const second = regenerateUiToken(dataDir);
+      const after = JSON.parse((await askIdentity(NONCE, { port: running.port })).body);
+      expect(after).toEqual({ proof: expectedProof(second, running.port, NONCE) });
+      expect(after).not.toEqual(before);
+    } finally {
+      await running.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
