@@ -143,9 +143,21 @@ export class RequestLifecycle {
       rewrite,
       callId,
     };
+    // Registered before it is sent: a channel may answer (refuse) within send.
     this.open.set(request.id, open);
     if (progressToken !== undefined) this.progressRoutes.set(progressToken, request.id);
-    this.options.upstream.send(request, context);
+    try {
+      this.options.upstream.send(request, context);
+    } catch (error) {
+      // A channel should report every failure through its listener; one that throws instead
+      // still answers its request now, and leaves no timer behind for a request never sent.
+      if (this.open.get(request.id) !== open) return;
+      this.failOpen(
+        request.id,
+        open,
+        `Airlock could not send ${request.method} to upstream server "${this.options.serverId}" (${(error as Error).message}).`,
+      );
+    }
   }
 
   private failOpen(id: RequestId, open: OpenRequest, reason: string): void {
@@ -167,9 +179,12 @@ export class RequestLifecycle {
       method: 'notifications/cancelled',
       params: { requestId: id, reason: 'Timed out in Airlock' },
     };
-    this.options.upstream.send(cancel, {});
-    this.options.upstream.abandon(id);
-    this.options.upstream.requestTimedOut();
+    // This runs in a timer, where a throw would end Airlock, and the client has its answer:
+    // whatever the channel makes of the rest, nothing is left to tell anyone.
+    const { upstream } = this.options;
+    bestEffort(() => upstream.send(cancel, {}));
+    bestEffort(() => upstream.abandon(id));
+    bestEffort(() => upstream.requestTimedOut());
   }
 
   private settle(id: RequestId, open: OpenRequest): void {
@@ -187,5 +202,13 @@ export class RequestLifecycle {
     if ('sink' in destination) return destination.sink.final(text, response);
     if (response.error) destination.internal.reject(new Error(response.error.message));
     else destination.internal.resolve(response.result);
+  }
+}
+
+function bestEffort(work: () => void): void {
+  try {
+    work();
+  } catch {
+    // See timeOut.
   }
 }

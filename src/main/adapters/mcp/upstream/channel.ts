@@ -28,7 +28,8 @@ export interface UpstreamChannel {
   /**
    * Sends one message, serialised by the channel from `message` (never a client's bytes, so no text a
    * client sends can become two messages). An answer comes back through the listener, as does any
-   * failure.
+   * failure: send never throws, even for a failure known at once, because its callers include
+   * timers (a timed-out request's cancellation), where a throw would end Airlock.
    */
   send(message: JsonRpcMessage, context: SendContext): void;
   /** The client opened a stream for server-initiated messages; HTTP upstreams open theirs. */

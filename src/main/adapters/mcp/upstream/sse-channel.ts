@@ -1,6 +1,7 @@
 // An upstream MCP server on the legacy HTTP+SSE transport (protocol 2024-11-05): one event stream
 // per session carries every server message, and client messages are POSTed to the endpoint the
-// stream announces. A dropped stream is reopened with backoff and the handshake replayed.
+// stream announces, which must be on the configured URL's origin. A dropped stream is reopened
+// with backoff and the handshake replayed.
 import http, { type ClientRequest } from 'node:http';
 import https from 'node:https';
 import type { SseServerConfig } from '../../../core/config/types';
@@ -20,10 +21,17 @@ export interface SseChannelOptions {
   maxMessageBytes?: number;
 }
 
-type State = 'connecting' | 'replaying' | 'open' | 'reconnecting' | 'closed';
+/**
+ * `failed`: the server did something Airlock will not follow (an endpoint on another origin), or
+ * Node refused to make its requests; reconnecting would end the same way, so the channel stops
+ * for good and refuses every message with the reason.
+ */
+type State = 'connecting' | 'replaying' | 'open' | 'reconnecting' | 'failed' | 'closed';
 
 const QUEUE_LIMIT = 1000;
 const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** How much of a refused endpoint the error and the log show. */
+const SHOWN_ENDPOINT_CHARS = 200;
 
 export class SseChannel implements UpstreamChannel {
   private state: State = 'connecting';
@@ -56,11 +64,18 @@ export class SseChannel implements UpstreamChannel {
     const url = new URL(this.options.server.url);
     this.state = 'connecting';
     this.endpoint = undefined;
-    const request = this.requester(url)(url, {
-      method: 'GET',
-      agent: this.options.agent,
-      headers: { ...this.options.server.headers, accept: 'text/event-stream' },
-    });
+    let request: ClientRequest;
+    try {
+      request = this.requester(url)(url, {
+        method: 'GET',
+        agent: this.options.agent,
+        headers: { ...this.options.server.headers, accept: 'text/event-stream' },
+      });
+    } catch (error) {
+      // Node refuses some requests before sending them (a header value it cannot send); this
+      // runs in a timer when reconnecting, where a throw would end Airlock.
+      return this.fail(`could not be asked for its event stream (${problemOf(error)})`);
+    }
     this.stream = request;
     request.on('response', (response) => {
       if (response.statusCode !== 200) {
@@ -74,7 +89,9 @@ export class SseChannel implements UpstreamChannel {
         logger: this.options.logger,
         serverId: this.id,
         onEvent: (event) => {
-          if (event.event === 'endpoint') return this.onEndpoint(new URL(event.data, url));
+          // A stream this channel has left (dropped, failed, closed) no longer speaks for it.
+          if (this.stream !== request) return;
+          if (event.event === 'endpoint') return this.onEndpoint(event.data, url);
           if (event.event !== undefined && event.event !== 'message') return;
           this.onMessage(event.data);
         },
@@ -88,7 +105,34 @@ export class SseChannel implements UpstreamChannel {
     request.end();
   }
 
-  private onEndpoint(endpoint: URL): void {
+  private onEndpoint(data: string, streamUrl: URL): void {
+    let endpoint: URL;
+    try {
+      endpoint = new URL(data, streamUrl);
+    } catch {
+      return this.fail(
+        `announced an endpoint that is not a URL (${JSON.stringify(logExcerpt(data, SHOWN_ENDPOINT_CHARS))})`,
+      );
+    }
+    // Every message, and the configured headers with their credentials, go to the endpoint: one
+    // on another origin would hand both to whatever the stream names (any host, port or scheme).
+    // The SDK's SSEClientTransport makes the same check.
+    if (endpoint.protocol !== streamUrl.protocol || endpoint.host !== streamUrl.host) {
+      return this.fail(
+        `announced an endpoint on another origin (${shownEndpoint(endpoint)}), which Airlock does not follow: it sends this server's messages only to ${streamUrl.origin}`,
+      );
+    }
+    if (this.endpoint) {
+      // One endpoint per stream, the first. A server announces it once, when the stream opens;
+      // following a later one would move a session mid-way and replay its handshake there, and
+      // is what a hostile server would use to redirect traffic after it passed the first look.
+      if (endpoint.href !== this.endpoint.href) {
+        this.options.logger.warn(
+          `upstream ${this.id} announced a second endpoint (${shownEndpoint(endpoint)}); Airlock keeps sending to the first`,
+        );
+      }
+      return;
+    }
     this.endpoint = endpoint;
     const replay = this.handshake.replayRequest();
     if (replay) {
@@ -102,7 +146,7 @@ export class SseChannel implements UpstreamChannel {
 
   private ready(): void {
     this.state = 'open';
-    for (const message of this.queue.splice(0)) this.post(message);
+    for (const message of this.queue.splice(0)) this.deliver(message);
   }
 
   private onMessage(data: string): void {
@@ -125,14 +169,19 @@ export class SseChannel implements UpstreamChannel {
       this.replayId = undefined;
       const initialized = this.handshake.replayNotification();
       if (initialized) this.postText(initialized);
-      this.ready();
+      if (this.state === 'replaying') this.ready();
       return;
     }
     this.listener.message(message);
   }
 
+  /** Never throws: a message that cannot go is refused through the listener. */
   send(message: JsonRpcMessage): void {
     this.handshake.record(message);
+    this.deliver(message);
+  }
+
+  private deliver(message: JsonRpcMessage): void {
     if (this.state === 'open') return this.post(message);
     if (this.state === 'connecting' || this.state === 'replaying') {
       if (this.queue.length < QUEUE_LIMIT) this.queue.push(message);
@@ -141,7 +190,11 @@ export class SseChannel implements UpstreamChannel {
     }
     this.refuse(
       message,
-      this.state === 'closed' ? 'is closed' : `is reconnecting after it ${this.lastProblem}`,
+      this.state === 'closed'
+        ? 'is closed'
+        : this.state === 'failed'
+          ? this.lastProblem
+          : `is reconnecting after it ${this.lastProblem}`,
     );
   }
 
@@ -156,15 +209,26 @@ export class SseChannel implements UpstreamChannel {
       if (message) this.refuse(message, 'has not announced where to send messages');
       return;
     }
-    const request = this.requester(endpoint)(endpoint, {
-      method: 'POST',
-      agent: this.options.agent,
-      headers: {
-        ...this.options.server.headers,
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(text)),
-      },
-    });
+    let request: ClientRequest;
+    try {
+      request = this.requester(endpoint)(endpoint, {
+        method: 'POST',
+        agent: this.options.agent,
+        headers: {
+          ...this.options.server.headers,
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(text)),
+        },
+      });
+    } catch (error) {
+      // Node refuses some requests before sending them. The caller may be a timer (a timed-out
+      // request's cancellation), where a throw would end Airlock; and every later message would
+      // be refused the same way, so the channel stops.
+      const why = `could not be sent a message (${problemOf(error)})`;
+      if (message) this.refuse(message, why);
+      this.fail(why);
+      return;
+    }
     request.on('response', (response) => {
       response.resume();
       const status = response.statusCode ?? 0;
@@ -200,6 +264,22 @@ export class SseChannel implements UpstreamChannel {
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
+  /** Stops the channel for good: see State. */
+  private fail(why: string): void {
+    if (this.state === 'closed' || this.state === 'failed') return;
+    this.state = 'failed';
+    this.lastProblem = why;
+    this.endpoint = undefined;
+    this.replayId = undefined;
+    clearTimeout(this.retryTimer);
+    const stream = this.stream;
+    this.stream = undefined;
+    stream?.destroy();
+    for (const message of this.queue.splice(0)) this.refuse(message, why);
+    this.options.logger.error(`upstream ${this.id} ${why}; this session's channel is stopped`);
+    this.listener.lost(`Upstream server "${this.id}" ${why}.`);
+  }
+
   openServerStream(): void {
     // Every server message already arrives on the one event stream.
   }
@@ -214,4 +294,19 @@ export class SseChannel implements UpstreamChannel {
     this.stream?.destroy();
     this.stream = undefined;
   }
+}
+
+/** An endpoint as the error and the log show it: without credentials or query, and bounded. */
+function shownEndpoint(endpoint: URL): string {
+  const shown = new URL(endpoint.href);
+  shown.username = '';
+  shown.password = '';
+  shown.search = '';
+  shown.hash = '';
+  return logExcerpt(shown.href, SHOWN_ENDPOINT_CHARS);
+}
+
+function problemOf(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  return code ?? message;
 }
