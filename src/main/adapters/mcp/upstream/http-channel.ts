@@ -17,6 +17,7 @@ import {
   type SendContext,
   type UpstreamChannel,
 } from './channel';
+import { errorMessage } from '../../../../shared/error-message';
 import { readEvents } from './event-reader';
 import { logExcerpt, readUpstreamText, tooLargeReason } from './upstream-message';
 
@@ -98,11 +99,20 @@ export class HttpChannel implements UpstreamChannel {
   openServerStream(): void {
     this.wantsServerStream = true;
     if (this.serverStream || !this.sessionId || this.closed) return;
-    const request = this.request(this.url, {
-      method: 'GET',
-      agent: this.options.agent,
-      headers: this.headers({ accept: 'text/event-stream' }),
-    });
+    let request: ClientRequest;
+    try {
+      request = this.request(this.url, {
+        method: 'GET',
+        agent: this.options.agent,
+        headers: this.headers({ accept: 'text/event-stream' }),
+      });
+    } catch (error) {
+      // Reopening runs in a timer, where a throw would end Airlock.
+      this.options.logger.warn(
+        `upstream ${this.id}: could not open its event stream (${errorMessage(error)})`,
+      );
+      return;
+    }
     this.serverStream = request;
     request.on('response', (response) => {
       if (response.statusCode !== 200) {
@@ -167,13 +177,20 @@ export class HttpChannel implements UpstreamChannel {
     };
     if (this.sessionId) headers[SESSION_HEADER] = this.sessionId;
     if (context.protocolVersion) headers['mcp-protocol-version'] = context.protocolVersion;
-    // Plain options rather than a URL: Node would convert the URL again on every request.
-    const request = this.request({
-      ...this.target,
-      method: 'POST',
-      agent: this.options.agent,
-      headers,
-    });
+    let request: ClientRequest;
+    try {
+      // Plain options rather than a URL: Node would convert the URL again on every request.
+      request = this.request({
+        ...this.target,
+        method: 'POST',
+        agent: this.options.agent,
+        headers,
+      });
+    } catch (error) {
+      // Node refuses some requests before sending them (a header value it cannot send). Callers
+      // include promise callbacks (a renewed session's resend), where a throw would end Airlock.
+      return this.fail(requestId, `could not be sent a message (${errorMessage(error)})`);
+    }
     if (requestId !== undefined) this.inFlight.set(requestId, request);
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;
