@@ -6,9 +6,9 @@
 import { MAX_REDACTION_DEPTH, type Redactor } from './redactor';
 
 /**
- * Characters kept past the budget in each string before redacting, so that a secret which starts
- * inside the excerpt is seen whole (PEM private keys run to about 3.3 KB) and replaced, not cut
- * into a fragment the patterns no longer recognise.
+ * Characters kept past the budget in each string (value or key) before redacting, so that a
+ * secret which starts inside the excerpt is seen whole (PEM private keys run to about 3.3 KB) and
+ * replaced, not cut into a fragment the patterns no longer recognise.
  */
 const SECRET_MARGIN = 8192;
 
@@ -35,7 +35,10 @@ export function redactedTextExcerpt(redactor: Redactor, text: string, limit: num
   return { text: redacted, truncated: head.length < text.length };
 }
 
-/** Copies a value until about `left` characters of JSON have been copied. */
+/**
+ * Copies a value until about `left` characters of JSON have been copied. Object keys count and
+ * are cut like string values, so one key of megabytes is not carried whole into the excerpt.
+ */
 class Pruner {
   cut = false;
 
@@ -43,11 +46,7 @@ class Pruner {
 
   /** True when copy() would keep all of `value`: the same count, without copying. */
   fits(value: unknown, depth: number): boolean {
-    if (typeof value === 'string') {
-      const keep = this.left + SECRET_MARGIN;
-      this.left -= value.length + 2;
-      return value.length <= keep;
-    }
+    if (typeof value === 'string') return this.take(value, 2) === value.length;
     if (value === null || typeof value !== 'object') {
       this.left -= String(value).length;
       return true;
@@ -56,20 +55,15 @@ class Pruner {
     const source = Array.isArray(value) ? value.entries() : Object.entries(value);
     for (const [key, item] of source) {
       if (this.left <= 0) return false;
-      this.left -= String(key).length + 4;
+      const name = String(key);
+      if (this.take(name, 4) < name.length) return false;
       if (!this.fits(item, depth + 1)) return false;
     }
     return true;
   }
 
   copy(value: unknown, depth: number): unknown {
-    if (typeof value === 'string') {
-      const keep = this.left + SECRET_MARGIN;
-      this.left -= value.length + 2;
-      if (value.length <= keep) return value;
-      this.cut = true;
-      return value.slice(0, keep);
-    }
+    if (typeof value === 'string') return this.head(value, 2);
     if (value === null || typeof value !== 'object') {
       this.left -= String(value).length;
       return value;
@@ -83,10 +77,30 @@ class Pruner {
         this.cut = true;
         break;
       }
-      this.left -= String(key).length + 4;
-      items.push([String(key), this.copy(item, depth + 1)]);
+      // A cut key spends more than the budget left, so it is the last entry: no sibling can be
+      // cut to the same name and overwrite it.
+      const name = this.head(String(key), 4);
+      items.push([name, this.copy(item, depth + 1)]);
     }
     // fromEntries defines "__proto__" as an own property instead of setting the prototype.
     return Array.isArray(value) ? items.map(([, item]) => item) : Object.fromEntries(items);
+  }
+
+  /** `text` (a string value or a key) as copy() keeps it: whole, or its head if it is too long. */
+  private head(text: string, punctuation: number): string {
+    const kept = this.take(text, punctuation);
+    if (kept === text.length) return text;
+    this.cut = true;
+    return text.slice(0, kept);
+  }
+
+  /**
+   * Spends `text` and its `punctuation` from the budget; how many of its characters fit, with the
+   * margin. Never negative: a budget overspent by a long key keeps nothing of the value under it.
+   */
+  private take(text: string, punctuation: number): number {
+    const keep = Math.max(0, this.left + SECRET_MARGIN);
+    this.left -= text.length + punctuation;
+    return Math.min(text.length, keep);
   }
 }

@@ -1,5 +1,7 @@
 // The secret formats recognised in free text, as regular expression sources that the redactor
-// joins into one expression. Every quantifier is bounded and every rule starts at a literal.
+// joins into one expression. Every rule starts at a literal, and none reads the same text over
+// and over (a scan that fails and restarts at each later start inside what it read, a lookahead
+// run again at each step of a loop), so redaction stays linear in the length of the text.
 
 /** One secret format: `keep` is matched and kept (a label, a scheme), `secret` is replaced. */
 export interface TextRule {
@@ -202,9 +204,13 @@ export function textRules(userFields: readonly string[] = []): TextRule[] {
   return [
     {
       // A block cut short (a truncated result) is redacted up to the end of the text or of the
-      // JSON string it sits in.
+      // JSON string it sits in, however far that is. The scan is unbounded so that it cannot
+      // fail: a bounded one that found no end failed, and the search restarted at the next BEGIN
+      // line inside the stretch just scanned, rescanning it once for every BEGIN line in it.
+      // The closing quote, with the backslashes that escape it, is looked for only where a run
+      // of backslashes starts (the earliest place it can match), not again from inside the run.
       kind: 'private-key',
-      secret: String.raw`-----BEGIN${PRIVATE_KEY_LINE}[^"]{0,1048576}?(?:-----END${PRIVATE_KEY_LINE}|(?=\\*")|$)`,
+      secret: String.raw`-----BEGIN${PRIVATE_KEY_LINE}[^"]*?(?:-----END${PRIVATE_KEY_LINE}|(?<!\\)(?=\\*")|$)`,
     },
     {
       // https://user:password@host keeps the user
