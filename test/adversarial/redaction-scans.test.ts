@@ -5,29 +5,13 @@
 // check what the history and the approval screen get; the suite's time limit catches a stall.
 import { describe, expect, it } from 'vitest';
 import type { ToolCall } from '../../src/main/core/gatekeeper';
-import { DEFAULT_SETTINGS } from '../../src/main/core/config/types';
-import { createCore } from '../../src/main/core/create-core';
-import { RateLimiter } from '../../src/main/core/limits/rate-limiter';
-import { silentLogger } from '../../src/main/core/ports';
-import { createRedactor } from '../../src/main/core/redaction/redactor';
-import { FakeClock, MemoryCounterStore, MemoryHistoryStore } from '../main/core/fakes';
+import { memoryCore } from '../main/core/fakes';
 
 const PRIVATE_KEY = '[redacted:private-key]';
 const BEGIN_LINES = '-----BEGIN PRIVATE KEY-----x'.repeat(100_000) + 'a'.repeat(1_100_000);
 
 function setup() {
-  const clock = new FakeClock();
-  const history = new MemoryHistoryStore();
-  const core = createCore({
-    clock,
-    timers: clock,
-    logger: silentLogger,
-    history,
-    limiter: new RateLimiter(new MemoryCounterStore(), clock),
-    redactor: createRedactor(),
-    argsHashKey: Buffer.alloc(32, 7),
-    settings: () => DEFAULT_SETTINGS,
-  });
+  const { core, history } = memoryCore();
   const policy = {
     version: '1',
     default: 'deny',

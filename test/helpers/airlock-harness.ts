@@ -11,7 +11,7 @@ import { createGrant } from '../../src/main/adapters/files/grants';
 import { streamLogger } from '../../src/main/adapters/log/stream-logger';
 import { silentLogger, type Logger } from '../../src/main/core/ports';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../src/main/runtime';
-import type { CommandInput, CommandName, CommandOutput } from '../../src/shared/contract';
+import type { Approval, CommandInput, CommandName, CommandOutput } from '../../src/shared/contract';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** A byte-for-byte copy of the published seed policy (test/fixtures/seed-policy.test.ts checks it). */
@@ -96,6 +96,27 @@ export async function apiCall<C extends CommandName>(
     );
   }
   return body;
+}
+
+/** Denies every held call, so none is left for the next test. */
+export async function denyHeldCalls(runtime: Pick<Runtime, 'url'>): Promise<void> {
+  for (const { id } of (await apiCall(runtime, 'approvals.list', {})).approvals) {
+    await apiCall(runtime, 'approvals.decide', { id, decision: 'deny' });
+  }
+}
+
+/** The held call of `tool` once the pending queue shows one, or undefined after about 5 s. */
+export async function heldApproval(
+  runtime: Pick<Runtime, 'url'>,
+  tool: string,
+): Promise<Approval | undefined> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const { approvals } = await apiCall(runtime, 'approvals.list', {});
+    const found = approvals.find((approval) => approval.tool === tool);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return undefined;
 }
 
 export function addGrant(dataDir: string, name: string): string {

@@ -13,6 +13,13 @@ import {
   startAirlock,
 } from './airlock-harness';
 
+/** A tool definition for extraTools: its calls answer as echo does, with the arguments. */
+export const ADD_TOOL = {
+  name: 'add',
+  description: 'Adds two numbers.',
+  inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } },
+};
+
 export interface RecordedLine {
   text: string;
   /** The line parsed, when it is JSON. */

@@ -4,16 +4,18 @@
 // setting, and decided by the policy again once a person accepts the new definition.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, connectClient, textOf } from '../helpers/airlock-harness';
+import {
+  apiCall,
+  connectClient,
+  denyHeldCalls,
+  heldApproval,
+  textOf,
+} from '../helpers/airlock-harness';
 import { openEventStream, type EventStream } from '../helpers/event-stream';
-import { startHostileAirlock, type HostileAirlock } from '../helpers/hostile-upstream';
+import { ADD_TOOL, startHostileAirlock, type HostileAirlock } from '../helpers/hostile-upstream';
 import type { Approval } from '../../src/shared/contract';
 
-const ADD = {
-  name: 'add',
-  description: 'Adds two numbers.',
-  inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } },
-};
+const ADD = ADD_TOOL;
 const POISONED = {
   ...ADD,
   description:
@@ -41,9 +43,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   // Nothing held is left for the next test; the server's tools are as at the start.
-  for (const { id } of (await apiCall(airlock.runtime, 'approvals.list', {})).approvals) {
-    await apiCall(airlock.runtime, 'approvals.decide', { id, decision: 'deny' });
-  }
+  await denyHeldCalls(airlock.runtime);
 });
 
 afterAll(async () => {
@@ -64,13 +64,9 @@ function add(client: Client, a: number) {
 
 /** Waits until the pending queue holds a call of `tool` and returns it. */
 async function held(tool: string): Promise<Approval> {
-  for (let attempt = 0; attempt < 500; attempt++) {
-    const { approvals } = await apiCall(airlock.runtime, 'approvals.list', {});
-    const found = approvals.find((approval) => approval.tool === tool);
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`no held ${tool} call appeared`);
+  const found = await heldApproval(airlock.runtime, tool);
+  if (!found) throw new Error(`no held ${tool} call appeared`);
+  return found;
 }
 
 /** How many tools/calls of `tool` the server has read (a ping first, so all sent are read). */

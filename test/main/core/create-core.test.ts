@@ -3,14 +3,11 @@
 // pushed as events, the pause kept through its port, pins only where a pin store is given.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../../../src/main/core/config/types';
-import { createCore, type CorePorts } from '../../../src/main/core/create-core';
-import { RateLimiter } from '../../../src/main/core/limits/rate-limiter';
-import { silentLogger } from '../../../src/main/core/ports';
-import { createRedactor } from '../../../src/main/core/redaction/redactor';
+import type { CorePorts } from '../../../src/main/core/create-core';
 import { readToolDefinition } from '../../../src/main/core/tools/tool-definition';
 import type { PauseState } from '../../../src/shared/model/pause';
 import type { AppEvent } from '../../../src/shared/contract';
-import { FakeClock, MemoryCounterStore, MemoryHistoryStore } from './fakes';
+import { memoryCore } from './fakes';
 
 const POLICY = {
   version: '1',
@@ -19,20 +16,8 @@ const POLICY = {
 };
 
 function build(overrides: Partial<CorePorts> = {}) {
-  const clock = new FakeClock();
   let settings: Settings = { ...DEFAULT_SETTINGS };
-  const history = new MemoryHistoryStore();
-  const core = createCore({
-    clock,
-    timers: clock,
-    logger: silentLogger,
-    history,
-    limiter: new RateLimiter(new MemoryCounterStore(), clock),
-    redactor: createRedactor(),
-    argsHashKey: new Uint8Array(32),
-    settings: () => settings,
-    ...overrides,
-  });
+  const { core, clock, history } = memoryCore({ settings: () => settings, ...overrides });
   core.policies.load('s', JSON.stringify(POLICY));
   const events: AppEvent['name'][] = [];
   core.events.subscribe((event) => events.push(event.name));

@@ -1,5 +1,5 @@
 // In-memory ports for core tests: a clock (and timers) the test moves by hand, and counter and
-// history stores that can be told to fail.
+// history stores that can be told to fail; and the core wired to them.
 import type {
   CallRecord,
   CallUpdate,
@@ -18,6 +18,11 @@ import {
 import { JsonStringBytes } from '../../../src/main/core/history/json-string-bytes';
 import type { Clock, CounterEvent, CounterStore, Timers } from '../../../src/main/core/ports';
 import { toolNameContains } from '../../../src/shared/tool-name-match';
+import { DEFAULT_SETTINGS } from '../../../src/main/core/config/types';
+import { createCore, type CorePorts } from '../../../src/main/core/create-core';
+import { RateLimiter } from '../../../src/main/core/limits/rate-limiter';
+import { silentLogger } from '../../../src/main/core/ports';
+import { createRedactor } from '../../../src/main/core/redaction/redactor';
 
 /** 2026-11-26T05:11:00Z, a fixed start so texts with absolute times are stable. */
 export const T0 = Date.UTC(2026, 10, 26, 5, 11, 0);
@@ -141,4 +146,25 @@ export class MemoryHistoryStore implements HistoryStore {
   closeUnfinished(): number {
     return 0;
   }
+}
+
+/**
+ * The core wired to the ports above (a hand-moved clock, in-memory history and counters, the
+ * default redaction and settings), as most core tests want it; `ports` replaces any of them.
+ */
+export function memoryCore(ports: Partial<CorePorts> = {}) {
+  const clock = new FakeClock();
+  const history = new MemoryHistoryStore();
+  const core = createCore({
+    clock,
+    timers: clock,
+    logger: silentLogger,
+    history,
+    limiter: new RateLimiter(new MemoryCounterStore(), clock),
+    redactor: createRedactor(),
+    argsHashKey: new Uint8Array(32),
+    settings: () => DEFAULT_SETTINGS,
+    ...ports,
+  });
+  return { core, clock, history };
 }
