@@ -44,6 +44,13 @@ export interface RequestLifecycleOptions {
 export class RequestLifecycle {
   private readonly open = new Map<RequestId, OpenRequest>();
   private readonly progressRoutes = new Map<string | number, RequestId>();
+  /**
+   * Ids of requests that timed out, each with what frees it early. A stdio or SSE server may
+   * still be working on one and answer it late: were its id reused meanwhile, that answer would
+   * go to the new request (and into its history row). So the id stays taken until the late answer
+   * comes, or for one more timeout.
+   */
+  private readonly timedOut = new Map<RequestId, () => void>();
 
   constructor(private readonly options: RequestLifecycleOptions) {}
 
@@ -51,8 +58,9 @@ export class RequestLifecycle {
     return this.open.size;
   }
 
+  /** True while `id` is open, or timed out with its late answer possibly still to come. */
   has(id: RequestId): boolean {
-    return this.open.has(id);
+    return this.open.has(id) || this.timedOut.has(id);
   }
 
   /**
@@ -104,8 +112,9 @@ export class RequestLifecycle {
 
   /** The server's response to an open request; one to a request no longer open is dropped. */
   answer(response: JsonRpcResponse): void {
+    if (response.id !== null && this.release(response.id)) return; // the late answer
     const open = response.id === null ? undefined : this.open.get(response.id);
-    if (!open) return; // an answer to a request that timed out or was withdrawn
+    if (!open) return; // an answer to a request that was withdrawn
     const final = open.rewrite ? open.rewrite(response) : response;
     const text = 'sink' in open.destination ? serializeMessage(final) : '';
     this.settle(response.id!, open);
@@ -170,6 +179,11 @@ export class RequestLifecycle {
     const open = this.open.get(id);
     if (!open) return;
     this.settle(id, open);
+    if (this.timedOut.size >= MAX_TIMED_OUT_IDS) this.release(this.timedOut.keys().next().value!);
+    this.timedOut.set(
+      id,
+      this.options.timers.after(this.options.timeoutMs, () => this.timedOut.delete(id)),
+    );
     const seconds = Math.round(this.options.timeoutMs / 100) / 10;
     const message = `Upstream server "${this.options.serverId}" did not answer ${open.method} within ${seconds} s.`;
     this.deliverError(open, errorResponse(id, ErrorCode.RequestTimeout, message));
@@ -185,6 +199,15 @@ export class RequestLifecycle {
     bestEffort(() => upstream.send(cancel, {}));
     bestEffort(() => upstream.abandon(id));
     bestEffort(() => upstream.requestTimedOut());
+  }
+
+  /** Frees a timed-out request's id; false if it was not one. */
+  private release(id: RequestId): boolean {
+    const cancel = this.timedOut.get(id);
+    if (cancel === undefined) return false;
+    cancel();
+    this.timedOut.delete(id);
+    return true;
   }
 
   private settle(id: RequestId, open: OpenRequest): void {
@@ -204,6 +227,9 @@ export class RequestLifecycle {
     else destination.internal.resolve(response.result);
   }
 }
+
+/** Timed-out ids kept taken per session at most; past this the oldest is freed early. */
+const MAX_TIMED_OUT_IDS = 1000;
 
 function bestEffort(work: () => void): void {
   try {

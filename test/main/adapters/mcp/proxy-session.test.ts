@@ -111,6 +111,31 @@ describe('ProxySession', () => {
     expect(sink.response).toBeUndefined();
   });
 
+  it('keeps a timed-out id taken until its late answer comes, so that answer reaches no new request', () => {
+    const first = ask(7, 'resources/read', { uri: 'file:///old' });
+    clock.advance(TIMEOUT_MS);
+    expect(first.response?.error?.code).toBe(ErrorCode.RequestTimeout);
+    const reused = ask(7, 'resources/read', { uri: 'file:///new' });
+    expect(reused.response?.error).toMatchObject({
+      code: ErrorCode.InvalidRequest,
+      message: 'Request id already in use.',
+    });
+    // The server was still working on the old request: its answer is dropped, and frees the id.
+    channel.answer(7, { contents: ['old'] });
+    const again = ask(7, 'resources/read', { uri: 'file:///new' });
+    expect(again.response).toBeUndefined();
+    channel.answer(7, { contents: ['new'] });
+    expect(again.response?.result).toEqual({ contents: ['new'] });
+  });
+
+  it('frees a timed-out id after one more timeout when no late answer comes', () => {
+    ask(8, 'resources/read', { uri: 'file:///slow' });
+    clock.advance(TIMEOUT_MS);
+    expect(ask(8, 'ping').response?.error?.message).toBe('Request id already in use.');
+    clock.advance(TIMEOUT_MS);
+    expect(ask(8, 'ping').response).toBeUndefined();
+  });
+
   it('refuses a request that reuses the id of a call still waiting for the tool list', async () => {
     const first = ask(5, 'tools/call', { name: 'echo', arguments: {} });
     const second = ask(5, 'tools/list');
