@@ -90,7 +90,11 @@ export class ProxySession {
       },
     });
     this.tools = new ToolCatalogue(options);
-    this.routing = new ClientRouting(this.requests, () => (this.lastActivity = this.clock.now()));
+    this.routing = new ClientRouting(this.requests, () => {
+      this.lastActivity = this.clock.now();
+      // Checked, since a new stream may already have taken the closed one's place.
+      if (!this.routing.streaming) this.channel.closeServerStream();
+    });
     this.channel = options.openChannel({
       message: (message, relatedTo) => this.fromServer(message, relatedTo),
       refused: (reason, relatedTo) => this.requests.fail(relatedTo, reason),

@@ -1,8 +1,9 @@
 // The Streamable HTTP channel keeps the channel contract, "send never throws", even when Node
 // refuses to make the request at all: its callers include timers and promise callbacks, where a
-// throw would end Airlock.
-import { describe, expect, it } from 'vitest';
+// throw would end Airlock. And it holds its server stream only while the client holds its own.
+import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { JsonRpcMessage } from '../../../../src/main/adapters/mcp/json-rpc';
 import { HttpChannel } from '../../../../src/main/adapters/mcp/upstream/http-channel';
 import { silentLogger } from '../../../../src/main/core/ports';
@@ -42,4 +43,52 @@ describe('HttpChannel', () => {
       },
     ]);
   });
+
+  it('closes its GET stream when the client closes its own, so the shared pool gets the socket back', async () => {
+    const streams: http.IncomingMessage[] = [];
+    const server = http.createServer((req, res) => {
+      if (req.method === 'GET') {
+        streams.push(req);
+        res.writeHead(200, { 'content-type': 'text/event-stream' }).write(': open\n\n');
+        return;
+      }
+      req.resume().on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's-1' });
+        res.end('{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18"}}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as AddressInfo;
+    const answered: JsonRpcMessage[] = [];
+    const channel = new HttpChannel(
+      {
+        server: { id: 'up', transport: 'http', url: `http://127.0.0.1:${port}/mcp`, headers: {} },
+        logger: silentLogger,
+        agent: new http.Agent({ keepAlive: true }),
+      },
+      { message: (message) => answered.push(message), refused: () => {}, lost: () => {} },
+    );
+    cleanups.push(() => channel.close());
+    channel.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }, {});
+    await until(() => answered.length === 1);
+    channel.openServerStream();
+    await until(() => streams.length === 1);
+    const closed = new Promise<void>((resolve) =>
+      streams[0]!.socket.once('close', () => resolve()),
+    );
+    channel.closeServerStream();
+    await closed;
+    expect(streams).toHaveLength(1);
+  });
 });
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(condition()).toBe(true);
+}

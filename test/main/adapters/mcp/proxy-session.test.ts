@@ -252,7 +252,10 @@ describe('ProxySession', () => {
     expect(stream.texts).toHaveLength(2);
     stream.drop();
     expect(session.busy).toBe(false);
+    // The upstream's stream closes with the client's (it holds a socket of a shared pool).
+    expect(channel.serverStreams).toBe(0);
     expect(session.attachServerStream(new RecordingStream())).toBe(true);
+    expect(channel.serverStreams).toBe(1);
   });
 
   it('lists the tools again after the server says its list changed', () => {

@@ -29,6 +29,9 @@ export class FakeChannel implements UpstreamChannel {
   openServerStream(): void {
     this.serverStreams++;
   }
+  closeServerStream(): void {
+    this.serverStreams--;
+  }
   abandon(id: RequestId): void {
     this.abandoned.push(id);
   }

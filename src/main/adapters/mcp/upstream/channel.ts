@@ -34,6 +34,8 @@ export interface UpstreamChannel {
   send(message: JsonRpcMessage, context: SendContext): void;
   /** The client opened a stream for server-initiated messages; HTTP upstreams open theirs. */
   openServerStream(): void;
+  /** The client's stream closed; HTTP upstreams close theirs. */
+  closeServerStream(): void;
   /** The client no longer waits for this request; drop whatever is still in flight for it. */
   abandon(id: RequestId): void;
   /** A request got no answer in time; the channel may check whether its server is stuck. */

@@ -122,6 +122,8 @@ export class HttpChannel implements UpstreamChannel {
       }
       this.readEvents(response, undefined);
       response.on('end', () => {
+        // A stream closed on purpose may end after its successor opened.
+        if (this.serverStream !== request) return;
         this.serverStream = undefined;
         if (this.wantsServerStream && !this.closed) {
           setTimeout(() => this.openServerStream(), 1000).unref();
@@ -129,9 +131,18 @@ export class HttpChannel implements UpstreamChannel {
       });
     });
     request.on('error', () => {
-      this.serverStream = undefined;
+      if (this.serverStream === request) this.serverStream = undefined;
     });
     request.end();
+  }
+
+  closeServerStream(): void {
+    // Its socket comes from the pool all sessions of this server share: a stream kept open for a
+    // client that left would hold it, and enough of them would starve other grants' calls.
+    this.wantsServerStream = false;
+    const stream = this.serverStream;
+    this.serverStream = undefined;
+    stream?.destroy();
   }
 
   async close(): Promise<void> {

@@ -284,6 +284,8 @@ export class SseChannel implements UpstreamChannel {
     // Every server message already arrives on the one event stream.
   }
 
+  closeServerStream(): void {}
+
   abandon(): void {}
 
   requestTimedOut(): void {}

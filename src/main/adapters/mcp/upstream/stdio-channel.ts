@@ -157,6 +157,8 @@ export class StdioChannel implements UpstreamChannel {
     // A stdio server's own messages already flow on stdout.
   }
 
+  closeServerStream(): void {}
+
   abandon(): void {}
 
   /**
