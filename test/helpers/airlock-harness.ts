@@ -105,18 +105,18 @@ export async function denyHeldCalls(runtime: Pick<Runtime, 'url'>): Promise<void
   }
 }
 
-/** The held call of `tool` once the pending queue shows one, or undefined after about 5 s. */
-export async function heldApproval(
+/** The held call of `tool` once the pending queue shows one; throws after about 5 s without. */
+export async function waitForHeldCall(
   runtime: Pick<Runtime, 'url'>,
   tool: string,
-): Promise<Approval | undefined> {
+): Promise<Approval> {
   for (let attempt = 0; attempt < 500; attempt++) {
     const { approvals } = await apiCall(runtime, 'approvals.list', {});
     const found = approvals.find((approval) => approval.tool === tool);
     if (found) return found;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  return undefined;
+  throw new Error(`no held ${tool} call appeared`);
 }
 
 export function addGrant(dataDir: string, name: string): string {

@@ -11,6 +11,7 @@ import {
   removeDataDir,
   startAirlock,
   textOf,
+  waitForHeldCall,
 } from '../helpers/airlock-harness';
 import { openEventStream, type EventStream } from '../helpers/event-stream';
 import type { Runtime } from '../../src/main/runtime';
@@ -69,14 +70,8 @@ function provision(options: { signal?: AbortSignal; onprogress?: () => void } = 
 }
 
 /** Waits until the pending queue shows a call for `tool` and returns it. */
-async function heldCall(tool = 'provision_api_key'): Promise<Approval> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const { approvals } = await apiCall(runtime, 'approvals.list', {});
-    const found = approvals.find((a) => a.tool === tool);
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`no held ${tool} call appeared`);
+function heldCall(tool = 'provision_api_key'): Promise<Approval> {
+  return waitForHeldCall(runtime, tool);
 }
 
 describe('held calls', () => {

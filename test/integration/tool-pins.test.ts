@@ -8,14 +8,16 @@ import {
   apiCall,
   connectClient,
   denyHeldCalls,
-  heldApproval,
+  waitForHeldCall,
   textOf,
 } from '../helpers/airlock-harness';
 import { openEventStream, type EventStream } from '../helpers/event-stream';
-import { ADD_TOOL, startHostileAirlock, type HostileAirlock } from '../helpers/hostile-upstream';
-import type { Approval } from '../../src/shared/contract';
+import {
+  ADD_TOOL as ADD,
+  startHostileAirlock,
+  type HostileAirlock,
+} from '../helpers/hostile-upstream';
 
-const ADD = ADD_TOOL;
 const POISONED = {
   ...ADD,
   description:
@@ -62,13 +64,6 @@ function add(client: Client, a: number) {
   return client.callTool({ name: 'add', arguments: { a, b: 1 } }, undefined, { timeout: 30_000 });
 }
 
-/** Waits until the pending queue holds a call of `tool` and returns it. */
-async function held(tool: string): Promise<Approval> {
-  const found = await heldApproval(airlock.runtime, tool);
-  if (!found) throw new Error(`no held ${tool} call appeared`);
-  return found;
-}
-
 /** How many tools/calls of `tool` the server has read (a ping first, so all sent are read). */
 async function callsUpstream(client: Client, tool: string): Promise<number> {
   await client.ping();
@@ -96,7 +91,7 @@ describe('a tool whose definition changes after the first call', () => {
     expect(changed.event.data).toMatchObject({ server: 'hostile', state: 'changed' });
 
     const pending = add(client, 2);
-    const approval = await held('add');
+    const approval = await waitForHeldCall(airlock.runtime, 'add');
     expect(approval.reason).toBe(
       'the definition of "add" changed since it was accepted (description): a person must allow this call or accept the new definition (the policy alone would allow it)',
     );
@@ -120,7 +115,7 @@ describe('a tool whose definition changes after the first call', () => {
     expect(JSON.parse(textOf(await pending))).toEqual({ a: 2, b: 1 });
     expect(await callsUpstream(client, 'add')).toBe(2);
     const again = add(client, 3);
-    const second = await held('add');
+    const second = await waitForHeldCall(airlock.runtime, 'add');
     await apiCall(airlock.runtime, 'approvals.decide', { id: second.id, decision: 'deny' });
     expect((await again).isError).toBe(true);
 
@@ -142,7 +137,7 @@ describe('a tool whose definition changes after the first call', () => {
     ]);
     const fresh = await agent();
     const freshCall = add(fresh, 4);
-    const freshHeld = await held('add');
+    const freshHeld = await waitForHeldCall(airlock.runtime, 'add');
     expect(freshHeld.session).not.toBe(second.session);
     await apiCall(airlock.runtime, 'approvals.decide', { id: freshHeld.id, decision: 'deny' });
     await freshCall;
@@ -186,7 +181,7 @@ describe('a tool whose definition changes after the first call', () => {
       await apiCall(airlock.runtime, 'settings.update', { changedToolDefinitions: 'hold' });
     }
     const pending = add(client, 7);
-    const approval = await held('add');
+    const approval = await waitForHeldCall(airlock.runtime, 'add');
     await apiCall(airlock.runtime, 'approvals.decide', { id: approval.id, decision: 'allow' });
     expect(JSON.parse(textOf(await pending))).toEqual({ a: 7, b: 1 });
   });

@@ -185,8 +185,7 @@ export function createApiRoutes(
     // Asked without the token: the UI checks the answer before it sends the token anywhere.
     if (path === IDENTITY_PATH) {
       if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
-      tokenDigest(); // brings inForce up to date with a regenerated token
-      return answerIdentity(res, query, inForce.token, listeningPort());
+      return answerIdentity(res, query, tokens.current(), listeningPort());
     }
     if (!authorized(req, path, query)) {
       res.setHeader('www-authenticate', 'Bearer realm="airlock-ui"');

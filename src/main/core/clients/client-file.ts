@@ -144,16 +144,16 @@ export function claudeCodeProjects(text: string): ClaudeCodeProject[] {
   const parsed = parseText(text);
   if (!parsed.ok || parsed.root?.type !== 'object') return [];
   return projectNodes(parsed.root).map(({ dir, settings }) => {
-    const value: unknown = settings === undefined ? undefined : getNodeValue(settings);
-    const project = (typeof value === 'object' && value !== null ? value : {}) as Record<
-      string,
-      unknown
-    >;
+    // Only these three fields are read: a project's entry also holds its history, which can be long.
+    const field = (name: string): unknown => {
+      const node = settings && findNodeAtLocation(settings, [name]);
+      return node === undefined ? undefined : getNodeValue(node);
+    };
     return {
       dir,
-      allApproved: project.enableAllProjectMcpServers === true,
-      approved: names(project.enabledMcpjsonServers),
-      disabled: names(project.disabledMcpjsonServers),
+      allApproved: field('enableAllProjectMcpServers') === true,
+      approved: names(field('enabledMcpjsonServers')),
+      disabled: names(field('disabledMcpjsonServers')),
     };
   });
 }

@@ -1,7 +1,7 @@
 // The Streamable HTTP channel keeps the channel contract, "send never throws", even when Node
 // refuses to make the request at all: its callers include timers and promise callbacks, where a
 // throw would end Airlock. And it holds its server stream only while the client holds its own.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JsonRpcMessage } from '../../../../src/main/adapters/mcp/json-rpc';
@@ -71,9 +71,9 @@ describe('HttpChannel', () => {
     );
     cleanups.push(() => channel.close());
     channel.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }, {});
-    await until(() => answered.length === 1);
+    await vi.waitFor(() => expect(answered).toHaveLength(1));
     channel.openServerStream();
-    await until(() => streams.length === 1);
+    await vi.waitFor(() => expect(streams).toHaveLength(1));
     const closed = new Promise<void>((resolve) =>
       streams[0]!.socket.once('close', () => resolve()),
     );
@@ -87,8 +87,3 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(condition()).toBe(true);
-}
